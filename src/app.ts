@@ -1,0 +1,120 @@
+import { createRoute, z } from "@hono/zod-openapi";
+import { bodyLimit } from "hono/body-limit";
+import { HTTPException } from "hono/http-exception";
+import { requestId } from "hono/request-id";
+import { requireApiKey } from "./auth/middleware.ts";
+import { isDatabaseUnavailable } from "./db/errors.ts";
+import { docsRoutes } from "./http/docs.ts";
+import { type AppDeps, createRouter } from "./http/env.ts";
+import { ApiError, errorBody } from "./http/errors.ts";
+import { createMetrics, type Metrics } from "./telemetry/metrics.ts";
+
+export const ErrorSchema = z
+  .object({
+    error: z.object({ code: z.string(), message: z.string(), details: z.unknown().optional() }),
+  })
+  .openapi("Error");
+
+/** Builds the whole HTTP app: request ids, logs, metrics, limits, auth, errors, OpenAPI, capabilities. */
+export function buildApp(deps: AppDeps, options: { metrics?: Metrics } = {}) {
+  const { config, database, log } = deps;
+  const metrics = options.metrics ?? createMetrics();
+  const app = createRouter();
+
+  app.use(requestId());
+  app.use(async (c, next) => {
+    const started = performance.now();
+    c.set("log", log.child({ reqId: c.get("requestId") }));
+    await next();
+    c.get("log").info(
+      {
+        method: c.req.method,
+        path: c.req.path,
+        status: c.res.status,
+        ms: +(performance.now() - started).toFixed(1),
+      },
+      "request",
+    );
+  });
+  app.use(metrics.middleware);
+  app.use(
+    bodyLimit({
+      maxSize: config.VIGIL_BODY_LIMIT,
+      onError: () => {
+        throw new ApiError(413, "payload_too_large", `Request body exceeds ${config.VIGIL_BODY_LIMIT} bytes`);
+      },
+    }),
+  );
+
+  app.get("/healthz", (c) => c.json({ status: "ok" }));
+  app.get("/readyz", async (c) => {
+    try {
+      await database.ping();
+      return c.json({ status: "ready", database: database.kind });
+    } catch (error) {
+      c.header("Retry-After", "5");
+      return c.json(errorBody("database_unavailable", "The database does not answer", String(error)), 503);
+    }
+  });
+  app.get("/metrics", async (c) =>
+    c.body(await metrics.registry.metrics(), 200, { "content-type": metrics.registry.contentType }),
+  );
+  app.route("/", docsRoutes());
+
+  app.use("/api/*", requireApiKey(database));
+  app.use("/v1/*", requireApiKey(database));
+
+  app.openapi(
+    createRoute({
+      method: "get",
+      path: "/api/v1/whoami",
+      summary: "The project the API key belongs to",
+      tags: ["auth"],
+      responses: {
+        200: {
+          description: "The authenticated project",
+          content: {
+            "application/json": {
+              schema: z.object({ project: z.object({ id: z.string(), name: z.string() }) }),
+            },
+          },
+        },
+        401: {
+          description: "Missing or invalid key",
+          content: { "application/json": { schema: ErrorSchema } },
+        },
+      },
+    }),
+    (c) => c.json({ project: c.get("project") }, 200),
+  );
+
+  app.openAPIRegistry.registerComponent("securitySchemes", "bearerAuth", { type: "http", scheme: "bearer" });
+  app.doc31("/openapi.json", {
+    openapi: "3.1.0",
+    info: { title: "Vigil", version: "0.1.0", description: "Observability and data quality for ML systems" },
+    security: [{ bearerAuth: [] }],
+  });
+
+  app.notFound((c) => c.json(errorBody("not_found", `No route for ${c.req.method} ${c.req.path}`), 404));
+  app.onError((error, c) => {
+    if (error instanceof ApiError) {
+      if (error.retryAfter !== undefined) c.header("Retry-After", String(error.retryAfter));
+      return c.json(errorBody(error.code, error.message, error.details), error.status);
+    }
+    if (error instanceof HTTPException) {
+      const status = error.status;
+      const code = status === 413 ? "payload_too_large" : status < 500 ? "bad_request" : "internal";
+      return c.json(errorBody(code, error.message || "Request failed"), status);
+    }
+    if (isDatabaseUnavailable(error)) {
+      c.header("Retry-After", "5");
+      return c.json(errorBody("database_unavailable", "The database is unavailable; retry later"), 503);
+    }
+    (c.get("log") ?? log).error({ err: error }, "unhandled error");
+    return c.json(errorBody("internal", "Internal server error"), 500);
+  });
+
+  return app;
+}
+
+export type App = ReturnType<typeof buildApp>;

@@ -1,0 +1,92 @@
+import { z } from "zod";
+
+const bool = z
+  .enum(["true", "false", "1", "0", "yes", "no", ""])
+  .transform((v) => v === "true" || v === "1" || v === "yes");
+
+/** Byte sizes: "16777216", "16mb", "512kb". */
+const bytes = z
+  .string()
+  .regex(/^\d+(\.\d+)?\s*(b|kb|kib|mb|mib|gb|gib)?$/i, "expected a size such as 16mb or 1048576")
+  .transform((v) => {
+    const m = /^(\d+(?:\.\d+)?)\s*([a-z]*)$/i.exec(v.trim())!;
+    const unit = (m[2] ?? "").toLowerCase();
+    const mult = unit.startsWith("g")
+      ? 1024 ** 3
+      : unit.startsWith("m")
+        ? 1024 ** 2
+        : unit.startsWith("k")
+          ? 1024
+          : 1;
+    return Math.floor(Number(m[1]) * mult);
+  });
+
+const port = z
+  .string()
+  .regex(/^\d+$/, "expected a port number (0-65535)")
+  .transform(Number)
+  .pipe(
+    z
+      .number()
+      .int()
+      .min(0, "expected a port number (0-65535)")
+      .max(65535, "expected a port number (0-65535)"),
+  );
+
+const postgresUrl = z
+  .string()
+  .regex(/^postgres(ql)?:\/\//, "expected a postgres:// or postgresql:// URL")
+  .pipe(z.url({ message: "expected a postgres:// URL" }));
+
+/** Every environment variable Vigil reads, in one place. Unset and empty mean "default". */
+export const envSchema = z.object({
+  PORT: port.default(8080),
+  HOST: z.string().min(1).default("0.0.0.0"),
+  DATABASE_URL: postgresUrl.optional(),
+  VIGIL_DATA_DIR: z.string().min(1).default(".vigil/data"),
+  VIGIL_API_KEY: z.string().min(16, "must be at least 16 characters").optional(),
+  LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  VIGIL_BODY_LIMIT: bytes.default(16 * 1024 * 1024),
+  /** Run background jobs inside `vigil serve` (always true on the embedded database). */
+  VIGIL_RUN_JOBS: bool.default(true),
+  /** Seconds to wait for in-flight requests and jobs on shutdown. */
+  VIGIL_SHUTDOWN_TIMEOUT: z.string().regex(/^\d+$/, "expected whole seconds").transform(Number).default(20),
+  VIGIL_DB_POOL_SIZE: z.string().regex(/^\d+$/, "expected a whole number").transform(Number).default(10),
+  OTEL_SDK_DISABLED: bool.default(false),
+  OTEL_SERVICE_NAME: z.string().default("vigil"),
+  OTEL_TRACES_EXPORTER: z.string().optional(),
+  OTEL_METRICS_EXPORTER: z.string().optional(),
+  OTEL_EXPORTER_OTLP_ENDPOINT: z.url({ message: "expected a URL" }).optional(),
+  OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: z.url({ message: "expected a URL" }).optional(),
+});
+
+export type Config = z.output<typeof envSchema>;
+
+export class ConfigError extends Error {
+  override name = "ConfigError";
+}
+
+/** Reads the environment once. Throws a ConfigError whose message is one line naming every bad variable. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const picked: Record<string, string> = {};
+  for (const key of Object.keys(envSchema.shape)) {
+    const value = env[key];
+    if (value !== undefined && value !== "") picked[key] = value;
+  }
+  const result = envSchema.safeParse(picked);
+  if (result.success) return result.data;
+  const problems = result.error.issues.map((issue) => {
+    const key = String(issue.path[0] ?? "");
+    const shown = key && key in picked && !/KEY|URL/.test(key) ? ` (got "${picked[key]}")` : "";
+    return `${key}: ${issue.message}${shown}`;
+  });
+  throw new ConfigError(`Invalid configuration: ${problems.join("; ")}`);
+}
+
+/** True when Vigil's own traces should be exported (standard OTEL_* env, off by default). */
+export function otelEnabled(config: Config): boolean {
+  if (config.OTEL_SDK_DISABLED) return false;
+  const exporter = config.OTEL_TRACES_EXPORTER;
+  if (exporter && exporter !== "none") return true;
+  return Boolean(config.OTEL_EXPORTER_OTLP_ENDPOINT || config.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT);
+}

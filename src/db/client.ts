@@ -1,0 +1,127 @@
+import { mkdirSync } from "node:fs";
+import { PGlite } from "@electric-sql/pglite";
+import { vector } from "@electric-sql/pglite-pgvector";
+import type { SQL } from "drizzle-orm";
+import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
+import { drizzle as drizzlePglite } from "drizzle-orm/pglite";
+import { drizzle as drizzlePostgres } from "drizzle-orm/postgres-js";
+import postgres from "postgres";
+import { lockDataDir } from "./lock.ts";
+import * as schema from "./schema/index.ts";
+
+export type Schema = typeof schema;
+export type Db = PgDatabase<PgQueryResultHKT, Schema>;
+
+/**
+ * One database handle for the whole process, whichever engine is behind it.
+ * `db` is the Drizzle API; `query` runs raw SQL and always returns rows (the two drivers differ there);
+ * `sql` is the driver-level escape hatch for hot paths (COPY, bulk insert) that need the engine.
+ */
+export interface Database {
+  kind: "pglite" | "postgres";
+  db: Db;
+  query<T = Record<string, unknown>>(statement: SQL): Promise<T[]>;
+  /** Raw SQL text with $1.. parameters: the shape pg-boss and hand-tuned bulk statements use. */
+  execute<T = Record<string, unknown>>(text: string, params?: unknown[]): Promise<T[]>;
+  ping(): Promise<void>;
+  close(): Promise<void>;
+  pglite?: PGlite;
+  postgres?: postgres.Sql;
+  /** The server URL (postgres kind only). */
+  url?: string;
+}
+
+export interface OpenOptions {
+  /** postgres:// URL; when absent the embedded database is used. */
+  url?: string;
+  /** Data directory for the embedded database; absent → in memory. */
+  dataDir?: string;
+  poolSize?: number;
+}
+
+export async function openDatabase(options: OpenOptions): Promise<Database> {
+  return options.url ? openPostgres(options.url, options.poolSize ?? 10) : openPglite(options.dataDir);
+}
+
+async function openPglite(dataDir?: string): Promise<Database> {
+  if (dataDir) mkdirSync(dataDir, { recursive: true });
+  const unlock = dataDir ? lockDataDir(dataDir) : () => {};
+  let client: PGlite;
+  try {
+    client = await PGlite.create(dataDir ?? "memory://", { extensions: { vector } });
+  } catch (error) {
+    unlock();
+    throw error;
+  }
+  const db = drizzlePglite({ client, schema }) as unknown as Db;
+  let closed = false;
+  return {
+    kind: "pglite",
+    db,
+    pglite: client,
+    async query<T>(statement: SQL) {
+      const result = await db.execute(statement);
+      return (result as unknown as { rows: T[] }).rows;
+    },
+    async execute<T>(text: string, params?: unknown[]) {
+      if (!params?.length && hasManyStatements(text)) {
+        const results = await client.exec(text);
+        return (results.at(-1)?.rows ?? []) as T[];
+      }
+      return (await client.query<T>(text, params)).rows;
+    },
+    async ping() {
+      if (closed) throw new Error("database is closed");
+      await client.query("select 1");
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      try {
+        await client.close();
+      } finally {
+        unlock();
+      }
+    },
+  };
+}
+
+async function openPostgres(url: string, max: number): Promise<Database> {
+  const client = postgres(url, {
+    max,
+    onnotice: () => {},
+    connect_timeout: 10,
+    // jsonb and arrays come back parsed; timestamps as Date.
+  });
+  const db = drizzlePostgres({ client, schema }) as unknown as Db;
+  return {
+    kind: "postgres",
+    db,
+    postgres: client,
+    url,
+    async query<T>(statement: SQL) {
+      return (await db.execute(statement)) as unknown as T[];
+    },
+    async execute<T>(text: string, params?: unknown[]) {
+      if (!params?.length && hasManyStatements(text)) {
+        return (await client.unsafe(text).simple()) as unknown as T[];
+      }
+      return (await client.unsafe(
+        text,
+        (params ?? []) as postgres.ParameterOrJSON<never>[],
+      )) as unknown as T[];
+    },
+    async ping() {
+      await client`select 1`;
+    },
+    async close() {
+      await client.end({ timeout: 5 });
+    },
+  };
+}
+
+/** Cheap check for "a script of several statements" (pg-boss sends those without parameters). */
+function hasManyStatements(text: string): boolean {
+  const trimmed = text.trim().replace(/;\s*$/, "");
+  return trimmed.includes(";");
+}

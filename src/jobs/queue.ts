@@ -1,0 +1,95 @@
+import PgBoss from "pg-boss";
+import type { Logger } from "pino";
+import type { Database } from "../db/client.ts";
+
+export type JobHandler<T> = (data: T, job: { id: string; name: string; retryCount: number }) => Promise<void>;
+
+export interface JobDefinition<T = unknown> {
+  name: string;
+  handler: JobHandler<T>;
+  /** Retries with exponential backoff before a job is marked failed. */
+  retryLimit?: number;
+  retryDelaySeconds?: number;
+  /** Jobs fetched per poll. */
+  batchSize?: number;
+  /** A cron expression: the job is enqueued on this schedule (once across all workers). */
+  cron?: string;
+}
+
+/**
+ * The Postgres-backed job queue (pg-boss). On a server it uses its own `pg` pool; on the embedded
+ * database it runs through Vigil's single PGlite connection via pg-boss's `db` adapter, so the
+ * same queue, tables and semantics serve both.
+ */
+export class Jobs {
+  private readonly definitions = new Map<string, JobDefinition<never>>();
+  private started = false;
+
+  private constructor(
+    readonly boss: PgBoss,
+    private readonly log: Logger,
+    private readonly runWorkers: boolean,
+  ) {}
+
+  static create(database: Database, options: { log: Logger; runWorkers: boolean; url?: string }): Jobs {
+    const common = { schema: "pgboss", application_name: "vigil-jobs" } as const;
+    const boss =
+      database.kind === "postgres" && options.url
+        ? new PgBoss({ ...common, connectionString: options.url, max: 4 })
+        : new PgBoss({
+            ...common,
+            db: { executeSql: async (text, values) => ({ rows: await database.execute(text, values) }) },
+          });
+    const jobs = new Jobs(boss, options.log, options.runWorkers);
+    boss.on("error", (error) => options.log.error({ err: error }, "job queue error"));
+    return jobs;
+  }
+
+  /** Registers a job kind; its queue is created and (when this process runs workers) worked on start. */
+  define<T>(definition: JobDefinition<T>): void {
+    if (this.started) throw new Error(`define job ${definition.name} before start()`);
+    this.definitions.set(definition.name, definition as JobDefinition<never>);
+  }
+
+  async start(): Promise<void> {
+    await this.boss.start();
+    for (const def of this.definitions.values()) {
+      await this.boss.createQueue(def.name, {
+        name: def.name,
+        retryLimit: def.retryLimit ?? 3,
+        retryDelay: def.retryDelaySeconds ?? 5,
+        retryBackoff: true,
+      });
+      if (def.cron) await this.boss.schedule(def.name, def.cron);
+      if (this.runWorkers) {
+        await this.boss.work(
+          def.name,
+          { batchSize: def.batchSize ?? 1, pollingIntervalSeconds: 1 },
+          async (batch) => {
+            for (const job of batch) {
+              const meta = { id: job.id, name: job.name, retryCount: 0 };
+              await def.handler(job.data as never, meta);
+            }
+          },
+        );
+      }
+    }
+    this.started = true;
+    this.log.debug({ queues: [...this.definitions.keys()], workers: this.runWorkers }, "jobs started");
+  }
+
+  async send<T extends object>(
+    name: string,
+    data: T,
+    options: PgBoss.SendOptions = {},
+  ): Promise<string | null> {
+    return this.boss.send(name, data, options);
+  }
+
+  /** Stops fetching new jobs and waits (up to the timeout) for running ones to finish. */
+  async stop(timeoutMs = 20_000): Promise<void> {
+    if (!this.started) return;
+    this.started = false;
+    await this.boss.stop({ graceful: true, wait: true, timeout: timeoutMs, close: true });
+  }
+}

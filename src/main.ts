@@ -1,0 +1,97 @@
+import type { AddressInfo } from "node:net";
+import { type ServerType, serve } from "@hono/node-server";
+import type { Logger } from "pino";
+import { type App, buildApp } from "./app.ts";
+import { bootstrapAuth } from "./auth/store.ts";
+import type { Config } from "./config.ts";
+import { type Database, openDatabase } from "./db/client.ts";
+import { migrate } from "./db/migrate.ts";
+import type { AppDeps } from "./http/env.ts";
+import { defineJobs } from "./jobs/definitions.ts";
+import { Jobs } from "./jobs/queue.ts";
+import { startTelemetry } from "./telemetry/otel.ts";
+
+export interface Service {
+  app: App;
+  deps: AppDeps;
+  server: ServerType;
+  port: number;
+  /** Set when this start created the first API key: shown once, never stored. */
+  createdKey?: string;
+  /** Stop accepting, finish in-flight requests and jobs, close the database. Idempotent. */
+  shutdown(): Promise<void>;
+}
+
+/** Opens the database (embedded unless DATABASE_URL) and applies pending migrations. */
+export async function openAndMigrate(config: Config): Promise<Database> {
+  const database = await openDatabase({
+    url: config.DATABASE_URL,
+    dataDir: config.VIGIL_DATA_DIR,
+    poolSize: config.VIGIL_DB_POOL_SIZE,
+  });
+  try {
+    await migrate(database);
+  } catch (error) {
+    await database.close();
+    throw error;
+  }
+  return database;
+}
+
+/** config → telemetry → db → migrate → auth bootstrap → jobs → http. */
+export async function startService(
+  config: Config,
+  log: Logger,
+  options: { database?: Database; beforeListen?: (app: App) => void } = {},
+): Promise<Service> {
+  const telemetry = await startTelemetry(config);
+  const database = options.database ?? (await openAndMigrate(config));
+  const { createdKey } = await bootstrapAuth(database.db, config.VIGIL_API_KEY);
+
+  // The embedded database lives in this process, so its jobs must run here too.
+  const runWorkers = config.VIGIL_RUN_JOBS || database.kind === "pglite";
+  const jobs = Jobs.create(database, { log, runWorkers, url: config.DATABASE_URL });
+  const deps: AppDeps = { config, database, log, jobs };
+  defineJobs(deps);
+  await jobs.start();
+
+  const app = buildApp(deps);
+  options.beforeListen?.(app);
+  const server = await new Promise<ServerType>((resolve, reject) => {
+    const s = serve({ fetch: app.fetch, port: config.PORT, hostname: config.HOST }, () => resolve(s));
+    s.once("error", reject);
+  });
+  const port = (server.address() as AddressInfo).port;
+  log.info({ port, database: database.kind, workers: runWorkers }, "vigil listening");
+
+  let stopping: Promise<void> | undefined;
+  const shutdown = () => {
+    stopping ??= (async () => {
+      log.info("shutting down: draining requests");
+      const timeoutMs = config.VIGIL_SHUTDOWN_TIMEOUT * 1000;
+      await closeServer(server, timeoutMs);
+      log.info("shutting down: stopping jobs");
+      await jobs.stop(timeoutMs);
+      await database.close();
+      await telemetry.shutdown();
+      log.info("stopped");
+    })();
+    return stopping;
+  };
+  return { app, deps, server, port, createdKey, shutdown };
+}
+
+/** Stops accepting connections and resolves when in-flight requests are done (or the timeout passes). */
+function closeServer(server: ServerType, timeoutMs: number): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => {
+      if ("closeAllConnections" in server) server.closeAllConnections();
+      resolve();
+    }, timeoutMs);
+    server.close(() => {
+      clearTimeout(timer);
+      resolve();
+    });
+    if ("closeIdleConnections" in server) server.closeIdleConnections();
+  });
+}

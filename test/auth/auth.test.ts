@@ -1,0 +1,53 @@
+import { expect, it } from "vitest";
+import { bootstrapAuth, createApiKey, listApiKeys, revokeApiKey } from "../../src/auth/store.ts";
+import { useApp } from "../helpers/app.ts";
+import { describeEachDatabase } from "../helpers/db.ts";
+
+describeEachDatabase("auth", (db) => {
+  const t = useApp(db);
+
+  it("401 JSON without a key, on /api and /v1 alike", async () => {
+    for (const path of ["/api/v1/whoami", "/api/v1/anything", "/v1/traces"]) {
+      const res = await t.app.request(path);
+      expect(res.status).toBe(401);
+      expect(res.headers.get("content-type")).toContain("application/json");
+      const body = (await res.json()) as { error: { code: string } };
+      expect(body.error.code).toBe("unauthorized");
+    }
+  });
+
+  it("401 with an unknown key", async () => {
+    const res = await t.request("/api/v1/whoami", { headers: { authorization: "Bearer vgl_not-a-key" } });
+    expect(res.status).toBe(401);
+  });
+
+  it("200 with the key, scoped to its project", async () => {
+    const res = await t.request("/api/v1/whoami");
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({ project: { id: t.projectId, name: "test" } });
+  });
+
+  it("a revoked key gets 401 and stays listed as revoked", async () => {
+    const created = await createApiKey(db.database.db, "other", { name: "to-revoke" });
+    const auth = { authorization: `Bearer ${created.key}` };
+    expect((await t.app.request("/api/v1/whoami", { headers: auth })).status).toBe(200);
+    expect(await revokeApiKey(db.database.db, created.prefix)).toBe(1);
+    expect((await t.app.request("/api/v1/whoami", { headers: auth })).status).toBe(401);
+    expect(await revokeApiKey(db.database.db, created.id)).toBe(0);
+    const listed = await listApiKeys(db.database.db, "other");
+    expect(listed).toHaveLength(1);
+    expect(listed[0]?.revokedAt).toBeInstanceOf(Date);
+    expect(JSON.stringify(listed)).not.toContain(created.key);
+  });
+
+  it("bootstrap adds VIGIL_API_KEY to an existing database, once", async () => {
+    const envKey = "vgl_environment-key-0123456789";
+    expect(await bootstrapAuth(db.database.db, envKey)).toEqual({});
+    await bootstrapAuth(db.database.db, envKey);
+    const res = await t.app.request("/api/v1/whoami", { headers: { authorization: `Bearer ${envKey}` } });
+    expect(res.status).toBe(200);
+    expect(((await res.json()) as { project: { name: string } }).project.name).toBe("default");
+    const defaults = await listApiKeys(db.database.db, "default");
+    expect(defaults.filter((k) => k.name === "VIGIL_API_KEY")).toHaveLength(1);
+  });
+});

@@ -1,0 +1,62 @@
+import { describe, expect, it } from "vitest";
+import { ConfigError, loadConfig, otelEnabled } from "../src/config.ts";
+
+describe("config", () => {
+  it("has defaults for an empty environment", () => {
+    const config = loadConfig({});
+    expect(config.PORT).toBe(8080);
+    expect(config.DATABASE_URL).toBeUndefined();
+    expect(config.VIGIL_DATA_DIR).toBe(".vigil/data");
+    expect(config.LOG_LEVEL).toBe("info");
+    expect(config.VIGIL_BODY_LIMIT).toBe(16 * 1024 * 1024);
+  });
+
+  it("treats empty strings as unset", () => {
+    expect(loadConfig({ PORT: "", DATABASE_URL: "" }).PORT).toBe(8080);
+  });
+
+  it("parses sizes and numbers", () => {
+    const config = loadConfig({ PORT: "9000", VIGIL_BODY_LIMIT: "2mb", VIGIL_RUN_JOBS: "false" });
+    expect(config.PORT).toBe(9000);
+    expect(config.VIGIL_BODY_LIMIT).toBe(2 * 1024 * 1024);
+    expect(config.VIGIL_RUN_JOBS).toBe(false);
+  });
+
+  it("rejects a bad PORT with one line naming the variable and value", () => {
+    expect(() => loadConfig({ PORT: "abc" })).toThrow(ConfigError);
+    try {
+      loadConfig({ PORT: "abc" });
+    } catch (error) {
+      const message = (error as Error).message;
+      expect(message).toContain("PORT");
+      expect(message).toContain('"abc"');
+      expect(message).not.toContain("\n");
+    }
+    expect(() => loadConfig({ PORT: "70000" })).toThrow(/PORT/);
+  });
+
+  it("reports every bad variable at once, without echoing secrets", () => {
+    const error = (() => {
+      try {
+        loadConfig({ LOG_LEVEL: "loud", DATABASE_URL: "mysql://u:secret@h/db", VIGIL_API_KEY: "short" });
+      } catch (e) {
+        return e as Error;
+      }
+    })();
+    expect(error?.message).toMatch(/LOG_LEVEL/);
+    expect(error?.message).toMatch(/DATABASE_URL: expected a postgres/);
+    expect(error?.message).toMatch(/VIGIL_API_KEY/);
+    expect(error?.message).not.toContain("secret");
+  });
+
+  it("turns self-telemetry on only when an exporter is configured", () => {
+    expect(otelEnabled(loadConfig({}))).toBe(false);
+    expect(otelEnabled(loadConfig({ OTEL_EXPORTER_OTLP_ENDPOINT: "http://127.0.0.1:4318" }))).toBe(true);
+    expect(otelEnabled(loadConfig({ OTEL_TRACES_EXPORTER: "none" }))).toBe(false);
+    expect(
+      otelEnabled(
+        loadConfig({ OTEL_EXPORTER_OTLP_ENDPOINT: "http://127.0.0.1:4318", OTEL_SDK_DISABLED: "true" }),
+      ),
+    ).toBe(false);
+  });
+});

@@ -1,0 +1,60 @@
+import pino from "pino";
+import { afterAll, beforeAll } from "vitest";
+import { buildApp } from "../../src/app.ts";
+import { createApiKey } from "../../src/auth/store.ts";
+import { type Config, loadConfig } from "../../src/config.ts";
+import type { AppDeps } from "../../src/http/env.ts";
+import { defineJobs } from "../../src/jobs/definitions.ts";
+import { Jobs } from "../../src/jobs/queue.ts";
+import type { DbContext } from "./db.ts";
+
+export interface AppContext {
+  app: ReturnType<typeof buildApp>;
+  deps: AppDeps;
+  key: string;
+  projectId: string;
+  /** app.request with the suite's API key. */
+  request(path: string, init?: RequestInit): Promise<Response>;
+  /** JSON POST with the suite's API key. */
+  post(path: string, body: unknown, headers?: Record<string, string>): Promise<Response>;
+}
+
+/**
+ * The whole HTTP app on the suite's database, a project with a key, and (optionally) running jobs.
+ * Requests go through app.request: the real middleware stack without a socket.
+ */
+export function useApp(
+  db: DbContext,
+  options: { env?: Record<string, string>; jobs?: boolean; project?: string } = {},
+): AppContext {
+  const ctx = {} as AppContext;
+  let jobs: Jobs | undefined;
+  beforeAll(async () => {
+    const config: Config = loadConfig({ LOG_LEVEL: "silent", ...options.env });
+    const log = pino({ level: "silent" });
+    jobs = Jobs.create(db.database, { log, runWorkers: options.jobs ?? false, url: db.url });
+    const deps: AppDeps = { config, database: db.database, log, jobs };
+    defineJobs(deps);
+    if (options.jobs) await jobs.start();
+    const created = await createApiKey(db.database.db, options.project ?? "test");
+    ctx.deps = deps;
+    ctx.key = created.key;
+    ctx.projectId = created.projectId;
+    ctx.app = buildApp(deps);
+    ctx.request = async (path, init = {}) => {
+      const headers = new Headers(init.headers);
+      if (!headers.has("authorization")) headers.set("authorization", `Bearer ${ctx.key}`);
+      return ctx.app.request(path, { ...init, headers });
+    };
+    ctx.post = (path, body, headers = {}) =>
+      ctx.request(path, {
+        method: "POST",
+        body: JSON.stringify(body),
+        headers: { "content-type": "application/json", ...headers },
+      });
+  });
+  afterAll(async () => {
+    await jobs?.stop(2000);
+  });
+  return ctx;
+}
