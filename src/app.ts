@@ -7,13 +7,9 @@ import { isDatabaseUnavailable } from "./db/errors.ts";
 import { docsRoutes } from "./http/docs.ts";
 import { type AppDeps, createRouter } from "./http/env.ts";
 import { ApiError, errorBody } from "./http/errors.ts";
+import { ErrorResponses } from "./http/openapi.ts";
+import { incidentRoutes } from "./incidents/routes.ts";
 import { createMetrics, type Metrics } from "./telemetry/metrics.ts";
-
-export const ErrorSchema = z
-  .object({
-    error: z.object({ code: z.string(), message: z.string(), details: z.unknown().optional() }),
-  })
-  .openapi("Error");
 
 /** Builds the whole HTTP app: request ids, logs, metrics, limits, auth, errors, OpenAPI, capabilities. */
 export function buildApp(deps: AppDeps, options: { metrics?: Metrics } = {}) {
@@ -79,14 +75,14 @@ export function buildApp(deps: AppDeps, options: { metrics?: Metrics } = {}) {
             },
           },
         },
-        401: {
-          description: "Missing or invalid key",
-          content: { "application/json": { schema: ErrorSchema } },
-        },
+        401: ErrorResponses[401],
       },
     }),
     (c) => c.json({ project: c.get("project") }, 200),
   );
+
+  // Capabilities.
+  app.route("/", incidentRoutes(deps));
 
   app.openAPIRegistry.registerComponent("securitySchemes", "bearerAuth", { type: "http", scheme: "bearer" });
   app.doc31("/openapi.json", {

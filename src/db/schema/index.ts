@@ -1,2 +1,3 @@
 // Every table, one file per capability. drizzle-kit reads this file to generate migrations.
 export * from "./auth.ts";
+export * from "./incidents.ts";

@@ -1,0 +1,69 @@
+import { sql } from "drizzle-orm";
+import {
+  bigserial,
+  index,
+  integer,
+  jsonb,
+  pgTable,
+  text,
+  timestamp,
+  uniqueIndex,
+  uuid,
+} from "drizzle-orm/pg-core";
+import { projects } from "./auth.ts";
+
+/** One row per problem, whatever found it; repeats bump count/last_seen (see src/incidents/record.ts). */
+export const incidents = pgTable(
+  "incidents",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    projectId: uuid("project_id")
+      .notNull()
+      .references(() => projects.id, { onDelete: "cascade" }),
+    /** exception | alert | drift | schema | validation */
+    kind: text("kind").notNull(),
+    fingerprint: text("fingerprint").notNull(),
+    title: text("title").notNull(),
+    /** open | acknowledged | resolved */
+    status: text("status").notNull().default("open"),
+    /** critical | error | warning | info */
+    severity: text("severity").notNull().default("error"),
+    /** Where it came from: a service, a model, a dataset, an alert source. */
+    source: text("source"),
+    firstSeen: timestamp("first_seen", { withTimezone: true }).notNull(),
+    lastSeen: timestamp("last_seen", { withTimezone: true }).notNull(),
+    count: integer("count").notNull().default(1),
+    /** The first occurrence as it was seen (e.g. the first stack trace), kept forever. */
+    sample: jsonb("sample").notNull().default(sql`'{}'::jsonb`),
+    /** The most recent occurrence. */
+    latest: jsonb("latest").notNull().default(sql`'{}'::jsonb`),
+    /** Links to the evidence: { traceId, spanId, reportId, changeId, alertFingerprint, ... }. */
+    evidence: jsonb("evidence").notNull().default(sql`'{}'::jsonb`),
+    labels: jsonb("labels").notNull().default(sql`'{}'::jsonb`),
+    resolvedAt: timestamp("resolved_at", { withTimezone: true }),
+    updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    uniqueIndex("incidents_fingerprint_uq").on(t.projectId, t.kind, t.fingerprint),
+    index("incidents_project_last_seen_idx").on(t.projectId, t.lastSeen),
+  ],
+);
+
+/** The timeline of an incident: opened, recurred (sampled), status changes, notes, notifications. */
+export const incidentEvents = pgTable(
+  "incident_events",
+  {
+    id: bigserial("id", { mode: "number" }).primaryKey(),
+    incidentId: uuid("incident_id")
+      .notNull()
+      .references(() => incidents.id, { onDelete: "cascade" }),
+    projectId: uuid("project_id").notNull(),
+    at: timestamp("at", { withTimezone: true }).notNull().defaultNow(),
+    /** opened | reopened | acknowledged | resolved | note | notified | ... */
+    type: text("type").notNull(),
+    actor: text("actor"),
+    message: text("message"),
+    data: jsonb("data").notNull().default(sql`'{}'::jsonb`),
+  },
+  (t) => [index("incident_events_incident_idx").on(t.incidentId, t.at)],
+);

@@ -1,0 +1,19 @@
+import { z } from "@hono/zod-openapi";
+
+export const ErrorSchema = z
+  .object({
+    error: z.object({ code: z.string(), message: z.string(), details: z.unknown().optional() }),
+  })
+  .openapi("Error");
+
+const error = (description: string) => ({
+  description,
+  content: { "application/json": { schema: ErrorSchema } },
+});
+
+/** The error responses every authenticated route can give, for the OpenAPI document. */
+export const ErrorResponses = {
+  400: error("Invalid request"),
+  401: error("Missing or invalid API key"),
+  404: error("Not found"),
+} as const;
