@@ -1,3 +1,5 @@
 // Every table, one file per capability. drizzle-kit reads this file to generate migrations.
 export * from "./auth.ts";
 export * from "./incidents.ts";
+export * from "./predictions.ts";
+export * from "./monitors.ts";

@@ -1,0 +1,96 @@
+import { sql } from "drizzle-orm";
+import {
+  bigserial,
+  boolean,
+  doublePrecision,
+  index,
+  integer,
+  jsonb,
+  pgTable,
+  text,
+  timestamp,
+  uniqueIndex,
+  uuid,
+} from "drizzle-orm/pg-core";
+import { projects } from "./auth.ts";
+
+/**
+ * Prediction logs: what a model saw (features) and said (output), with ground truth joined later.
+ * Idempotent by (project, model, request_id); NULL request ids are distinct, so rows without one are
+ * always new. Rows that break the model's contract are stored with `validation` set and `flagged`.
+ */
+export const predictions = pgTable(
+  "predictions",
+  {
+    id: bigserial("id", { mode: "number" }).primaryKey(),
+    projectId: uuid("project_id")
+      .notNull()
+      .references(() => projects.id, { onDelete: "cascade" }),
+    model: text("model").notNull(),
+    modelVersion: text("model_version"),
+    ts: timestamp("ts", { withTimezone: true }).notNull(),
+    requestId: text("request_id"),
+    features: jsonb("features").notNull().default(sql`'{}'::jsonb`),
+    output: jsonb("output"),
+    label: jsonb("label"),
+    labeledAt: timestamp("labeled_at", { withTimezone: true }),
+    /** Contract violations of this row: [{ field, rule, message }]; null when it passed or no contract. */
+    validation: jsonb("validation"),
+    flagged: boolean("flagged").notNull().default(false),
+    /** api | trace */
+    source: text("source").notNull().default("api"),
+    receivedAt: timestamp("received_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    uniqueIndex("predictions_request_uq").on(t.projectId, t.model, t.requestId),
+    index("predictions_model_ts_idx").on(t.projectId, t.model, t.ts),
+  ],
+);
+
+/**
+ * Ground truth by request id. Kept on its own so a label that arrives before its prediction
+ * (or for a prediction that never arrives) is not lost; `model` '' means "any model".
+ */
+export const predictionLabels = pgTable(
+  "prediction_labels",
+  {
+    projectId: uuid("project_id")
+      .notNull()
+      .references(() => projects.id, { onDelete: "cascade" }),
+    model: text("model").notNull().default(""),
+    requestId: text("request_id").notNull(),
+    label: jsonb("label").notNull(),
+    ts: timestamp("ts", { withTimezone: true }).notNull().defaultNow(),
+    receivedAt: timestamp("received_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    uniqueIndex("prediction_labels_uq").on(t.projectId, t.model, t.requestId),
+    index("prediction_labels_request_idx").on(t.projectId, t.requestId),
+  ],
+);
+
+/** A data contract for one model's prediction logs: field rules, batch rules, thresholds. */
+export const contracts = pgTable(
+  "contracts",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    projectId: uuid("project_id")
+      .notNull()
+      .references(() => projects.id, { onDelete: "cascade" }),
+    model: text("model").notNull(),
+    /** field name → rule (see src/predictions/contract-model.ts). */
+    fields: jsonb("fields").notNull().default(sql`'{}'::jsonb`),
+    /** { minRows?, maxRows?, freshnessSeconds?, windowSeconds? } */
+    batch: jsonb("batch").notNull().default(sql`'{}'::jsonb`),
+    /** Share of violating rows in an ingest batch above which a `validation` incident opens. */
+    violationThreshold: doublePrecision("violation_threshold").notNull().default(0.05),
+    /** Report fields not in the contract, and contract fields missing from a batch, as `schema` incidents. */
+    detectSchemaChanges: boolean("detect_schema_changes").notNull().default(true),
+    version: integer("version").notNull().default(1),
+    /** api | inferred */
+    origin: text("origin").notNull().default("api"),
+    createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+    updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [uniqueIndex("contracts_model_uq").on(t.projectId, t.model)],
+);
