@@ -1,6 +1,7 @@
 import { sql } from "drizzle-orm";
 import {
   bigserial,
+  boolean,
   index,
   integer,
   jsonb,
@@ -64,6 +65,43 @@ export const incidentEvents = pgTable(
     actor: text("actor"),
     message: text("message"),
     data: jsonb("data").notNull().default(sql`'{}'::jsonb`),
+    /**
+     * Set when the event should go out as a notification and has not been routed yet: the timeline is
+     * the outbox, so an incident opened by any capability is notified without it knowing about channels.
+     */
+    pendingDispatch: boolean("pending_dispatch").notNull().default(false),
   },
-  (t) => [index("incident_events_incident_idx").on(t.incidentId, t.at)],
+  (t) => [
+    index("incident_events_incident_idx").on(t.incidentId, t.at),
+    index("incident_events_pending_dispatch_idx").on(t.id).where(sql`${t.pendingDispatch}`),
+  ],
+);
+
+/**
+ * Alert webhook payloads exactly as received (Alertmanager, Grafana, generic). The unique key makes
+ * a sender's retry of the same delivery a no-op: Alertmanager/Grafana retries are byte-identical, so
+ * their key is the body's hash; generic senders may pass an Idempotency-Key header.
+ */
+export const alertPayloads = pgTable(
+  "alert_payloads",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    projectId: uuid("project_id")
+      .notNull()
+      .references(() => projects.id, { onDelete: "cascade" }),
+    /** alertmanager | grafana | generic */
+    source: text("source").notNull(),
+    idempotencyKey: text("idempotency_key").notNull(),
+    receivedAt: timestamp("received_at", { withTimezone: true }).notNull().defaultNow(),
+    /** The request body byte for byte (as UTF-8 text). */
+    body: text("body").notNull(),
+    userAgent: text("user_agent"),
+    alertCount: integer("alert_count").notNull().default(0),
+    /** What it did: [{ fingerprint, incidentId, action }]. */
+    result: jsonb("result").notNull().default(sql`'[]'::jsonb`),
+  },
+  (t) => [
+    uniqueIndex("alert_payloads_idempotency_uq").on(t.projectId, t.source, t.idempotencyKey),
+    index("alert_payloads_project_received_idx").on(t.projectId, t.receivedAt),
+  ],
 );

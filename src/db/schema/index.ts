@@ -3,3 +3,4 @@ export * from "./auth.ts";
 export * from "./incidents.ts";
 export * from "./predictions.ts";
 export * from "./monitors.ts";
+export * from "./notifications.ts";
