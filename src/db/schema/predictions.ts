@@ -44,6 +44,8 @@ export const predictions = pgTable(
   (t) => [
     uniqueIndex("predictions_request_uq").on(t.projectId, t.model, t.requestId),
     index("predictions_model_ts_idx").on(t.projectId, t.model, t.ts),
+    // Labels name a request id without (always) naming the model.
+    index("predictions_request_idx").on(t.projectId, t.requestId),
   ],
 );
 

@@ -1,0 +1,1 @@
+CREATE INDEX "predictions_request_idx" ON "predictions" USING btree ("project_id","request_id");
