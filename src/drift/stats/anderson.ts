@@ -55,7 +55,6 @@ export interface AndersonResult {
 }
 
 export function andersonKSampleSorted(x: Float64Array, y: Float64Array): AndersonResult {
-  const samples = [x, y];
   const k = 2;
   const n = [x.length, y.length];
   const N = n[0]! + n[1]!;
@@ -86,7 +85,6 @@ export function andersonKSampleSorted(x: Float64Array, y: Float64Array): Anderso
   let A2akN = 0;
   const inner = new Float64Array(L);
   for (let s = 0; s < k; s++) {
-    void samples[s];
     for (let q = 0; q < L; q++) {
       const l = lj[q]!;
       const Bj = below[q]! + l / 2;

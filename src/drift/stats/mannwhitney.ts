@@ -25,7 +25,8 @@ function exactCdf(k: number, n1In: number, n2In: number): { cdf: Float64Array } 
     let acc = 0;
     for (let i = 0; i < u; i++) acc += conf[i]! * s[u - i]!;
     let val = acc / u;
-    if (isUint && val > 18446744073709551615) isUint = false;
+    // scipy keeps counts in uint64 (truncating) until one exceeds its max, then switches to float.
+    if (isUint && val > 2 ** 64) isUint = false;
     if (isUint) val = Math.trunc(val);
     conf[u] = val;
   }

@@ -57,7 +57,6 @@ export function mmdTest(xIn: ArrayLike<number>, yIn: ArrayLike<number>, options:
   let sigma = median(pair);
   if (sigma === 0) sigma = 1;
   const K = new Float64Array(N * N);
-  const inv = 1 / (2 * sigma * sigma);
   for (let i = 0; i < N; i++) {
     K[i * N + i] = 1;
     for (let j = i + 1; j < N; j++) {
@@ -67,7 +66,6 @@ export function mmdTest(xIn: ArrayLike<number>, yIn: ArrayLike<number>, options:
       K[j * N + i] = v;
     }
   }
-  void inv;
   const inX = new Uint8Array(N);
   const stat = (idx: Int32Array): number => {
     inX.fill(0);

@@ -24,7 +24,10 @@ export function welchTTest(x: ArrayLike<number>, y: ArrayLike<number>): TTestRes
       df: n1 + n2 - 2,
     };
   }
-  const df = (v1 + v2) ** 2 / (v1 ** 2 / (n1 - 1) + v2 ** 2 / (n2 - 1));
+  // Welch–Satterthwaite df, written with the variance shares so tiny variances cannot underflow.
+  const w1 = v1 / (v1 + v2);
+  const w2 = v2 / (v1 + v2);
+  const df = 1 / (w1 ** 2 / (n1 - 1) + w2 ** 2 / (n2 - 1));
   const t = diff / se;
   return { statistic: t, pValue: clamp01(2 * tCdf(-Math.abs(t), df)), df };
 }
