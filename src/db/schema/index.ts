@@ -4,3 +4,4 @@ export * from "./incidents.ts";
 export * from "./predictions.ts";
 export * from "./monitors.ts";
 export * from "./notifications.ts";
+export * from "./traces.ts";

@@ -1,0 +1,62 @@
+import { sql } from "drizzle-orm";
+import {
+  bigint,
+  index,
+  integer,
+  jsonb,
+  pgTable,
+  primaryKey,
+  smallint,
+  text,
+  timestamp,
+  uuid,
+} from "drizzle-orm/pg-core";
+
+/**
+ * One row per span. The real table is partitioned by day on start_time (custom migration
+ * `spans_partitioned`; Drizzle cannot express partitioning), so the key includes start_time: a
+ * client retry repeats the span's start time exactly, so (project, trace, span, start) still makes
+ * every retry a no-op. No foreign key to projects: partitions are dropped wholesale by retention.
+ */
+export const spans = pgTable(
+  "spans",
+  {
+    projectId: uuid("project_id").notNull(),
+    /** 32 lowercase hex digits. */
+    traceId: text("trace_id").notNull(),
+    /** 16 lowercase hex digits. */
+    spanId: text("span_id").notNull(),
+    parentSpanId: text("parent_span_id"),
+    /** Partition key; microsecond precision (start_ns keeps the exact nanoseconds). */
+    startTime: timestamp("start_time", { withTimezone: true, precision: 6 }).notNull(),
+    startNs: bigint("start_ns", { mode: "bigint" }).notNull(),
+    durationNs: bigint("duration_ns", { mode: "bigint" }).notNull(),
+    name: text("name").notNull(),
+    /** OTLP SpanKind: 0 unspecified, 1 internal, 2 server, 3 client, 4 producer, 5 consumer. */
+    kind: smallint("kind").notNull().default(0),
+    /** resource service.name ("unknown_service" when absent, as the SDKs do). */
+    service: text("service").notNull(),
+    /** OTLP StatusCode: 0 unset, 1 ok, 2 error. */
+    statusCode: smallint("status_code").notNull().default(0),
+    statusMessage: text("status_message"),
+    traceState: text("trace_state"),
+    flags: integer("flags"),
+    /** { name, version, attributes } of the instrumentation scope. */
+    scope: jsonb("scope").notNull().default(sql`'{}'::jsonb`),
+    attributes: jsonb("attributes").notNull().default(sql`'{}'::jsonb`),
+    /** Resource attributes (service.name included). */
+    resource: jsonb("resource").notNull().default(sql`'{}'::jsonb`),
+    /** [{ timeNs, name, attributes, droppedAttributesCount }] */
+    events: jsonb("events").notNull().default(sql`'[]'::jsonb`),
+    /** [{ traceId, spanId, traceState, attributes, flags }] */
+    links: jsonb("links").notNull().default(sql`'[]'::jsonb`),
+    /** { attributes, events, links } counts the SDK dropped. */
+    dropped: jsonb("dropped").notNull().default(sql`'{}'::jsonb`),
+    receivedAt: timestamp("received_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    primaryKey({ name: "spans_pkey", columns: [t.projectId, t.traceId, t.spanId, t.startTime] }),
+    index("spans_project_start_idx").on(t.projectId, t.startTime),
+    index("spans_project_service_start_idx").on(t.projectId, t.service, t.startTime),
+  ],
+);
