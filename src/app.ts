@@ -9,6 +9,8 @@ import { type AppDeps, createRouter } from "./http/env.ts";
 import { ApiError, errorBody } from "./http/errors.ts";
 import { ErrorResponses } from "./http/openapi.ts";
 import { incidentRoutes } from "./incidents/routes.ts";
+import { predictionRoutes } from "./predictions/routes.ts";
+import { schemaRoutes } from "./schemas/routes.ts";
 import { createMetrics, type Metrics } from "./telemetry/metrics.ts";
 
 /** Builds the whole HTTP app: request ids, logs, metrics, limits, auth, errors, OpenAPI, capabilities. */
@@ -83,6 +85,8 @@ export function buildApp(deps: AppDeps, options: { metrics?: Metrics } = {}) {
 
   // Capabilities.
   app.route("/", incidentRoutes(deps));
+  app.route("/", schemaRoutes(deps));
+  app.route("/", predictionRoutes(deps));
 
   app.openAPIRegistry.registerComponent("securitySchemes", "bearerAuth", { type: "http", scheme: "bearer" });
   app.doc31("/openapi.json", {

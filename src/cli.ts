@@ -4,6 +4,7 @@ import { type Config, ConfigError, loadConfig } from "./config.ts";
 import { defineJobs } from "./jobs/definitions.ts";
 import { Jobs } from "./jobs/queue.ts";
 import { openAndMigrate, startService } from "./main.ts";
+import { registerSchemaCommands } from "./schemas/cli.ts";
 import { createLogger } from "./telemetry/logger.ts";
 
 const program = new Command()
@@ -153,6 +154,8 @@ function fail(message: string): never {
   console.error(`vigil: ${message}`);
   process.exit(1);
 }
+
+registerSchemaCommands(program);
 
 try {
   await program.parseAsync(process.argv);
