@@ -1,8 +1,10 @@
+import { httpInstrumentationMiddleware } from "@hono/otel";
 import { createRoute, z } from "@hono/zod-openapi";
 import { bodyLimit } from "hono/body-limit";
 import { HTTPException } from "hono/http-exception";
 import { requestId } from "hono/request-id";
 import { requireApiKey } from "./auth/middleware.ts";
+import { otelEnabled } from "./config.ts";
 import { isDatabaseUnavailable } from "./db/errors.ts";
 import { docsRoutes } from "./http/docs.ts";
 import { type AppDeps, createRouter } from "./http/env.ts";
@@ -35,6 +37,8 @@ export function buildApp(deps: AppDeps, options: { metrics?: Metrics } = {}) {
     );
   });
   app.use(metrics.middleware);
+  // Vigil's own request spans, only when the OTel SDK was configured (src/telemetry/otel.ts).
+  if (otelEnabled(config)) app.use(httpInstrumentationMiddleware({ serviceName: config.OTEL_SERVICE_NAME }));
   app.use(
     bodyLimit({
       maxSize: config.VIGIL_BODY_LIMIT,
