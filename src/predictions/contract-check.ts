@@ -1,0 +1,146 @@
+/**
+ * Checking prediction rows against a data contract (pure). A row's violations are stored with the
+ * row (it is flagged, never dropped); a batch summary counts them by field and rule and reports
+ * upstream schema changes: fields the contract does not know, and contract fields no row carried.
+ */
+import type { ContractIn, FeatureValue, FieldRule, Violation } from "./model.ts";
+
+/** Below this many rows a batch says nothing about a field having vanished. */
+export const MIN_ROWS_FOR_VANISHED = 10;
+
+export interface CompiledContract {
+  fields: [string, FieldRule, RegExp | undefined, Set<string> | undefined][];
+  known: Set<string>;
+  violationThreshold: number;
+  detectSchemaChanges: boolean;
+}
+
+const valueKey = (v: unknown) => `${typeof v}:${String(v)}`;
+
+export function compileContract(
+  contract: Pick<ContractIn, "fields" | "violationThreshold" | "detectSchemaChanges">,
+): CompiledContract {
+  return {
+    fields: Object.entries(contract.fields).map(([name, rule]) => [
+      name,
+      rule,
+      rule.pattern === undefined ? undefined : new RegExp(rule.pattern, "u"),
+      rule.values === undefined ? undefined : new Set(rule.values.map(valueKey)),
+    ]),
+    known: new Set(Object.keys(contract.fields)),
+    violationThreshold: contract.violationThreshold,
+    detectSchemaChanges: contract.detectSchemaChanges,
+  };
+}
+
+function typeOk(type: FieldRule["type"], v: NonNullable<FeatureValue>): boolean {
+  switch (type) {
+    case "number":
+      return typeof v === "number";
+    case "integer":
+      return typeof v === "number" && Number.isInteger(v);
+    case "string":
+      return typeof v === "string";
+    case "boolean":
+      return typeof v === "boolean";
+    case "category":
+      return typeof v === "string" || typeof v === "number" || typeof v === "boolean";
+    case "vector":
+      return Array.isArray(v);
+  }
+}
+
+/** The rules this row's features break (empty when it passes). */
+export function checkRow(c: CompiledContract, features: Record<string, FeatureValue>): Violation[] {
+  const out: Violation[] = [];
+  for (const [field, rule, pattern, values] of c.fields) {
+    const v = features[field];
+    if (v === null || v === undefined) {
+      if (!rule.nullable) out.push({ field, rule: "nullable", message: "missing or null" });
+      continue;
+    }
+    if (!typeOk(rule.type, v)) {
+      out.push({
+        field,
+        rule: "type",
+        message: `expected ${rule.type}, got ${Array.isArray(v) ? "vector" : typeof v}`,
+      });
+      continue;
+    }
+    if (typeof v === "number") {
+      if (rule.min !== undefined && v < rule.min)
+        out.push({ field, rule: "min", message: `${v} < ${rule.min}` });
+      if (rule.max !== undefined && v > rule.max)
+        out.push({ field, rule: "max", message: `${v} > ${rule.max}` });
+    }
+    if (values && !Array.isArray(v) && !values.has(valueKey(v))) {
+      out.push({ field, rule: "values", message: `${JSON.stringify(v)} is not an allowed value` });
+    }
+    if (pattern && typeof v === "string" && !pattern.test(v)) {
+      out.push({ field, rule: "pattern", message: `does not match /${rule.pattern}/` });
+    }
+    if (Array.isArray(v) && rule.dimension !== undefined && v.length !== rule.dimension) {
+      out.push({ field, rule: "dimension", message: `dimension ${v.length}, expected ${rule.dimension}` });
+    }
+  }
+  return out;
+}
+
+/** Accumulates one ingest batch: violation counts, null rates, field presence. */
+export class BatchSummary {
+  rows = 0;
+  violatingRows = 0;
+  /** "field.rule" → rows */
+  readonly counts: Record<string, number> = {};
+  private readonly nulls = new Map<string, number>();
+  private readonly present = new Map<string, number>();
+
+  constructor(private readonly c: CompiledContract) {}
+
+  add(features: Record<string, FeatureValue>, violations: readonly Violation[]): void {
+    this.rows++;
+    if (violations.length) this.violatingRows++;
+    const seen = new Set<string>();
+    for (const v of violations) {
+      const key = `${v.field}.${v.rule}`;
+      // A row counts once per field and rule.
+      if (seen.has(key)) continue;
+      seen.add(key);
+      this.counts[key] = (this.counts[key] ?? 0) + 1;
+    }
+    for (const key in features) {
+      this.present.set(key, (this.present.get(key) ?? 0) + 1);
+      if (features[key] === null) this.nulls.set(key, (this.nulls.get(key) ?? 0) + 1);
+    }
+  }
+
+  get violationRate(): number {
+    return this.rows === 0 ? 0 : this.violatingRows / this.rows;
+  }
+
+  /** Fields whose share of null/absent values broke their maxNullRate. */
+  nullRateBreaches(): { field: string; rate: number; max: number }[] {
+    if (this.rows === 0) return [];
+    const out = [];
+    for (const [field, rule] of this.c.fields) {
+      if (rule.maxNullRate === undefined) continue;
+      const missing = this.rows - (this.present.get(field) ?? 0) + (this.nulls.get(field) ?? 0);
+      const rate = missing / this.rows;
+      if (rate > rule.maxNullRate) out.push({ field, rate, max: rule.maxNullRate });
+    }
+    return out;
+  }
+
+  schemaChanges(): { newFields: string[]; vanishedFields: string[] } {
+    if (!this.c.detectSchemaChanges) return { newFields: [], vanishedFields: [] };
+    const newFields = [...this.present.keys()].filter((k) => !this.c.known.has(k)).sort();
+    const vanishedFields =
+      this.rows < MIN_ROWS_FOR_VANISHED ? [] : [...this.c.known].filter((k) => !this.present.has(k)).sort();
+    return { newFields, vanishedFields };
+  }
+
+  /** Over the contract's threshold, or a null-rate rule broken: worth a `validation` incident. */
+  get breached(): boolean {
+    return this.violationRate > this.c.violationThreshold || this.nullRateBreaches().length > 0;
+  }
+}

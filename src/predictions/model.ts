@@ -1,0 +1,137 @@
+/**
+ * Shapes of the prediction-log API: one prediction row, one label, a data contract. zod schemas
+ * (from @hono/zod-openapi so routes publish them); TS types come from them.
+ */
+import { z } from "@hono/zod-openapi";
+
+export const MAX_ROWS_PER_REQUEST = 100_000;
+
+/** A feature value: scalar, null, or a vector (embedding). */
+export const FeatureValue = z.union([z.number(), z.string(), z.boolean(), z.null(), z.array(z.number())]);
+export type FeatureValue = z.infer<typeof FeatureValue>;
+
+/** ISO 8601 with an offset, or epoch milliseconds. */
+export const Timestamp = z.union([
+  z.iso.datetime({ offset: true }),
+  z.number().int().min(0).max(8_640_000_000_000_000),
+]);
+
+const RequestId = z.union([z.string().min(1).max(200), z.number().int()]).transform(String);
+
+export const PredictionIn = z
+  .object({
+    model: z.string().min(1).max(200),
+    modelVersion: z.string().min(1).max(200).optional(),
+    timestamp: Timestamp.optional(),
+    requestId: RequestId.optional(),
+    features: z.record(z.string().min(1).max(200), FeatureValue),
+    output: z
+      .union([z.number(), z.string(), z.boolean(), z.array(z.number()), z.record(z.string(), z.unknown())])
+      .nullable()
+      .optional(),
+    label: z.unknown().optional(),
+  })
+  .openapi("PredictionIn");
+export type PredictionIn = z.infer<typeof PredictionIn>;
+
+export const LabelIn = z
+  .object({
+    /** When absent the label applies to every model's prediction with this request id. */
+    model: z.string().min(1).max(200).optional(),
+    requestId: RequestId,
+    label: z.union([
+      z.number(),
+      z.string(),
+      z.boolean(),
+      z.array(z.number()),
+      z.record(z.string(), z.unknown()),
+    ]),
+    timestamp: Timestamp.optional(),
+  })
+  .openapi("LabelIn");
+export type LabelIn = z.infer<typeof LabelIn>;
+
+export const LabelsRequest = z
+  .union([z.array(LabelIn).min(1).max(MAX_ROWS_PER_REQUEST), LabelIn])
+  .openapi("LabelsRequest");
+
+export const IngestResult = z
+  .object({
+    received: z.number().int(),
+    inserted: z.number().int(),
+    duplicates: z.number().int().openapi({ description: "Rows whose (model, requestId) was already stored" }),
+    flagged: z.number().int().openapi({ description: "Stored rows that broke their model's contract" }),
+    labeled: z.number().int().openapi({ description: "Stored rows that got a label sent earlier" }),
+    violations: z.record(z.string(), z.number().int()).openapi({ description: "field.rule → rows" }),
+    schemaChanges: z
+      .object({ newFields: z.array(z.string()), vanishedFields: z.array(z.string()) })
+      .optional(),
+  })
+  .openapi("PredictionIngestResult");
+export type IngestResult = z.infer<typeof IngestResult>;
+
+// ---- contracts ----
+
+export const FIELD_TYPES = ["number", "integer", "string", "boolean", "category", "vector"] as const;
+
+export const FieldRule = z
+  .object({
+    type: z.enum(FIELD_TYPES),
+    /** Whether null/absent is allowed for one row. */
+    nullable: z.boolean().default(true),
+    min: z.number().optional(),
+    max: z.number().optional(),
+    /** For category (and string): the allowed values. */
+    values: z.array(z.union([z.string(), z.number(), z.boolean()])).optional(),
+    /** For string: a regular expression the value must match (whole value: anchor it yourself). */
+    pattern: z.string().max(1000).optional(),
+    /** For vector: the dimension. */
+    dimension: z.number().int().positive().optional(),
+    /** Largest share of null/absent values in one ingest batch. */
+    maxNullRate: z.number().min(0).max(1).optional(),
+  })
+  .strict()
+  .openapi("ContractFieldRule");
+export type FieldRule = z.infer<typeof FieldRule>;
+
+export const BatchRules = z
+  .object({
+    /** Rows per window (windowSeconds, default 1h) expected at least / at most. */
+    minRows: z.number().int().nonnegative().optional(),
+    maxRows: z.number().int().positive().optional(),
+    windowSeconds: z.number().int().positive().default(3600),
+    /** The newest prediction must be at most this old. */
+    freshnessSeconds: z.number().int().positive().optional(),
+  })
+  .strict()
+  .openapi("ContractBatchRules");
+export type BatchRules = z.infer<typeof BatchRules>;
+
+export const ContractIn = z
+  .object({
+    fields: z.record(z.string().min(1).max(200), FieldRule),
+    batch: BatchRules.optional(),
+    violationThreshold: z.number().min(0).max(1).default(0.05),
+    detectSchemaChanges: z.boolean().default(true),
+  })
+  .strict()
+  .openapi("ContractIn");
+export type ContractIn = z.infer<typeof ContractIn>;
+
+export const Contract = ContractIn.extend({
+  id: z.string(),
+  model: z.string(),
+  batch: BatchRules,
+  version: z.number().int(),
+  origin: z.enum(["api", "inferred"]),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+}).openapi("Contract");
+export type Contract = z.infer<typeof Contract>;
+
+/** One broken rule on one row. */
+export interface Violation {
+  field: string;
+  rule: "type" | "nullable" | "min" | "max" | "values" | "pattern" | "dimension";
+  message: string;
+}

@@ -1,0 +1,250 @@
+/**
+ * Queries of the predictions capability: batched inserts (one jsonb parameter per batch, unpacked
+ * by jsonb_to_recordset, so 1000 rows are one round trip on both drivers), labels, contracts,
+ * violation statistics.
+ */
+import { and, eq, type SQL, sql } from "drizzle-orm";
+import type { Db } from "../db/client.ts";
+import { contracts } from "../db/schema/index.ts";
+import type { BatchRules, Contract, ContractIn, FeatureValue, Violation } from "./model.ts";
+
+/** A row as it goes into the predictions table. */
+export interface StoredPrediction {
+  model: string;
+  model_version: string | null;
+  ts: string;
+  request_id: string | null;
+  features: Record<string, FeatureValue>;
+  output: unknown;
+  label: unknown;
+  validation: Violation[] | null;
+  flagged: boolean;
+  source: "api" | "trace";
+}
+
+/** Drizzle's execute returns rows (postgres-js) or { rows } (PGlite). */
+export function rowsOf<T>(result: unknown): T[] {
+  return (Array.isArray(result) ? result : (result as { rows: T[] }).rows) as T[];
+}
+
+export async function run<T = Record<string, unknown>>(db: Db, statement: SQL): Promise<T[]> {
+  return rowsOf<T>(await db.execute(statement));
+}
+
+/**
+ * Inserts one batch; rows whose (model, request_id) is already stored are skipped (idempotent
+ * retries). New rows without a label pick up one that arrived earlier through /labels.
+ */
+export async function insertPredictions(
+  db: Db,
+  projectId: string,
+  rows: readonly StoredPrediction[],
+): Promise<{ inserted: number; labeled: number }> {
+  if (rows.length === 0) return { inserted: 0, labeled: 0 };
+  const inserted = await run<{ id: number; request_id: string | null; has_label: boolean }>(
+    db,
+    sql`insert into predictions
+          (project_id, model, model_version, ts, request_id, features, output, label, labeled_at, validation, flagged, source)
+        select ${projectId}::uuid, r.model, r.model_version, r.ts, r.request_id, r.features, r.output, r.label,
+               case when r.label is not null then now() end, r.validation, r.flagged, r.source
+        from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) as r(
+          model text, model_version text, ts timestamptz, request_id text, features jsonb, output jsonb,
+          label jsonb, validation jsonb, flagged boolean, source text)
+        on conflict (project_id, model, request_id) do nothing
+        returning id, request_id, label is not null as has_label`,
+  );
+  const waiting = inserted.filter((r) => r.request_id !== null && !r.has_label).map((r) => Number(r.id));
+  let labeled = 0;
+  if (waiting.length) {
+    const updated = await run(
+      db,
+      sql`update predictions p set label = l.label, labeled_at = now()
+          from prediction_labels l
+          where p.id = any(${`{${waiting.join(",")}}`}::bigint[]) and p.label is null
+            and l.project_id = p.project_id and l.request_id = p.request_id and l.model in (p.model, '')
+          returning p.id`,
+    );
+    labeled = updated.length;
+  }
+  return { inserted: inserted.length, labeled };
+}
+
+export interface StoredLabel {
+  model: string;
+  request_id: string;
+  label: unknown;
+  ts: string | null;
+}
+
+/** Upserts labels (last one wins) and sets them on stored predictions; returns how many matched. */
+export async function upsertLabels(
+  db: Db,
+  projectId: string,
+  labels: readonly StoredLabel[],
+): Promise<number> {
+  // ON CONFLICT DO UPDATE cannot touch a row twice in one statement: keep the last per key.
+  const unique = [...new Map(labels.map((l) => [`${l.model}\u0000${l.request_id}`, l])).values()];
+  const json = JSON.stringify(unique);
+  await db.execute(
+    sql`insert into prediction_labels (project_id, model, request_id, label, ts)
+        select ${projectId}::uuid, r.model, r.request_id, r.label, coalesce(r.ts, now())
+        from jsonb_to_recordset(${json}::jsonb) as r(model text, request_id text, label jsonb, ts timestamptz)
+        on conflict (project_id, model, request_id)
+        do update set label = excluded.label, ts = excluded.ts, received_at = now()`,
+  );
+  const matched = await run(
+    db,
+    sql`update predictions p set label = r.label, labeled_at = now()
+        from jsonb_to_recordset(${json}::jsonb) as r(model text, request_id text, label jsonb)
+        where p.project_id = ${projectId}::uuid and p.request_id = r.request_id and (r.model = '' or p.model = r.model)
+        returning p.id`,
+  );
+  return matched.length;
+}
+
+// ---- contracts ----
+
+type ContractRow = typeof contracts.$inferSelect;
+
+export function toContract(row: ContractRow): Contract {
+  return {
+    id: row.id,
+    model: row.model,
+    fields: row.fields as Contract["fields"],
+    batch: { windowSeconds: 3600, ...(row.batch as Partial<BatchRules>) },
+    violationThreshold: row.violationThreshold,
+    detectSchemaChanges: row.detectSchemaChanges,
+    version: row.version,
+    origin: row.origin as Contract["origin"],
+    createdAt: row.createdAt.toISOString(),
+    updatedAt: row.updatedAt.toISOString(),
+  };
+}
+
+export async function getContract(db: Db, projectId: string, model: string): Promise<Contract | undefined> {
+  const [row] = await db
+    .select()
+    .from(contracts)
+    .where(and(eq(contracts.projectId, projectId), eq(contracts.model, model)));
+  return row ? toContract(row) : undefined;
+}
+
+export async function listContracts(db: Db, projectId: string): Promise<Contract[]> {
+  const rows = await db
+    .select()
+    .from(contracts)
+    .where(eq(contracts.projectId, projectId))
+    .orderBy(contracts.model);
+  return rows.map(toContract);
+}
+
+/** Creates or replaces the model's contract; the version goes up on every replacement. */
+export async function putContract(
+  db: Db,
+  projectId: string,
+  model: string,
+  input: ContractIn,
+  origin: "api" | "inferred",
+): Promise<{ contract: Contract; created: boolean }> {
+  const values = {
+    projectId,
+    model,
+    fields: input.fields,
+    batch: input.batch ?? {},
+    violationThreshold: input.violationThreshold,
+    detectSchemaChanges: input.detectSchemaChanges,
+    origin,
+  };
+  const [row] = await db
+    .insert(contracts)
+    .values(values)
+    .onConflictDoUpdate({
+      target: [contracts.projectId, contracts.model],
+      set: { ...values, version: sql`${contracts.version} + 1`, updatedAt: sql`now()` },
+    })
+    .returning();
+  return { contract: toContract(row!), created: row!.version === 1 };
+}
+
+export async function deleteContract(db: Db, projectId: string, model: string): Promise<boolean> {
+  const rows = await db
+    .delete(contracts)
+    .where(and(eq(contracts.projectId, projectId), eq(contracts.model, model)))
+    .returning({ id: contracts.id });
+  return rows.length > 0;
+}
+
+/** Feature maps of a model's predictions in [from, to), newest first, at most `limit`. */
+export async function featureRows(
+  db: Db,
+  projectId: string,
+  model: string,
+  window: { from?: Date; to?: Date; limit: number },
+): Promise<Record<string, FeatureValue>[]> {
+  const rows = await run<{ features: Record<string, FeatureValue> }>(
+    db,
+    sql`select features from predictions
+        where project_id = ${projectId}::uuid and model = ${model}
+          and ts >= ${(window.from ?? new Date(0)).toISOString()}::timestamptz
+          and ts < ${(window.to ?? new Date(8.64e15)).toISOString()}::timestamptz
+        order by ts desc limit ${window.limit}`,
+  );
+  return rows.map((r) => r.features);
+}
+
+export interface ViolationStats {
+  rows: number;
+  flagged: number;
+  /** "field.rule" → rows */
+  byRule: Record<string, number>;
+  newest: string | null;
+}
+
+/** Violation counts by field and rule over a window, aggregated in SQL. */
+export async function violationStats(
+  db: Db,
+  projectId: string,
+  model: string,
+  from: Date,
+  to: Date,
+): Promise<ViolationStats> {
+  const where = sql`project_id = ${projectId}::uuid and model = ${model}
+    and ts >= ${from.toISOString()}::timestamptz and ts < ${to.toISOString()}::timestamptz`;
+  const [totals] = await run<{ rows: number; flagged: number; newest: Date | string | null }>(
+    db,
+    sql`select count(*)::int as rows, count(*) filter (where flagged)::int as flagged, max(ts) as newest
+        from predictions where ${where}`,
+  );
+  const byRule = await run<{ key: string; n: number }>(
+    db,
+    sql`select v.key, count(distinct p.id)::int as n
+        from predictions p,
+             lateral (select (e->>'field') || '.' || (e->>'rule') as key from jsonb_array_elements(p.validation) e) v
+        where ${where} and p.flagged
+        group by v.key order by v.key`,
+  );
+  const newest = totals?.newest ?? null;
+  return {
+    rows: totals?.rows ?? 0,
+    flagged: totals?.flagged ?? 0,
+    byRule: Object.fromEntries(byRule.map((r) => [r.key, r.n])),
+    newest: newest === null ? null : new Date(newest).toISOString(),
+  };
+}
+
+/** Rows and newest timestamp of a model over the last `seconds` (batch rules). */
+export async function windowCounts(
+  db: Db,
+  projectId: string,
+  model: string,
+  since: Date,
+): Promise<{ rows: number; newest: string | null }> {
+  const [row] = await run<{ rows: number; newest: Date | string | null }>(
+    db,
+    sql`select count(*)::int as rows,
+          (select max(ts) from predictions where project_id = ${projectId}::uuid and model = ${model}) as newest
+        from predictions where project_id = ${projectId}::uuid and model = ${model}
+          and ts >= ${since.toISOString()}::timestamptz`,
+  );
+  return { rows: row?.rows ?? 0, newest: row?.newest ? new Date(row.newest).toISOString() : null };
+}
