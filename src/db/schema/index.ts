@@ -5,3 +5,4 @@ export * from "./predictions.ts";
 export * from "./monitors.ts";
 export * from "./notifications.ts";
 export * from "./traces.ts";
+export * from "./rag.ts";

@@ -1,0 +1,69 @@
+import { z } from "@hono/zod-openapi";
+
+export const documentKinds = ["runbook", "incident", "log", "doc"] as const;
+export const DocumentKind = z.enum(documentKinds);
+export type DocumentKind = z.infer<typeof DocumentKind>;
+
+export const DocumentInput = z
+  .object({
+    kind: DocumentKind,
+    path: z.string().trim().min(1).max(1024),
+    title: z.string().trim().min(1).max(1024).optional(),
+    content: z.string().max(5_000_000),
+    metadata: z.record(z.string(), z.unknown()).optional(),
+  })
+  .openapi("DocumentInput");
+export type DocumentInput = z.infer<typeof DocumentInput>;
+
+export const SearchFilters = z
+  .object({
+    /** Only documents whose path starts with this. */
+    pathPrefix: z.string().optional(),
+    /** Only documents whose metadata contains these key/values (jsonb containment). */
+    metadata: z.record(z.string(), z.unknown()).optional(),
+  })
+  .openapi("SearchFilters");
+export type SearchFilters = z.infer<typeof SearchFilters>;
+
+export const SearchInput = z
+  .object({
+    query: z.string().trim().min(1).max(10_000),
+    k: z.number().int().min(1).max(100).default(10),
+    kinds: z.array(DocumentKind).min(1).optional(),
+    filters: SearchFilters.optional(),
+    perDocument: z
+      .boolean()
+      .default(false)
+      .describe("Allow several chunks of one document (default: one result per document)"),
+  })
+  .openapi("SearchInput");
+export type SearchInput = z.input<typeof SearchInput>;
+
+const LegScore = z.object({ rank: z.number().int(), score: z.number() }).nullable();
+
+export const SearchResult = z
+  .object({
+    documentId: z.string(),
+    chunkId: z.number().int(),
+    kind: DocumentKind,
+    path: z.string(),
+    title: z.string(),
+    heading: z.string(),
+    headingPath: z.array(z.string()),
+    snippet: z.string().describe("Best passage, matched words wrapped in <mark>…</mark>"),
+    score: z.number(),
+    legs: z.object({ vector: LegScore, text: LegScore }),
+  })
+  .openapi("SearchResult");
+export type SearchResult = z.infer<typeof SearchResult>;
+
+export const Citation = z
+  .object({
+    n: z.number().int(),
+    path: z.string(),
+    title: z.string(),
+    heading: z.string(),
+    kind: DocumentKind,
+  })
+  .openapi("Citation");
+export type Citation = z.infer<typeof Citation>;

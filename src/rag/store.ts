@@ -1,0 +1,425 @@
+import { createHash } from "node:crypto";
+import { type SQL, sql } from "drizzle-orm";
+import type { Database } from "../db/client.ts";
+import { chunkMarkdown, parseMarkdown } from "./markdown.ts";
+import type { DocumentInput, DocumentKind, SearchFilters } from "./model.ts";
+import { chunkTexts, queryText } from "./prepare.ts";
+
+/** Every query of the RAG capability. Raw SQL where pgvector and full text need it. */
+
+type Row = Record<string, unknown>;
+/** drizzle's execute returns rows (postgres-js) or { rows } (PGlite). */
+function rowsOf<T = Row>(result: unknown): T[] {
+  return (Array.isArray(result) ? result : (result as { rows: T[] }).rows) as T[];
+}
+
+export const vectorLiteral = (v: ArrayLike<number>) =>
+  `[${Array.from(v, (x) => +x.toPrecision(7)).join(",")}]`;
+
+/** Embedder ids are inlined into SQL (so the planner matches the partial HNSW index): keep them tame. */
+export function safeEmbedderId(id: string): string {
+  if (!/^[A-Za-z0-9:._@/+-]{1,200}$/.test(id))
+    throw new Error(`unsupported embedder id ${JSON.stringify(id)}`);
+  return id;
+}
+
+export function contentHash(kind: string, title: string, content: string, metadata: unknown): string {
+  return createHash("sha256")
+    .update(JSON.stringify([kind, title, content, canonical(metadata ?? {})]))
+    .digest("hex");
+}
+function canonical(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(canonical);
+  if (value && typeof value === "object")
+    return Object.fromEntries(
+      Object.keys(value)
+        .sort()
+        .map((k) => [k, canonical((value as Record<string, unknown>)[k])]),
+    );
+  return value;
+}
+
+export interface PreparedChunk {
+  ord: number;
+  headingPath: string[];
+  content: string;
+  texts: ReturnType<typeof chunkTexts>;
+}
+
+/** Title resolution and chunking of one input document (pure). */
+export function prepareDocument(input: DocumentInput): { title: string; chunks: PreparedChunk[] } {
+  const parsed = parseMarkdown(input.content);
+  const title = input.title ?? parsed.title ?? input.path.split("/").at(-1)!.replace(/\.md$/i, "");
+  const chunks = chunkMarkdown(parsed.body).map((c) => ({
+    ...c,
+    texts: chunkTexts(title, c.headingPath, c.content),
+  }));
+  if (!chunks.length) chunks.push({ ord: 0, headingPath: [], content: "", texts: chunkTexts(title, [], "") });
+  return { title, chunks };
+}
+
+export interface StoredDocument {
+  id: string;
+  kind: DocumentKind;
+  path: string;
+  title: string;
+  content: string;
+  contentHash: string;
+  metadata: Record<string, unknown>;
+  chunks: number;
+  createdAt: string;
+  updatedAt: string;
+}
+
+const documentColumns = sql.raw(
+  `d.id, d.kind, d.path, d.title, d.content, d.content_hash, d.metadata, d.created_at, d.updated_at,
+   (select count(*)::int from chunks c where c.document_id = d.id) as chunks`,
+);
+function toDocument(r: Row): StoredDocument {
+  const iso = (v: unknown) => (v instanceof Date ? v : new Date(String(v))).toISOString();
+  return {
+    id: String(r.id),
+    kind: r.kind as DocumentKind,
+    path: String(r.path),
+    title: String(r.title),
+    content: String(r.content),
+    contentHash: String(r.content_hash),
+    metadata: (typeof r.metadata === "string" ? JSON.parse(r.metadata) : r.metadata) as Record<
+      string,
+      unknown
+    >,
+    chunks: Number(r.chunks),
+    createdAt: iso(r.created_at),
+    updatedAt: iso(r.updated_at),
+  };
+}
+
+export type UpsertStatus = "added" | "updated" | "unchanged";
+
+/**
+ * Upsert by (project, kind, path). Same content hash → nothing is touched. Otherwise the document's
+ * chunks are replaced in one transaction, with the given embeddings (one per chunk, same order) —
+ * or without, when the embedder is unavailable: the embed job fills them in later, so an accepted
+ * document is never lost for want of a vector.
+ */
+export async function upsertDocument(
+  database: Database,
+  projectId: string,
+  input: DocumentInput & { sourceUpdatedAt?: Date },
+  prepared: { title: string; chunks: PreparedChunk[] },
+  embed: ((texts: string[]) => Promise<{ embedder: string; vectors: number[][] } | undefined>) | undefined,
+): Promise<{ id: string; status: UpsertStatus; chunks: number }> {
+  const metadata = input.metadata ?? {};
+  const hash = contentHash(input.kind, prepared.title, input.content, metadata);
+  const [existing] = await database.query<{ id: string; content_hash: string }>(
+    sql`select id, content_hash from documents
+        where project_id = ${projectId} and kind = ${input.kind} and path = ${input.path}`,
+  );
+  if (existing && existing.content_hash === hash) {
+    if (input.sourceUpdatedAt)
+      await database.query(
+        sql`update documents set source_updated_at = ${input.sourceUpdatedAt.toISOString()} where id = ${existing.id}`,
+      );
+    return { id: existing.id, status: "unchanged", chunks: prepared.chunks.length };
+  }
+  // Embedding happens outside the transaction: a remote embedder must not hold locks.
+  const embedded = embed ? await embed(prepared.chunks.map((c) => c.texts.embedding)) : undefined;
+
+  return database.db.transaction(async (tx) => {
+    const [doc] = rowsOf<{ id: string; inserted: boolean; content_hash_before: string | null }>(
+      await tx.execute(sql`
+        insert into documents (project_id, kind, path, title, content, content_hash, metadata, source_updated_at)
+        values (${projectId}, ${input.kind}, ${input.path}, ${prepared.title}, ${input.content}, ${hash},
+                ${JSON.stringify(metadata)}::jsonb, ${input.sourceUpdatedAt?.toISOString() ?? null})
+        on conflict (project_id, kind, path) do update set
+          title = excluded.title, content = excluded.content, content_hash = excluded.content_hash,
+          metadata = excluded.metadata, source_updated_at = excluded.source_updated_at, updated_at = now()
+        returning id, (xmax = 0) as inserted`),
+    );
+    const id = doc!.id;
+    await tx.execute(sql`delete from chunks where document_id = ${id}`);
+    const ids: number[] = [];
+    for (const c of prepared.chunks) {
+      const [row] = rowsOf<{ id: number }>(
+        await tx.execute(sql`
+          insert into chunks (document_id, project_id, kind, ord, heading_path, content, tsv)
+          values (${id}, ${projectId}, ${input.kind}, ${c.ord}, ${JSON.stringify(c.headingPath)}::jsonb, ${c.content},
+            setweight(to_tsvector('english', ${c.texts.title}), 'A') ||
+            setweight(to_tsvector('english', ${c.texts.headings}), 'B') ||
+            setweight(to_tsvector('english', ${c.texts.body}), 'D'))
+          returning id`),
+      );
+      ids.push(Number(row!.id));
+    }
+    if (embedded) {
+      const embedder = safeEmbedderId(embedded.embedder);
+      for (let i = 0; i < ids.length; i++) {
+        await tx.execute(sql`
+          insert into chunk_embeddings (chunk_id, embedder, project_id, kind, embedding)
+          values (${ids[i]}, ${embedder}, ${projectId}, ${input.kind}, ${vectorLiteral(embedded.vectors[i]!)}::vector)`);
+      }
+    }
+    // A concurrent upsert of the same path may have inserted first: then this is an update.
+    const status: UpsertStatus = doc!.inserted && !existing ? "added" : "updated";
+    return { id, status, chunks: ids.length };
+  });
+}
+
+export async function getDocument(
+  database: Database,
+  projectId: string,
+  where: { id?: string; kind?: string; path?: string },
+): Promise<StoredDocument | undefined> {
+  const cond = where.id
+    ? sql`d.id = ${where.id}`
+    : sql`d.kind = ${where.kind ?? ""} and d.path = ${where.path ?? ""}`;
+  const [row] = await database.query(
+    sql`select ${documentColumns} from documents d where d.project_id = ${projectId} and ${cond}`,
+  );
+  return row ? toDocument(row) : undefined;
+}
+
+export async function listDocuments(
+  database: Database,
+  projectId: string,
+  options: { kind?: string; pathPrefix?: string; limit: number; offset: number },
+): Promise<StoredDocument[]> {
+  const conds: SQL[] = [sql`d.project_id = ${projectId}`];
+  if (options.kind) conds.push(sql`d.kind = ${options.kind}`);
+  if (options.pathPrefix) conds.push(sql`starts_with(d.path, ${options.pathPrefix})`);
+  const rows = await database.query(
+    sql`select ${documentColumns} from documents d where ${sql.join(conds, sql` and `)}
+        order by d.kind, d.path limit ${options.limit} offset ${options.offset}`,
+  );
+  return rows.map(toDocument);
+}
+
+export async function deleteDocument(
+  database: Database,
+  projectId: string,
+  where: { id?: string; kind?: string; path?: string },
+): Promise<string | undefined> {
+  const cond = where.id
+    ? sql`id = ${where.id}`
+    : sql`kind = ${where.kind ?? ""} and path = ${where.path ?? ""}`;
+  const [row] = await database.query<{ id: string }>(
+    sql`delete from documents where project_id = ${projectId} and ${cond} returning id`,
+  );
+  return row?.id;
+}
+
+export interface LegFilter {
+  kinds?: DocumentKind[];
+  filters?: SearchFilters;
+  /** Leave these documents out (e.g. the incident itself when looking for similar ones). */
+  excludeDocumentIds?: string[];
+}
+
+function filterSql(alias: "c" | "e", f: LegFilter): SQL {
+  const parts: SQL[] = [];
+  if (f.kinds?.length)
+    parts.push(
+      sql`${sql.raw(alias)}.kind in (${sql.join(
+        f.kinds.map((k) => sql`${k}`),
+        sql`, `,
+      )})`,
+    );
+  if (f.excludeDocumentIds?.length)
+    parts.push(
+      sql`c.document_id not in (${sql.join(
+        f.excludeDocumentIds.map((k) => sql`${k}::uuid`),
+        sql`, `,
+      )})`,
+    );
+  const docConds: SQL[] = [];
+  if (f.filters?.pathPrefix) docConds.push(sql`starts_with(d.path, ${f.filters.pathPrefix})`);
+  if (f.filters?.metadata && Object.keys(f.filters.metadata).length)
+    docConds.push(sql`d.metadata @> ${JSON.stringify(f.filters.metadata)}::jsonb`);
+  if (docConds.length)
+    parts.push(
+      sql`exists (select 1 from documents d where d.id = c.document_id and ${sql.join(docConds, sql` and `)})`,
+    );
+  return parts.length ? sql` and ${sql.join(parts, sql` and `)}` : sql``;
+}
+
+export interface LegRow {
+  chunkId: number;
+  documentId: string;
+  score: number;
+}
+
+/**
+ * Nearest chunks by cosine distance through the embedder's HNSW index. The embedder id and
+ * dimension are inlined so the planner can match the partial expression index; iterative scans
+ * (pgvector 0.8) keep filtered queries from coming back short.
+ */
+export async function vectorLeg(
+  database: Database,
+  projectId: string,
+  embedder: { id: string; dims: number },
+  query: number[],
+  limit: number,
+  filter: LegFilter = {},
+): Promise<LegRow[]> {
+  const id = safeEmbedderId(embedder.id);
+  const dims = Math.trunc(embedder.dims);
+  const cast = sql.raw(`::vector(${dims})`);
+  const q = vectorLiteral(query);
+  return database.db.transaction(async (tx) => {
+    await tx.execute(sql.raw(`set local hnsw.ef_search = ${Math.max(64, Math.min(1000, limit * 2))}`));
+    await tx.execute(sql.raw(`set local hnsw.iterative_scan = relaxed_order`));
+    const rows = rowsOf<{ chunk_id: number; document_id: string; distance: number }>(
+      await tx.execute(sql`
+        select e.chunk_id, c.document_id, (e.embedding${cast} <=> ${q}${cast}) as distance
+        from chunk_embeddings e join chunks c on c.id = e.chunk_id
+        where e.embedder = ${sql.raw(`'${id}'`)} and e.project_id = ${projectId}${filterSql("e", filter)}
+        order by e.embedding${cast} <=> ${q}${cast}
+        limit ${limit}`),
+    );
+    // relaxed_order may return slightly out of order: sort exactly.
+    return rows
+      .map((r) => ({
+        chunkId: Number(r.chunk_id),
+        documentId: String(r.document_id),
+        score: 1 - Number(r.distance),
+      }))
+      .sort((a, b) => b.score - a.score);
+  });
+}
+
+/** OR of the query's stemmed lexemes: alert text is long, an AND of every word would match nothing. */
+const orQuery = (text: string) =>
+  sql`(select coalesce(string_agg(quote_literal(l), ' | '), '')::tsquery
+       from unnest(tsvector_to_array(to_tsvector('english', ${text}))) l)`;
+
+/**
+ * Full-text leg: ts_rank over title (A), headings (B) and body (D), normalised by log length
+ * (flag 1) so long sections do not win by size alone.
+ */
+export async function textLeg(
+  database: Database,
+  projectId: string,
+  query: string,
+  limit: number,
+  filter: LegFilter = {},
+): Promise<LegRow[]> {
+  const rows = await database.query<{ id: number; document_id: string; score: number }>(sql`
+    with q as (select ${orQuery(queryText(query))} as q)
+    select c.id, c.document_id, ts_rank('{0.1, 0.2, 0.5, 1.0}', c.tsv, q.q, 1) as score
+    from chunks c, q
+    where c.project_id = ${projectId} and c.tsv @@ q.q${filterSql("c", filter)}
+    order by score desc, c.id
+    limit ${limit}`);
+  return rows.map((r) => ({
+    chunkId: Number(r.id),
+    documentId: String(r.document_id),
+    score: Number(r.score),
+  }));
+}
+
+export interface ChunkDetail {
+  chunkId: number;
+  documentId: string;
+  kind: DocumentKind;
+  path: string;
+  title: string;
+  headingPath: string[];
+  content: string;
+  snippet: string;
+}
+
+/** Source, heading path and a highlighted snippet for the chunks that made the page. */
+export async function chunkDetails(
+  database: Database,
+  projectId: string,
+  chunkIds: number[],
+  query: string,
+): Promise<Map<number, ChunkDetail>> {
+  if (!chunkIds.length) return new Map();
+  const rows = await database.query<Row>(sql`
+    with q as (select ${orQuery(queryText(query))} as q)
+    select c.id, c.document_id, d.kind, d.path, d.title, c.heading_path, c.content,
+      ts_headline('english', c.content, q.q,
+        'StartSel=<mark>, StopSel=</mark>, MaxWords=40, MinWords=15, MaxFragments=2, FragmentDelimiter=" … "') as snippet
+    from chunks c join documents d on d.id = c.document_id, q
+    where c.project_id = ${projectId} and c.id in (${sql.join(
+      chunkIds.map((id) => sql`${id}`),
+      sql`, `,
+    )})`);
+  const out = new Map<number, ChunkDetail>();
+  for (const r of rows) {
+    const headingPath = (
+      typeof r.heading_path === "string" ? JSON.parse(r.heading_path) : r.heading_path
+    ) as string[];
+    out.set(Number(r.id), {
+      chunkId: Number(r.id),
+      documentId: String(r.document_id),
+      kind: r.kind as DocumentKind,
+      path: String(r.path),
+      title: String(r.title),
+      headingPath,
+      content: String(r.content),
+      snippet: String(r.snippet ?? ""),
+    });
+  }
+  return out;
+}
+
+/** Chunks that have no vector from this embedder yet (new embedder, or the embedder was down). */
+export async function chunksMissingEmbedding(
+  database: Database,
+  embedderId: string,
+  limit: number,
+): Promise<
+  { id: number; projectId: string; kind: string; title: string; headingPath: string[]; content: string }[]
+> {
+  const rows = await database.query<Row>(sql`
+    select c.id, c.project_id, c.kind, d.title, c.heading_path, c.content
+    from chunks c join documents d on d.id = c.document_id
+    where not exists (select 1 from chunk_embeddings e where e.chunk_id = c.id and e.embedder = ${embedderId})
+    order by c.id limit ${limit}`);
+  return rows.map((r) => ({
+    id: Number(r.id),
+    projectId: String(r.project_id),
+    kind: String(r.kind),
+    title: String(r.title),
+    headingPath: (typeof r.heading_path === "string"
+      ? JSON.parse(r.heading_path)
+      : r.heading_path) as string[],
+    content: String(r.content),
+  }));
+}
+
+/** Idempotent: a retried batch does not duplicate (primary key chunk_id, embedder). */
+export async function saveEmbeddings(
+  database: Database,
+  embedderId: string,
+  rows: { chunkId: number; projectId: string; kind: string; vector: number[] }[],
+): Promise<void> {
+  const id = safeEmbedderId(embedderId);
+  for (const r of rows) {
+    await database.query(sql`
+      insert into chunk_embeddings (chunk_id, embedder, project_id, kind, embedding)
+      select ${r.chunkId}, ${id}, ${r.projectId}, ${r.kind}, ${vectorLiteral(r.vector)}::vector
+      where exists (select 1 from chunks where id = ${r.chunkId})
+      on conflict (chunk_id, embedder) do update set embedding = excluded.embedding`);
+  }
+}
+
+/** Drops vectors of embedders no longer configured (after a re-embed has completed). */
+export async function dropOtherEmbeddings(database: Database, keepEmbedderId: string): Promise<number> {
+  const rows = await database.query(
+    sql`delete from chunk_embeddings where embedder <> ${keepEmbedderId} returning chunk_id`,
+  );
+  return rows.length;
+}
+
+/** A partial HNSW index for an embedder configured at run time (the built-in one has a migration). */
+export async function ensureVectorIndex(database: Database, embedderId: string, dims: number): Promise<void> {
+  const id = safeEmbedderId(embedderId);
+  const name = `chunk_embeddings_hnsw_${createHash("sha256").update(`${id}@${dims}`).digest("hex").slice(0, 16)}`;
+  await database.execute(
+    `create index if not exists ${name} on chunk_embeddings
+     using hnsw ((embedding::vector(${Math.trunc(dims)})) vector_cosine_ops) where embedder = '${id}'`,
+  );
+}
