@@ -14,6 +14,8 @@ import { incidentRoutes } from "./incidents/routes.ts";
 import { predictionRoutes } from "./predictions/routes.ts";
 import { schemaRoutes } from "./schemas/routes.ts";
 import { createMetrics, type Metrics } from "./telemetry/metrics.ts";
+import { uiRoutes } from "./ui/routes.ts";
+import { VERSION } from "./version.ts";
 
 /** Builds the whole HTTP app: request ids, logs, metrics, limits, auth, errors, OpenAPI, capabilities. */
 export function buildApp(deps: AppDeps, options: { metrics?: Metrics } = {}) {
@@ -62,6 +64,7 @@ export function buildApp(deps: AppDeps, options: { metrics?: Metrics } = {}) {
     c.body(await metrics.registry.metrics(), 200, { "content-type": metrics.registry.contentType }),
   );
   app.route("/", docsRoutes());
+  app.route("/", uiRoutes(VERSION));
 
   app.use("/api/*", requireApiKey(database));
   app.use("/v1/*", requireApiKey(database));
@@ -95,7 +98,7 @@ export function buildApp(deps: AppDeps, options: { metrics?: Metrics } = {}) {
   app.openAPIRegistry.registerComponent("securitySchemes", "bearerAuth", { type: "http", scheme: "bearer" });
   app.doc31("/openapi.json", {
     openapi: "3.1.0",
-    info: { title: "Vigil", version: "0.1.0", description: "Observability and data quality for ML systems" },
+    info: { title: "Vigil", version: VERSION, description: "Observability and data quality for ML systems" },
     security: [{ bearerAuth: [] }],
   });
 
