@@ -301,6 +301,8 @@ BINARY = [
     ("inline-one-zero-cell", [0, 0, 0, 1, 1], [0, 0, 0, 0]),
     ("inline-balanced", [0, 1, 0, 1], [1, 0, 1, 0]),
     ("inline-larger", [0] * 30 + [1] * 10, [0] * 12 + [1] * 25),
+    ("inline-larger-swapped", [0] * 12 + [1] * 25, [0] * 30 + [1] * 10),
+    ("inline-upper-branch", [0] * 31 + [1] * 18, [0] * 22 + [1] * 35),
 ]
 
 

@@ -4,7 +4,6 @@
  * two-proportion z-test, Fisher's exact test (2×2, two-sided) as scipy.stats.fisher_exact.
  */
 import gammainc from "@stdlib/math-base-special-gammainc";
-import hypergeomCdf from "@stdlib/stats-base-dists-hypergeometric-cdf";
 import hypergeomPmf from "@stdlib/stats-base-dists-hypergeometric-pmf";
 import normalCdf from "@stdlib/stats-base-dists-normal-cdf";
 import { clamp01 } from "./numeric.ts";
@@ -68,21 +67,26 @@ export function zTest(refFirst: number, n1: number, curFirst: number, n2: number
   return { statistic: z, pValue: clamp01(2 * normalCdf(-Math.abs(z), 0, 1)) };
 }
 
-/** Upper tail Pr(X > x) of the hypergeometric, summed upward from x + 1 (no 1 − cdf cancellation). */
-function hypergeomSf(x: number, N: number, K: number, n: number): number {
+/**
+ * The whole hypergeometric pmf over its support, anchored at the mode with stdlib's pmf and filled
+ * outward by the exact term ratio. Ratios keep values that are mathematically equal equal to a few
+ * ulps, which Fisher's two-sided rule needs (it compares pmf values with a 1e-14 relative
+ * tolerance; independent log-gamma evaluations are only good to ~1e-13 at these sizes).
+ */
+function hypergeomTable(N: number, K: number, n: number): { lo: number; pmf: Float64Array } {
+  const lo = Math.max(0, n + K - N);
   const hi = Math.min(n, K);
-  if (x >= hi) return 0;
-  const start = Math.max(x + 1, Math.max(0, n + K - N));
-  let p = hypergeomPmf(start, N, K, n);
-  let s = p;
-  for (let i = start; i < hi; i++) {
-    p = (p * ((K - i) * (n - i))) / ((i + 1) * (N - K - n + i + 1));
-    s += p;
-    if (p < s * 1e-18) break;
+  const pmf = new Float64Array(hi - lo + 1);
+  const mode = Math.min(hi, Math.max(lo, Math.trunc(((n + 1) * (K + 1)) / (N + 2))));
+  pmf[mode - lo] = hypergeomPmf(mode, N, K, n);
+  for (let i = mode; i < hi; i++) {
+    pmf[i + 1 - lo] = (pmf[i - lo]! * ((K - i) * (n - i))) / ((i + 1) * (N - K - n + i + 1));
   }
-  return Math.min(s, 1);
+  for (let i = mode; i > lo; i--) {
+    pmf[i - 1 - lo] = (pmf[i - lo]! * (i * (N - K - n + i))) / ((K - i + 1) * (n - i + 1));
+  }
+  return { lo, pmf };
 }
-
 /** scipy's _binary_search_for_binom_tst. */
 function binarySearch(a: (x: number) => number, d: number, lo0: number, hi0: number): number {
   let lo = lo0;
@@ -97,15 +101,27 @@ function binarySearch(a: (x: number) => number, d: number, lo0: number, hi0: num
   return a(lo) <= d ? lo : lo - 1;
 }
 
-/** Fisher's exact test on [[a, b], [c, d]], two-sided; statistic = sample odds ratio. */
+/** Fisher's exact test on [[a, b], [c, d]], two-sided (scipy's algorithm); statistic = sample odds ratio. */
 export function fisherExact(a: number, b: number, c: number, d: number): TableResult {
   if (a + c === 0 || b + d === 0 || a + b === 0 || c + d === 0) return { statistic: Number.NaN, pValue: 1 };
   const oddsratio = c > 0 && b > 0 ? (a * d) / (c * b) : Number.POSITIVE_INFINITY;
   const n1 = a + b;
   const n2 = c + d;
   const n = a + c;
-  const M = n1 + n2;
-  const pmf = (x: number) => hypergeomPmf(x, M, n1, n);
+  const table = hypergeomTable(n1 + n2, n1, n);
+  const last = table.lo + table.pmf.length - 1;
+  const pmf = (x: number) => (x < table.lo || x > last ? 0 : table.pmf[x - table.lo]!);
+  // Tails summed from the far (small) end first.
+  const cdf = (x: number) => {
+    let s = 0;
+    for (let i = table.lo; i <= Math.min(x, last); i++) s += pmf(i);
+    return Math.min(s, 1);
+  };
+  const sf = (x: number) => {
+    let s = 0;
+    for (let i = last; i > Math.max(x, table.lo - 1); i--) s += pmf(i);
+    return Math.min(s, 1);
+  };
   const mode = Math.trunc(((n + 1) * (n1 + 1)) / (n1 + n2 + 2));
   const pexact = pmf(a);
   const pmode = pmf(mode);
@@ -115,15 +131,15 @@ export function fisherExact(a: number, b: number, c: number, d: number): TableRe
   if (Math.abs(pexact - pmode) / Math.max(pexact, pmode) <= epsilon)
     return { statistic: oddsratio, pValue: 1 };
   if (a < mode) {
-    const plower = hypergeomCdf(a, M, n1, n);
+    const plower = cdf(a);
     if (pmf(n) > pexact * gamma) return { statistic: oddsratio, pValue: plower };
     const guess = binarySearch((x) => -pmf(x), -pexact * gamma, mode, n);
-    pvalue = plower + hypergeomSf(guess, M, n1, n);
+    pvalue = plower + sf(guess);
   } else {
-    const pupper = hypergeomSf(a - 1, M, n1, n);
+    const pupper = sf(a - 1);
     if (pmf(0) > pexact * gamma) return { statistic: oddsratio, pValue: pupper };
     const guess = binarySearch(pmf, pexact * gamma, 0, mode);
-    pvalue = pupper + hypergeomCdf(guess, M, n1, n);
+    pvalue = pupper + cdf(guess);
   }
   return { statistic: oddsratio, pValue: Math.min(pvalue, 1) };
 }
