@@ -185,8 +185,8 @@ export async function featureRows(
     db,
     sql`select features from predictions
         where project_id = ${projectId}::uuid and model = ${model}
-          and ts >= ${(window.from ?? new Date(0)).toISOString()}::timestamptz
-          and ts < ${(window.to ?? new Date(8.64e15)).toISOString()}::timestamptz
+          and ts >= ${window.from?.toISOString() ?? "-infinity"}::timestamptz
+          and ts < ${window.to?.toISOString() ?? "infinity"}::timestamptz
         order by ts desc limit ${window.limit}`,
   );
   return rows.map((r) => r.features);
