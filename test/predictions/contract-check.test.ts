@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { checkBatchRules } from "../../src/predictions/batch-rules.ts";
 import { BatchSummary, checkRow, compileContract } from "../../src/predictions/contract-check.ts";
 import { inferFields } from "../../src/predictions/contract-infer.ts";
-import { ContractIn } from "../../src/predictions/model.ts";
+import { ContractIn, type FeatureValue } from "../../src/predictions/model.ts";
 
 const contract = compileContract(
   ContractIn.parse({
@@ -53,7 +53,7 @@ describe("checkRow", () => {
 describe("BatchSummary", () => {
   it("counts violating rows, rules per field, null rates and schema changes", () => {
     const s = new BatchSummary(contract);
-    const rows = [
+    const rows: Record<string, FeatureValue>[] = [
       ...Array.from({ length: 16 }, () => ({ age: 1, score: 0.5, extra: 1 })),
       { age: 500, score: null },
       { age: -3, score: null },
