@@ -52,6 +52,15 @@ export const envSchema = z.object({
   /** Seconds to wait for in-flight requests and jobs on shutdown. */
   VIGIL_SHUTDOWN_TIMEOUT: z.string().regex(/^\d+$/, "expected whole seconds").transform(Number).default(20),
   VIGIL_DB_POOL_SIZE: z.string().regex(/^\d+$/, "expected a whole number").transform(Number).default(10),
+  /** RAG: an OpenAI-compatible /v1/embeddings endpoint (unset → the built-in embedder). */
+  VIGIL_EMBEDDINGS_URL: z.url({ message: "expected a URL" }).optional(),
+  VIGIL_EMBEDDINGS_MODEL: z.string().min(1).optional(),
+  VIGIL_EMBEDDINGS_API_KEY: z.string().optional(),
+  /** RAG: an OpenAI-compatible chat endpoint for generated answers (unset → extractive answers). */
+  VIGIL_LLM_URL: z.url({ message: "expected a URL" }).optional(),
+  VIGIL_LLM_MODEL: z.string().min(1).optional(),
+  VIGIL_LLM_API_KEY: z.string().optional(),
+  VIGIL_ALLOW_PRIVATE_WEBHOOKS: bool.default(false),
   OTEL_SDK_DISABLED: bool.default(false),
   OTEL_SERVICE_NAME: z.string().default("vigil"),
   OTEL_TRACES_EXPORTER: z.string().optional(),

@@ -7,6 +7,9 @@ export const severities = ["critical", "error", "warning", "info"] as const;
 export const IncidentKind = z.enum(incidentKinds);
 export const IncidentStatus = z.enum(incidentStatuses);
 export const Severity = z.enum(severities);
+export type Severity = z.infer<typeof Severity>;
+export type IncidentKind = z.infer<typeof IncidentKind>;
+export type IncidentStatus = z.infer<typeof IncidentStatus>;
 
 export const Incident = z
   .object({

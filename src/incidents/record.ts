@@ -124,6 +124,18 @@ export async function resolveByFingerprint(
   return row.id;
 }
 
+/**
+ * Timeline events that may notify someone. They are written with pending_dispatch set, so the
+ * notifications dispatcher routes them whichever capability caused them (the timeline is the outbox).
+ */
+export const NOTIFIABLE_EVENTS: ReadonlySet<string> = new Set([
+  "opened",
+  "reopened",
+  "resolved",
+  "acknowledged",
+  "severity_changed",
+]);
+
 export async function addEvent(
   db: Db,
   incidentId: string,
@@ -138,5 +150,6 @@ export async function addEvent(
     actor: event.actor,
     message: event.message,
     data: event.data ?? {},
+    pendingDispatch: NOTIFIABLE_EVENTS.has(event.type),
   });
 }

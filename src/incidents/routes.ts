@@ -1,8 +1,12 @@
 import { createRoute, z } from "@hono/zod-openapi";
+import { alertRoutes } from "../alerts/routes.ts";
 import type { Database } from "../db/client.ts";
 import { type AppDeps, createRouter } from "../http/env.ts";
 import { badRequest, notFound } from "../http/errors.ts";
-import { ErrorResponses } from "../http/openapi.ts";
+import { ErrorResponses, ErrorSchema } from "../http/openapi.ts";
+import { kickDispatch } from "../notifications/jobs-names.ts";
+import { notificationRoutes } from "../notifications/routes.ts";
+import { addLink, addNote, changeStatus, setSeverity } from "./actions.ts";
 import { Incident, IncidentEvent, IncidentKind, IncidentStatus, Severity } from "./model.ts";
 import { decodeCursor, encodeCursor, getIncident, incidentTimeline, listIncidents } from "./store.ts";
 
@@ -102,5 +106,185 @@ export function incidentRoutes(
     },
   );
 
+  registerActionRoutes(app, deps);
+  // Alert webhooks in and notifications out belong to the incident model; mounted here so app.ts
+  // keeps one line per capability.
+  app.route("/", alertRoutes(deps));
+  app.route("/", notificationRoutes(deps));
   return app;
+}
+
+const ActionBody = z
+  .object({
+    actor: z
+      .string()
+      .trim()
+      .min(1)
+      .max(200)
+      .optional()
+      .openapi({ description: "Who did it (default: the API key)" }),
+    message: z.string().max(5000).optional(),
+    note: z
+      .string()
+      .trim()
+      .min(1)
+      .max(20_000)
+      .optional()
+      .openapi({ description: "Stored as a separate `note` event, e.g. what fixed it" }),
+  })
+  .openapi("IncidentAction");
+
+const NoteBody = z
+  .object({ text: z.string().trim().min(1).max(20_000), actor: z.string().trim().min(1).max(200).optional() })
+  .openapi("IncidentNote");
+
+const PatchBody = z
+  .object({
+    severity: Severity,
+    actor: z.string().trim().min(1).max(200).optional(),
+    message: z.string().max(5000).optional(),
+  })
+  .openapi("IncidentPatch");
+
+const LinkBody = z
+  .object({
+    kind: z.enum(["trace", "drift_report", "schema_change", "alert", "url"]),
+    ref: z
+      .string()
+      .trim()
+      .min(1)
+      .max(500)
+      .openapi({ description: "Trace id, report id, change id, alert fingerprint or URL" }),
+    url: z.url().optional(),
+    title: z.string().max(300).optional(),
+    actor: z.string().trim().min(1).max(200).optional(),
+  })
+  .openapi("IncidentLink");
+
+const errorContent = { "application/json": { schema: ErrorSchema } };
+const incidentOk = (description: string) => ({
+  200: {
+    description,
+    content: { "application/json": { schema: z.object({ incident: Incident, changed: z.boolean() }) } },
+  },
+  ...ErrorResponses,
+  409: { description: "Not allowed from the current status", content: errorContent },
+});
+
+/** Status changes, notes, severity and evidence links: each leaves a timeline event. */
+function registerActionRoutes(app: ReturnType<typeof createRouter>, deps: AppDeps) {
+  const { database } = deps;
+  const actorOf = (c: { get(key: "apiKeyId"): string }, given?: string) =>
+    given ?? `api-key:${c.get("apiKeyId")}`;
+
+  for (const action of ["acknowledge", "resolve", "reopen"] as const) {
+    app.openapi(
+      createRoute({
+        method: "post",
+        path: `/api/v1/incidents/{id}/${action}`,
+        tags: ["incidents"],
+        summary: `${action[0]!.toUpperCase()}${action.slice(1)} an incident`,
+        description: "Repeating the action is a no-op (`changed: false`).",
+        request: {
+          params: IdParam,
+          body: { content: { "application/json": { schema: ActionBody } }, required: false },
+        },
+        responses: incidentOk("The incident after the change"),
+      }),
+      async (c) => {
+        const { id } = c.req.valid("param");
+        const body = c.req.valid("json") ?? {};
+        const result = await changeStatus(database, c.get("project").id, id, action, {
+          actor: actorOf(c, body.actor),
+          message: body.message,
+          note: body.note,
+        });
+        if (!result) throw notFound(`No incident ${id}`);
+        if (result.changed) await kickDispatch(deps);
+        return c.json(result, 200);
+      },
+    );
+  }
+
+  app.openapi(
+    createRoute({
+      method: "patch",
+      path: "/api/v1/incidents/{id}",
+      tags: ["incidents"],
+      summary: "Change an incident's severity",
+      request: {
+        params: IdParam,
+        body: { content: { "application/json": { schema: PatchBody } }, required: true },
+      },
+      responses: incidentOk("The incident after the change"),
+    }),
+    async (c) => {
+      const { id } = c.req.valid("param");
+      const body = c.req.valid("json");
+      const result = await setSeverity(database, c.get("project").id, id, body.severity, {
+        actor: actorOf(c, body.actor),
+        message: body.message,
+      });
+      if (!result) throw notFound(`No incident ${id}`);
+      if (result.changed) await kickDispatch(deps);
+      return c.json(result, 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: "post",
+      path: "/api/v1/incidents/{id}/notes",
+      tags: ["incidents"],
+      summary: "Add a note (e.g. what fixed it) to the timeline",
+      request: {
+        params: IdParam,
+        body: { content: { "application/json": { schema: NoteBody } }, required: true },
+      },
+      responses: {
+        201: {
+          description: "Noted",
+          content: { "application/json": { schema: z.object({ incident: Incident }) } },
+        },
+        ...ErrorResponses,
+      },
+    }),
+    async (c) => {
+      const { id } = c.req.valid("param");
+      const body = c.req.valid("json");
+      const incident = await addNote(database, c.get("project").id, id, {
+        actor: actorOf(c, body.actor),
+        text: body.text,
+      });
+      if (!incident) throw notFound(`No incident ${id}`);
+      return c.json({ incident }, 201);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: "post",
+      path: "/api/v1/incidents/{id}/links",
+      tags: ["incidents"],
+      summary: "Link evidence (trace, drift report, schema change, alert, URL) to an incident",
+      request: {
+        params: IdParam,
+        body: { content: { "application/json": { schema: LinkBody } }, required: true },
+      },
+      responses: {
+        201: {
+          description: "Linked",
+          content: { "application/json": { schema: z.object({ incident: Incident }) } },
+        },
+        ...ErrorResponses,
+      },
+    }),
+    async (c) => {
+      const { id } = c.req.valid("param");
+      const { actor, ...link } = c.req.valid("json");
+      const incident = await addLink(database, c.get("project").id, id, link, actorOf(c, actor));
+      if (!incident) throw notFound(`No incident ${id}`);
+      return c.json({ incident }, 201);
+    },
+  );
 }

@@ -1,7 +1,12 @@
 import type { AppDeps } from "../http/env.ts";
+import { defineNotificationJobs } from "../notifications/jobs.ts";
+import { defineTraceJobs } from "../traces/jobs.ts";
 
 /**
  * Every background job Vigil runs, registered in one place so `vigil serve` and `vigil worker`
  * work the same queues. Capabilities add their definitions here.
  */
-export function defineJobs(_deps: AppDeps): void {}
+export function defineJobs(deps: AppDeps): void {
+  defineNotificationJobs(deps);
+  defineTraceJobs(deps);
+}

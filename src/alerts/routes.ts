@@ -1,0 +1,134 @@
+import { createHash, randomUUID } from "node:crypto";
+import { createRoute, z } from "@hono/zod-openapi";
+import type { Context } from "hono";
+import { type AppDeps, type AppEnv, createRouter } from "../http/env.ts";
+import { ErrorResponses } from "../http/openapi.ts";
+import { kickDispatch } from "../notifications/jobs-names.ts";
+import { AlertmanagerPayload, fromAlertmanager } from "./alertmanager.ts";
+import { fromGeneric, GenericAlert } from "./generic.ts";
+import { fromGrafana, GrafanaPayload } from "./grafana.ts";
+import type { AlertSignal } from "./signal.ts";
+import { type AlertSource, ingestAlerts } from "./store.ts";
+
+const IngestResponse = z
+  .object({
+    payloadId: z.string(),
+    duplicate: z
+      .boolean()
+      .openapi({ description: "The same delivery was received before; nothing was applied again" }),
+    results: z.array(
+      z.object({
+        fingerprint: z.string(),
+        status: z.enum(["firing", "resolved"]),
+        action: z.enum(["created", "reopened", "updated", "resolved", "not_open"]),
+        incidentId: z.string().nullable(),
+      }),
+    ),
+  })
+  .openapi("AlertIngestResult");
+
+const ok = <T extends z.ZodType>(description: string, schema: T) => ({
+  200: { description, content: { "application/json": { schema } } },
+  ...ErrorResponses,
+});
+
+const json = <T extends z.ZodType>(schema: T) => ({
+  body: { content: { "application/json": { schema } }, required: true },
+});
+
+const sha256 = (s: string) => createHash("sha256").update(s).digest("hex");
+
+/**
+ * Alert webhooks in. Each payload is stored as received and applied in one transaction; 2xx means
+ * committed. Alertmanager and Grafana retry a failed delivery with the identical body, so the body's
+ * hash is their idempotency key; generic senders can send an Idempotency-Key header.
+ */
+export function alertRoutes(deps: AppDeps) {
+  const app = createRouter();
+
+  async function ingest(
+    c: Context<AppEnv>,
+    source: AlertSource,
+    signals: AlertSignal[],
+    idempotencyKey: string,
+  ) {
+    const result = await ingestAlerts(deps.database, {
+      projectId: c.get("project").id,
+      source,
+      idempotencyKey,
+      // The validator already read the body; Hono caches it, so this is the same text.
+      body: await c.req.text(),
+      userAgent: c.req.header("user-agent"),
+      signals,
+    });
+    if (!result.duplicate && result.results.some((r) => r.action !== "updated" && r.action !== "not_open")) {
+      await kickDispatch(deps);
+    }
+    return result;
+  }
+
+  app.openapi(
+    createRoute({
+      method: "post",
+      path: "/api/v1/alerts/alertmanager",
+      tags: ["alerts"],
+      summary: "Prometheus Alertmanager webhook (version 4)",
+      description:
+        "Point an unchanged `webhook_configs` entry here with `http_config.authorization.credentials` set to a Vigil API key. Firing alerts open or update an `alert` incident keyed by the alert fingerprint; resolved alerts resolve it.",
+      request: json(AlertmanagerPayload),
+      responses: ok("Stored and applied", IngestResponse),
+    }),
+    async (c) => {
+      const payload = c.req.valid("json");
+      const body = await c.req.text();
+      const result = await ingest(c, "alertmanager", fromAlertmanager(payload), sha256(body));
+      return c.json(result, 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: "post",
+      path: "/api/v1/alerts/grafana",
+      tags: ["alerts"],
+      summary: "Grafana unified alerting webhook contact point",
+      request: json(GrafanaPayload),
+      responses: ok("Stored and applied", IngestResponse),
+    }),
+    async (c) => {
+      const payload = c.req.valid("json");
+      const body = await c.req.text();
+      const result = await ingest(c, "grafana", fromGrafana(payload), sha256(body));
+      return c.json(result, 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: "post",
+      path: "/api/v1/alerts/generic",
+      tags: ["alerts"],
+      summary: "A generic alert event (PagerDuty Events v2-like dedup)",
+      description:
+        "Every firing event with the same `dedupKey` bumps one incident's count; `resolved` resolves it. Without a `dedupKey` one is derived from source, title and labels and returned. Send an `Idempotency-Key` header to make retries of the same event count once.",
+      request: {
+        ...json(GenericAlert),
+        headers: z.object({ "idempotency-key": z.string().min(1).max(255).optional() }),
+      },
+      responses: ok(
+        "Stored and applied",
+        IngestResponse.extend({ dedupKey: z.string(), incidentId: z.string().nullable() }),
+      ),
+    }),
+    async (c) => {
+      const alert = c.req.valid("json");
+      const key = c.req.valid("header")["idempotency-key"];
+      const signal = fromGeneric(alert);
+      const result = await ingest(c, "generic", [signal], key ? `key:${key}` : `once:${randomUUID()}`);
+      const dedupKey = signal.fingerprint.slice("generic:".length);
+      return c.json({ ...result, dedupKey, incidentId: result.results[0]?.incidentId ?? null }, 200);
+    },
+  );
+
+  return app;
+}

@@ -1,0 +1,56 @@
+import { createHash } from "node:crypto";
+import type { Severity } from "../incidents/model.ts";
+
+/** One alert from any source, normalised: what the incident model needs to open, bump or resolve. */
+export interface AlertSignal {
+  /** Source-prefixed key: same key → same incident. */
+  fingerprint: string;
+  status: "firing" | "resolved";
+  title: string;
+  severity: Severity;
+  /** incidents.source: the sender ("alertmanager", "grafana") or the generic event's source. */
+  source: string;
+  /** When it resolved (resolved alerts with a real endsAt); firing alerts use the receipt time. */
+  endsAt?: Date;
+  labels: Record<string, string>;
+  /** Links to the evidence: generator/silence/dashboard/runbook URLs. */
+  evidence: Record<string, unknown>;
+  /** The alert as received, kept as the incident's sample. */
+  sample: Record<string, unknown>;
+}
+
+/** Alertmanager's and Grafana's "not set" time. */
+const ZERO_TIME = "0001-01-01T00:00:00Z";
+
+/** A real end time, or undefined for Alertmanager's zero time and unparseable values. */
+export function parseEndsAt(value: string | undefined): Date | undefined {
+  if (!value || value.startsWith("0001-01-01")) return undefined;
+  const d = new Date(value);
+  return Number.isNaN(d.getTime()) ? undefined : d;
+}
+export { ZERO_TIME };
+
+/** Stable hash of a label set, for senders that omit a fingerprint (order-independent). */
+export function labelsFingerprint(labels: Record<string, string>): string {
+  const canonical = Object.keys(labels)
+    .sort()
+    .map((k) => [k, labels[k]]);
+  return createHash("sha256").update(JSON.stringify(canonical)).digest("hex").slice(0, 16);
+}
+
+/** "alertname: summary", or whichever of the two exists. */
+export function alertTitle(labels: Record<string, string>, annotations: Record<string, string>): string {
+  const name = labels.alertname;
+  const summary = annotations.summary ?? annotations.title;
+  const title = name && summary ? `${name}: ${summary}` : (summary ?? name ?? "Alert");
+  return title.slice(0, 500);
+}
+
+/** Non-empty link-like fields, for the incident's evidence. */
+export function pickLinks(fields: Record<string, unknown>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [key, value] of Object.entries(fields)) {
+    if (typeof value === "string" && value !== "") out[key] = value;
+  }
+  return out;
+}

@@ -1,0 +1,29 @@
+import type { AppDeps } from "../http/env.ts";
+import { type DeliverOptions, deliverOne } from "./deliver.ts";
+import { dispatchPending } from "./dispatch.ts";
+import { DELIVER_JOB, DISPATCH_JOB } from "./jobs-names.ts";
+
+/**
+ * notifications.dispatch routes new incident events into deliveries: kicked right after alerts and
+ * status changes, and swept every minute for events other capabilities recorded.
+ * notifications.deliver sends one delivery (retries and backoff per channel, set on each job).
+ */
+export function defineNotificationJobs(deps: AppDeps, options: DeliverOptions = {}): void {
+  deps.jobs.define<{ deliveryId: string }>({
+    name: DELIVER_JOB,
+    retryLimit: 6,
+    retryDelaySeconds: 10,
+    handler: async (data) => {
+      await deliverOne(deps, data.deliveryId, options);
+    },
+  });
+  deps.jobs.define({
+    name: DISPATCH_JOB,
+    cron: "* * * * *",
+    retryLimit: 2,
+    retryDelaySeconds: 5,
+    handler: async () => {
+      await dispatchPending(deps);
+    },
+  });
+}
