@@ -6,3 +6,4 @@ export * from "./monitors.ts";
 export * from "./notifications.ts";
 export * from "./traces.ts";
 export * from "./rag.ts";
+export * from "./schemas.ts";
