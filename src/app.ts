@@ -14,6 +14,8 @@ import { incidentRoutes } from "./incidents/routes.ts";
 import { predictionRoutes } from "./predictions/routes.ts";
 import { schemaRoutes } from "./schemas/routes.ts";
 import { createMetrics, type Metrics } from "./telemetry/metrics.ts";
+import { exceptionIncidentContext } from "./traces/enrich.ts";
+import { traceRoutes } from "./traces/routes.ts";
 import { uiRoutes } from "./ui/routes.ts";
 import { VERSION } from "./version.ts";
 
@@ -91,7 +93,8 @@ export function buildApp(deps: AppDeps, options: { metrics?: Metrics } = {}) {
   );
 
   // Capabilities.
-  app.route("/", incidentRoutes(deps));
+  app.route("/", incidentRoutes(deps, { exception: exceptionIncidentContext }));
+  app.route("/", traceRoutes(deps));
   app.route("/", schemaRoutes(deps));
   app.route("/", predictionRoutes(deps));
 

@@ -1,0 +1,251 @@
+import { createRoute, z } from "@hono/zod-openapi";
+import { type AppDeps, createRouter } from "../http/env.ts";
+import { ApiError, badRequest, notFound } from "../http/errors.ts";
+import { ErrorResponses, ErrorSchema } from "../http/openapi.ts";
+import { decodeBody, encodingOf } from "./body.ts";
+import { Gate } from "./gate.ts";
+import { ingestSpans } from "./ingest.ts";
+import type { DecodedSpan } from "./model.ts";
+import { decodeJsonRequest, jsonResponse } from "./otlp-json.ts";
+import { DecodeError, decodeProtobufRequest, encodeProtobufResponse } from "./otlp-proto.ts";
+import { Partitions } from "./partitions.ts";
+import { listTraces, serviceStats, traceSpans } from "./queries.ts";
+import { retentionDays } from "./retention.ts";
+import { ServiceStatsSchema, SpanSchema, TraceSummarySchema } from "./schemas.ts";
+import { spanTree } from "./tree.ts";
+
+const HOUR = 3_600_000;
+const utf8 = new TextDecoder();
+
+export function traceRoutes(deps: AppDeps) {
+  const app = createRouter();
+  const { database, config } = deps;
+  const partitions = new Partitions(database);
+  // Leave a few pool connections for queries and jobs; PGlite has one connection anyway.
+  const concurrency = database.kind === "postgres" ? Math.max(1, config.VIGIL_DB_POOL_SIZE - 2) : 2;
+  const gate = new Gate(concurrency, concurrency * 4);
+
+  // OTLP/HTTP: the body is binary or gzipped, so it is read here, not by a zod body validator;
+  // the path is registered in the OpenAPI document by hand.
+  app.openAPIRegistry.registerPath({
+    method: "post",
+    path: "/v1/traces",
+    tags: ["traces"],
+    summary: "OTLP/HTTP trace export (ExportTraceServiceRequest), protobuf or JSON, optionally gzipped",
+    request: {
+      body: {
+        content: {
+          "application/x-protobuf": { schema: z.string().openapi({ format: "binary" }) },
+          "application/json": {
+            schema: z.object({ resourceSpans: z.array(z.record(z.string(), z.unknown())) }).openapi({
+              description: "OTLP/JSON: hex ids, enums as integers, 64-bit integers as strings",
+            }),
+          },
+        },
+      },
+    },
+    responses: {
+      200: {
+        description:
+          "ExportTraceServiceResponse in the request's encoding; partialSuccess counts rejected spans",
+        content: {
+          "application/json": {
+            schema: z.object({
+              partialSuccess: z.object({ rejectedSpans: z.string(), errorMessage: z.string() }).optional(),
+            }),
+          },
+          "application/x-protobuf": { schema: z.string().openapi({ format: "binary" }) },
+        },
+      },
+      400: ErrorResponses[400],
+      401: ErrorResponses[401],
+      413: {
+        description: "Body too large (after decompression too)",
+        content: { "application/json": { schema: ErrorSchema } },
+      },
+      415: {
+        description: "Unsupported Content-Type or Content-Encoding",
+        content: { "application/json": { schema: ErrorSchema } },
+      },
+      429: {
+        description: "Busy; retry after Retry-After seconds",
+        content: { "application/json": { schema: ErrorSchema } },
+      },
+      503: {
+        description: "Database unavailable; retry after Retry-After seconds",
+        content: { "application/json": { schema: ErrorSchema } },
+      },
+    },
+  });
+
+  app.post("/v1/traces", async (c) => {
+    const encoding = encodingOf(c.req.header("content-type"));
+    return gate.run(async () => {
+      const raw = new Uint8Array(await c.req.arrayBuffer());
+      const body = await decodeBody(raw, c.req.header("content-encoding"), config.VIGIL_BODY_LIMIT);
+      let spans: DecodedSpan[];
+      let malformed: string[] = [];
+      try {
+        if (encoding === "protobuf") {
+          spans = decodeProtobufRequest(body);
+        } else {
+          const parsed: unknown = body.length ? JSON.parse(utf8.decode(body)) : {};
+          ({ spans, malformed } = decodeJsonRequest(parsed));
+        }
+      } catch (error) {
+        if (error instanceof DecodeError || error instanceof SyntaxError) {
+          throw new ApiError(
+            400,
+            "bad_request",
+            error instanceof SyntaxError ? `Invalid JSON: ${error.message}` : error.message,
+          );
+        }
+        throw error;
+      }
+      const result = await ingestSpans(database, partitions, c.get("project").id, spans, malformed, {
+        retentionDays: retentionDays(config),
+      });
+      c.get("log").debug({ ...result }, "otlp traces");
+      if (encoding === "protobuf") {
+        return c.body(new Uint8Array(encodeProtobufResponse(result.rejected, result.errorMessage)), 200, {
+          "content-type": "application/x-protobuf",
+        });
+      }
+      return c.json(jsonResponse(result.rejected, result.errorMessage), 200);
+    });
+  });
+
+  app.openapi(
+    createRoute({
+      method: "get",
+      path: "/api/v1/traces/{traceId}",
+      tags: ["traces"],
+      summary: "One trace: its spans in tree order (depth, children), with the root span ids",
+      request: {
+        params: z.object({
+          traceId: z
+            .string()
+            .regex(/^[0-9a-fA-F]{32}$/, "a trace id is 32 hex digits")
+            .openapi({ param: { name: "traceId", in: "path" } }),
+        }),
+      },
+      responses: {
+        200: {
+          description: "The trace",
+          content: {
+            "application/json": {
+              schema: z.object({
+                traceId: z.string(),
+                roots: z.array(z.string()),
+                spans: z.array(SpanSchema.extend({ depth: z.number().int(), children: z.array(z.string()) })),
+              }),
+            },
+          },
+        },
+        ...ErrorResponses,
+      },
+    }),
+    async (c) => {
+      const traceId = c.req.valid("param").traceId.toLowerCase();
+      const spans = await traceSpans(database, c.get("project").id, traceId);
+      if (!spans.length) throw notFound(`No trace ${traceId}`);
+      const { roots, ordered } = spanTree(spans);
+      return c.json({ traceId, roots, spans: ordered.map(({ startNs: _, ...s }) => s) }, 200);
+    },
+  );
+
+  const Window = {
+    from: z.iso
+      .datetime({ offset: true })
+      .optional()
+      .openapi({ description: "Default: an hour before `to`" }),
+    to: z.iso.datetime({ offset: true }).optional().openapi({ description: "Default: now" }),
+  };
+  const window = (q: { from?: string; to?: string }) => {
+    const to = q.to ? new Date(q.to) : new Date();
+    const from = q.from ? new Date(q.from) : new Date(to.getTime() - HOUR);
+    if (from >= to) throw badRequest("`from` must be before `to`");
+    return { from, to };
+  };
+
+  app.openapi(
+    createRoute({
+      method: "get",
+      path: "/api/v1/traces",
+      tags: ["traces"],
+      summary: "Traces that started in a window, newest first, filtered and paginated",
+      request: {
+        query: z.object({
+          ...Window,
+          service: z
+            .string()
+            .min(1)
+            .optional()
+            .openapi({ description: "Traces with a span of this service" }),
+          status: z.enum(["ok", "error", "unset"]).optional(),
+          minDurationMs: z.coerce.number().min(0).optional(),
+          limit: z.coerce.number().int().min(1).max(500).default(50),
+          cursor: z.string().optional(),
+        }),
+      },
+      responses: {
+        200: {
+          description: "A page of traces",
+          content: {
+            "application/json": {
+              schema: z.object({ traces: z.array(TraceSummarySchema), nextCursor: z.string().nullable() }),
+            },
+          },
+        },
+        ...ErrorResponses,
+      },
+    }),
+    async (c) => {
+      const q = c.req.valid("query");
+      const cursor = q.cursor ? decodeCursor(q.cursor) : undefined;
+      if (q.cursor && !cursor) throw badRequest("Invalid cursor");
+      const traces = await listTraces(database, c.get("project").id, { ...q, ...window(q), cursor });
+      const last = traces.at(-1);
+      const nextCursor =
+        traces.length === q.limit && last ? encodeCursor(last.startTimeUnixNano, last.traceId) : null;
+      return c.json({ traces, nextCursor }, 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: "get",
+      path: "/api/v1/services",
+      tags: ["traces"],
+      summary: "Per service over a window: requests (entry spans), errors, error rate, p50/p95/p99 duration",
+      request: { query: z.object(Window) },
+      responses: {
+        200: {
+          description: "Service statistics",
+          content: {
+            "application/json": {
+              schema: z.object({ from: z.string(), to: z.string(), services: z.array(ServiceStatsSchema) }),
+            },
+          },
+        },
+        ...ErrorResponses,
+      },
+    }),
+    async (c) => {
+      const { from, to } = window(c.req.valid("query"));
+      const services = await serviceStats(database, c.get("project").id, from, to);
+      return c.json({ from: from.toISOString(), to: to.toISOString(), services }, 200);
+    },
+  );
+
+  return app;
+}
+
+function encodeCursor(startNs: string, traceId: string): string {
+  return Buffer.from(`${startNs}|${traceId}`).toString("base64url");
+}
+
+function decodeCursor(cursor: string): { startNs: string; traceId: string } | undefined {
+  const m = /^(\d{1,20})\|([0-9a-f]{32})$/.exec(Buffer.from(cursor, "base64url").toString());
+  return m ? { startNs: m[1]!, traceId: m[2]! } : undefined;
+}

@@ -1,0 +1,190 @@
+import { gzipSync } from "node:zlib";
+import { expect, it } from "vitest";
+import { decodeProtobufResponse } from "../../src/traces/otlp-proto.ts";
+import { traceRoutes } from "../../src/traces/routes.ts";
+import { useApp } from "../helpers/app.ts";
+import { describeEachDatabase } from "../helpers/db.ts";
+import { hexId, jsonRequest, nowNs, protobufRequest, span } from "./otlp-builders.ts";
+
+const PB = { "content-type": "application/x-protobuf" };
+
+describeEachDatabase("OTLP/HTTP receiver", (db) => {
+  const t = useApp(db, { env: { VIGIL_BODY_LIMIT: "256kb" } });
+
+  const count = async (traceId: string) =>
+    Number(
+      (
+        await t.deps.database.execute<{ n: number | string }>(
+          "select count(*) as n from spans where project_id = $1 and trace_id = $2",
+          [t.projectId, traceId],
+        )
+      )[0]!.n,
+    );
+  const postPb = (body: Uint8Array, headers: Record<string, string> = {}) =>
+    t.request("/v1/traces", { method: "POST", body: new Uint8Array(body), headers: { ...PB, ...headers } });
+
+  it("stores a JSON export and answers an empty ExportTraceServiceResponse in JSON", async () => {
+    const traceId = hexId(16);
+    const root = span({ traceId, name: "GET /orders", attributes: { "http.status_code": 200, big: "x" } });
+    const child = span({ traceId, parentSpanId: root.spanId, name: "SELECT orders", kind: 3 });
+    const res = await t.post("/v1/traces", jsonRequest([root, child], "orders"));
+    expect(res.status).toBe(200);
+    expect(res.headers.get("content-type")).toMatch(/^application\/json/);
+    expect(await res.json()).toEqual({});
+    const trace = await (await t.request(`/api/v1/traces/${traceId}`)).json();
+    expect(trace.roots).toEqual([root.spanId]);
+    expect(trace.spans.map((s: { name: string; depth: number }) => [s.name, s.depth])).toEqual([
+      ["GET /orders", 0],
+      ["SELECT orders", 1],
+    ]);
+    expect(trace.spans[0]).toMatchObject({
+      service: "orders",
+      kind: "server",
+      children: [child.spanId],
+      startTimeUnixNano: root.startNs.toString(),
+      durationNs: "1500000",
+      attributes: { "http.status_code": 200, big: "x" },
+      resource: { "service.name": "orders" },
+      scope: { name: "test", version: "1.0" },
+    });
+  });
+
+  it("stores a protobuf export, gzipped or not, and answers in protobuf", async () => {
+    for (const gzip of [false, true]) {
+      const traceId = hexId(16);
+      const body = protobufRequest([span({ traceId }), span({ traceId })]);
+      const res = await postPb(gzip ? gzipSync(body) : body, gzip ? { "content-encoding": "gzip" } : {});
+      expect(res.status).toBe(200);
+      expect(res.headers.get("content-type")).toBe("application/x-protobuf");
+      expect(decodeProtobufResponse(new Uint8Array(await res.arrayBuffer()))).toEqual({});
+      expect(await count(traceId)).toBe(2);
+    }
+  });
+
+  it("accepts gzipped JSON and an empty request", async () => {
+    const traceId = hexId(16);
+    const res = await t.request("/v1/traces", {
+      method: "POST",
+      body: gzipSync(JSON.stringify(jsonRequest([span({ traceId })]))),
+      headers: { "content-type": "application/json; charset=utf-8", "content-encoding": "gzip" },
+    });
+    expect(res.status).toBe(200);
+    expect(await count(traceId)).toBe(1);
+    expect((await t.post("/v1/traces", {})).status).toBe(200);
+    expect((await postPb(new Uint8Array())).status).toBe(200);
+  });
+
+  it("partial success: invalid spans are rejected and counted, the rest stored", async () => {
+    const traceId = hexId(16);
+    const good = span({ traceId });
+    const start = nowNs();
+    const bad = [
+      span({ traceId: "abcd" }),
+      span({ traceId, spanId: "00000000000000000" }),
+      span({ traceId, startNs: start, endNs: start - 1n }),
+      span({ traceId, name: "" }),
+      span({ traceId, startNs: start - 40n * 86_400_000_000_000n }),
+    ];
+    for (const encoding of ["json", "protobuf"] as const) {
+      const res =
+        encoding === "json"
+          ? await t.post("/v1/traces", jsonRequest([good, ...bad]))
+          : await postPb(protobufRequest([good, ...bad]));
+      expect(res.status).toBe(200);
+      const body =
+        encoding === "json"
+          ? await res.json()
+          : decodeProtobufResponse(new Uint8Array(await res.arrayBuffer()));
+      expect(body.partialSuccess.rejectedSpans).toBe("5");
+      expect(body.partialSuccess.errorMessage).toMatch(/invalid trace id/);
+      expect(body.partialSuccess.errorMessage).toMatch(/invalid span id/);
+      expect(body.partialSuccess.errorMessage).toMatch(/end time before start time/);
+      expect(body.partialSuccess.errorMessage).toMatch(/missing span name/);
+      expect(body.partialSuccess.errorMessage).toMatch(/retention/);
+    }
+    expect(await count(traceId)).toBe(1);
+  });
+
+  it("a JSON span of the wrong shape is rejected alone", async () => {
+    const good = span();
+    const req = jsonRequest([good]);
+    req.resourceSpans[0]!.scopeSpans[0]!.spans.push({ traceId: 42 } as never);
+    const res = await t.post("/v1/traces", { ...req, unknownField: true });
+    expect(await res.json()).toEqual({
+      partialSuccess: { rejectedSpans: "1", errorMessage: expect.stringMatching(/malformed span: traceId/) },
+    });
+    expect(await count(good.traceId)).toBe(1);
+  });
+
+  it("retrying the same batch stores nothing twice", async () => {
+    const traceId = hexId(16);
+    const batch = [span({ traceId }), span({ traceId }), span({ traceId })];
+    for (let i = 0; i < 3; i++) {
+      expect((await postPb(protobufRequest(batch))).status).toBe(200);
+      expect((await t.post("/v1/traces", jsonRequest(batch))).status).toBe(200);
+    }
+    // Concurrent retries too.
+    const results = await Promise.all(Array.from({ length: 4 }, () => postPb(protobufRequest(batch))));
+    expect(results.map((r) => r.status)).toEqual([200, 200, 200, 200]);
+    expect(await count(traceId)).toBe(3);
+  });
+
+  it("errors: 400 undecodable, 413 too large after gunzip, 415 media type, 401 without key", async () => {
+    const valid = protobufRequest([span()]);
+    const cases: [string, Promise<Response>, number][] = [
+      ["garbage protobuf", postPb(new TextEncoder().encode("this is not protobuf \u0001\u0002")), 400],
+      ["truncated protobuf", postPb(valid.subarray(0, valid.length - 7)), 400],
+      [
+        "invalid JSON",
+        t.request("/v1/traces", {
+          method: "POST",
+          body: "{ nope",
+          headers: { "content-type": "application/json" },
+        }),
+        400,
+      ],
+      ["JSON of the wrong shape", t.post("/v1/traces", { resourceSpans: "everything" }), 400],
+      ["JSON array", t.post("/v1/traces", [1, 2]), 400],
+      ["bad gzip", postPb(new Uint8Array([1, 2, 3]), { "content-encoding": "gzip" }), 400],
+      ["gzip bomb", postPb(gzipSync(Buffer.alloc(1024 * 1024)), { "content-encoding": "gzip" }), 413],
+      ["raw body over the limit", postPb(new Uint8Array(300 * 1024)), 413],
+      [
+        "text/plain",
+        t.request("/v1/traces", { method: "POST", body: "x", headers: { "content-type": "text/plain" } }),
+        415,
+      ],
+      ["brotli", postPb(valid, { "content-encoding": "br" }), 415],
+      [
+        "no key",
+        t.app.request("/v1/traces", { method: "POST", body: new Uint8Array(valid), headers: PB }),
+        401,
+      ],
+    ];
+    for (const [name, pending, status] of cases) {
+      const res = await pending;
+      expect({ name, status: res.status }).toEqual({ name, status });
+      expect(res.headers.get("content-type"), name).toMatch(/^application\/json/);
+      const body = await res.json();
+      expect(body.error.code, name).toEqual(expect.any(String));
+      expect(body.error.message, name).toEqual(expect.any(String));
+    }
+    // And the server still works.
+    expect((await postPb(valid)).status).toBe(200);
+  });
+
+  it("its routes are in the OpenAPI document", async () => {
+    // The router's own document: the whole app's /openapi.json is assembled from the same registry.
+    const doc = traceRoutes(t.deps).getOpenAPI31Document({
+      openapi: "3.1.0",
+      info: { title: "t", version: "1" },
+    });
+    expect(Object.keys(doc.paths)).toEqual(
+      expect.arrayContaining([
+        "/v1/traces",
+        "/api/v1/traces",
+        "/api/v1/traces/{traceId}",
+        "/api/v1/services",
+      ]),
+    );
+  });
+});
