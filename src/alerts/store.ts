@@ -1,6 +1,6 @@
 import { and, eq } from "drizzle-orm";
 import type { Database, Db } from "../db/client.ts";
-import { alertPayloads } from "../db/schema/index.ts";
+import { alertPayloads, incidents } from "../db/schema/index.ts";
 import { recordOccurrence, resolveByFingerprint } from "../incidents/record.ts";
 import type { AlertSignal } from "./signal.ts";
 
@@ -85,8 +85,21 @@ export async function ingestAlerts(
         const action = r.created ? "created" : r.reopened ? "reopened" : "updated";
         results.push({ fingerprint: s.fingerprint, status: s.status, action, incidentId: r.id });
       } else {
+        // The sender's end time, but never before the incident was last seen: a late or replayed
+        // resolution must not put "resolved" before "opened" in the timeline.
+        const [seen] = await db
+          .select({ lastSeen: incidents.lastSeen })
+          .from(incidents)
+          .where(
+            and(
+              eq(incidents.projectId, input.projectId),
+              eq(incidents.kind, "alert"),
+              eq(incidents.fingerprint, s.fingerprint),
+            ),
+          );
+        const at = s.endsAt && seen && s.endsAt > seen.lastSeen ? s.endsAt : (seen?.lastSeen ?? now);
         const id = await resolveByFingerprint(db, input.projectId, "alert", s.fingerprint, {
-          at: s.endsAt ?? now,
+          at: s.endsAt ? at : now,
           actor: s.source,
           message: `resolved by ${input.source}`,
         });

@@ -66,7 +66,7 @@ describe("SSRF policy", () => {
 
 describe("signatures", () => {
   const secret = "vsec_test_secret_0123456789";
-  it("is HMAC-SHA256 over timestamp + \".\" + body, verifiable with plain node:crypto", () => {
+  it('is HMAC-SHA256 over timestamp + "." + body, verifiable with plain node:crypto', () => {
     const body = '{"a":1}';
     const sig = signBody(secret, 1700000000, body);
     const independent = createHmac("sha256", secret).update(`1700000000.${body}`).digest("hex");

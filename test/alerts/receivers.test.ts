@@ -1,0 +1,207 @@
+import { readFileSync } from "node:fs";
+import { sql } from "drizzle-orm";
+import { expect, it } from "vitest";
+import { useApp } from "../helpers/app.ts";
+import { describeEachDatabase } from "../helpers/db.ts";
+
+const fixtureText = (name: string) => readFileSync(new URL(`fixtures/${name}`, import.meta.url), "utf8");
+
+interface IngestBody {
+  payloadId: string;
+  duplicate: boolean;
+  results: { fingerprint: string; action: string; incidentId: string | null }[];
+  dedupKey?: string;
+  incidentId?: string | null;
+}
+interface IncidentBody {
+  incident: {
+    id: string;
+    status: string;
+    count: number;
+    severity: string;
+    evidence: Record<string, unknown>;
+  };
+  events: { type: string; actor: string | null; message: string | null }[];
+}
+
+describeEachDatabase("alert webhooks", (db) => {
+  const t = useApp(db);
+  const postRaw = (path: string, body: string, headers: Record<string, string> = {}) =>
+    t.request(path, { method: "POST", body, headers: { "content-type": "application/json", ...headers } });
+  const incident = async (id: string) =>
+    (await (await t.request(`/api/v1/incidents/${id}`)).json()) as IncidentBody;
+
+  it("Grafana's documented payload opens one incident per alert; a retry of the same body changes nothing", async () => {
+    const body = fixtureText("grafana-webhook-firing.json");
+    const first = await postRaw("/api/v1/alerts/grafana", body, { "user-agent": "Grafana" });
+    expect(first.status).toBe(200);
+    const r1 = (await first.json()) as IngestBody;
+    expect(r1.duplicate).toBe(false);
+    expect(r1.results.map((r) => r.action)).toEqual(["created", "created"]);
+
+    const retry = (await (await postRaw("/api/v1/alerts/grafana", body)).json()) as IngestBody;
+    expect(retry).toMatchObject({ duplicate: true, payloadId: r1.payloadId, results: r1.results });
+    const memory = r1.results.find((r) => r.fingerprint === "grafana:1:c6eadffa33fcdf37")!;
+    const detail = await incident(memory.incidentId!);
+    expect(detail.incident).toMatchObject({ status: "open", count: 1 });
+    expect((detail.incident.evidence.alert as Record<string, string>).silenceURL).toContain(
+      "play.grafana.org",
+    );
+
+    // Stored byte for byte.
+    const rows = await db.database.query<{ body: string; user_agent: string }>(
+      sql`select body, user_agent from alert_payloads where id = ${r1.payloadId}`,
+    );
+    expect(rows[0]).toEqual({ body, user_agent: "Grafana" });
+  });
+
+  it("a resolved Grafana alert resolves its incident and leaves the still-firing one open", async () => {
+    const res = await postRaw("/api/v1/alerts/grafana", fixtureText("grafana-webhook-one-resolved.json"));
+    const r = (await res.json()) as IngestBody;
+    const byFp = Object.fromEntries(r.results.map((x) => [x.fingerprint, x]));
+    expect(byFp["grafana:1:c6eadffa33fcdf37"]!.action).toBe("resolved");
+    expect(byFp["grafana:1:bc97ff14869b13e3"]!.action).toBe("updated");
+    const resolved = await incident(byFp["grafana:1:c6eadffa33fcdf37"]!.incidentId!);
+    expect(resolved.incident.status).toBe("resolved");
+    expect(resolved.events.map((e) => e.type)).toEqual(["opened", "resolved"]);
+    expect(resolved.events[1]).toMatchObject({ actor: "grafana" });
+  });
+
+  it("dedupe: 100 identical firing posts → 1 incident with count 100", async () => {
+    const alert = {
+      title: "GPU memory high",
+      severity: "error",
+      source: "trainer",
+      status: "firing",
+      dedupKey: "gpu-1",
+    };
+    const results: IngestBody[] = [];
+    for (let batch = 0; batch < 10; batch++) {
+      const responses = await Promise.all(
+        Array.from({ length: 10 }, () => t.post("/api/v1/alerts/generic", alert)),
+      );
+      expect(responses.map((r) => r.status)).toEqual(Array(10).fill(200));
+      results.push(...((await Promise.all(responses.map((r) => r.json()))) as IngestBody[]));
+    }
+    const ids = new Set(results.map((r) => r.incidentId));
+    expect(ids.size).toBe(1);
+    expect(results.filter((r) => r.results[0]!.action === "created")).toHaveLength(1);
+    const detail = await incident([...ids][0]!);
+    expect(detail.incident.count).toBe(100);
+    expect(detail.events.filter((e) => e.type === "opened")).toHaveLength(1);
+    const [{ n }] = await db.database.query<{ n: number }>(
+      sql`select count(*)::int as n from alert_payloads where source = 'generic' and body like '%gpu-1%'`,
+    );
+    expect(n).toBe(100);
+  });
+
+  it("generic: an Idempotency-Key makes a retried event count once", async () => {
+    const alert = { title: "Feature store lag", severity: "warning", source: "feast", status: "firing" };
+    const a = (await (
+      await t.post("/api/v1/alerts/generic", alert, { "idempotency-key": "evt-1" })
+    ).json()) as IngestBody;
+    const b = (await (
+      await t.post("/api/v1/alerts/generic", alert, { "idempotency-key": "evt-1" })
+    ).json()) as IngestBody;
+    expect(b.duplicate).toBe(true);
+    expect(b.incidentId).toBe(a.incidentId);
+    expect((await incident(a.incidentId!)).incident.count).toBe(1);
+    await t.post("/api/v1/alerts/generic", alert, { "idempotency-key": "evt-2" });
+    expect((await incident(a.incidentId!)).incident.count).toBe(2);
+    // No dedupKey given: the derived one is returned and stable.
+    expect(a.dedupKey).toMatch(/^[0-9a-f]{32}$/);
+  });
+
+  it("generic: resolved resolves, firing again reopens; the timeline shows both", async () => {
+    const alert = { title: "Batch job failed", severity: "critical", source: "airflow", dedupKey: "dag-7" };
+    const opened = (await (
+      await t.post("/api/v1/alerts/generic", { ...alert, status: "firing" })
+    ).json()) as IngestBody;
+    const resolved = (await (
+      await t.post("/api/v1/alerts/generic", { ...alert, status: "resolved" })
+    ).json()) as IngestBody;
+    expect(resolved.results[0]!.action).toBe("resolved");
+    const again = (await (
+      await t.post("/api/v1/alerts/generic", { ...alert, status: "firing" })
+    ).json()) as IngestBody;
+    expect(again.results[0]!.action).toBe("reopened");
+    const detail = await incident(opened.incidentId!);
+    expect(detail.events.map((e) => e.type)).toEqual(["opened", "resolved", "reopened"]);
+    expect(detail.incident).toMatchObject({ status: "open", count: 2, severity: "critical" });
+    // Resolving something never seen is accepted and reported, not an error.
+    const unknown = (await (
+      await t.post("/api/v1/alerts/generic", { ...alert, dedupKey: "never-fired", status: "resolved" })
+    ).json()) as IngestBody;
+    expect(unknown.results[0]).toMatchObject({ action: "not_open", incidentId: null });
+  });
+
+  it("Alertmanager v4 payloads: firing then resolved by fingerprint", async () => {
+    let endsAt = "0001-01-01T00:00:00Z";
+    const payload = (status: "firing" | "resolved") => ({
+      version: "4",
+      groupKey: '{}:{alertname="ModelLatencyHigh"}',
+      truncatedAlerts: 0,
+      status,
+      receiver: "vigil",
+      groupLabels: { alertname: "ModelLatencyHigh" },
+      commonLabels: { alertname: "ModelLatencyHigh", severity: "page" },
+      commonAnnotations: {},
+      externalURL: "http://alertmanager:9093",
+      alerts: [
+        {
+          status,
+          labels: { alertname: "ModelLatencyHigh", severity: "page", model: "ranker" },
+          annotations: { summary: "p99 above 2s", runbook_url: "https://runbooks.example/latency" },
+          startsAt: "2026-01-01T00:00:00Z",
+          endsAt,
+          generatorURL: "http://prometheus:9090/graph?g0.expr=x",
+          fingerprint: "a1b2c3d4e5f60708",
+        },
+      ],
+    });
+    const fired = (await (
+      await t.post("/api/v1/alerts/alertmanager", payload("firing"))
+    ).json()) as IngestBody;
+    expect(fired.results[0]).toMatchObject({
+      fingerprint: "alertmanager:a1b2c3d4e5f60708",
+      action: "created",
+    });
+    const detail = await incident(fired.results[0]!.incidentId!);
+    expect(detail.incident).toMatchObject({ severity: "critical", status: "open" });
+    await new Promise((r) => setTimeout(r, 5));
+    endsAt = new Date().toISOString();
+    const done = (await (
+      await t.post("/api/v1/alerts/alertmanager", payload("resolved"))
+    ).json()) as IngestBody;
+    expect(done.results[0]!.action).toBe("resolved");
+    const after = await t.request(`/api/v1/incidents/${fired.results[0]!.incidentId}`);
+    const body = (await after.json()) as { incident: { status: string; resolvedAt: string } };
+    expect(body.incident).toMatchObject({ status: "resolved", resolvedAt: endsAt });
+  });
+
+  it("bad input gets a clear 400 and nothing is stored", async () => {
+    const before = await db.database.query<{ n: number }>(sql`select count(*)::int as n from alert_payloads`);
+    const cases: [string, string][] = [
+      ["/api/v1/alerts/alertmanager", JSON.stringify({ status: "firing" })],
+      [
+        "/api/v1/alerts/grafana",
+        JSON.stringify({ status: "firing", alerts: [{ status: "nope", labels: {} }] }),
+      ],
+      [
+        "/api/v1/alerts/generic",
+        JSON.stringify({ title: "x", severity: "sev0", source: "s", status: "firing" }),
+      ],
+      ["/api/v1/alerts/generic", "{not json"],
+    ];
+    for (const [path, body] of cases) {
+      const res = await postRaw(path, body);
+      expect(res.status, `${path} ${body}`).toBe(400);
+      const err = (await res.json()) as { error: { code: string; message: string } };
+      expect(err.error.code).toMatch(/^(invalid_body|bad_request)$/);
+    }
+    const after = await db.database.query<{ n: number }>(sql`select count(*)::int as n from alert_payloads`);
+    expect(after[0]!.n).toBe(before[0]!.n);
+    const unauth = await t.app.request("/api/v1/alerts/generic", { method: "POST", body: "{}" });
+    expect(unauth.status).toBe(401);
+  });
+});
