@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { generateSample } from "../../src/drift/stats/generate.ts";
-import { compareDatasets, DriftInputError } from "../../src/drift/stats/index.ts";
+import { type CompareOptions, compareDatasets, DriftInputError } from "../../src/drift/stats/index.ts";
 import { ksTestSorted } from "../../src/drift/stats/ks.ts";
 import { sortedCopy } from "../../src/drift/stats/numeric.ts";
 
@@ -150,10 +150,8 @@ describe("compareDatasets: input errors", () => {
   });
   it("no columns", () => expect(inputError(() => compareDatasets({}, {})).code).toBe("no_columns"));
   it("unknown test name", () => {
-    // biome-ignore lint/suspicious/noExplicitAny: deliberately invalid input
-    const e = inputError(() =>
-      compareDatasets({ a: [1, 2] }, { a: [1, 2] }, { columns: { a: { test: "bogus" as any } } }),
-    );
+    const bogus = { columns: { a: { test: "bogus" } } } as unknown as CompareOptions;
+    const e = inputError(() => compareDatasets({ a: [1, 2] }, { a: [1, 2] }, bogus));
     expect(e.code).toBe("unknown_test");
   });
   it("numerical test on a categorical column", () => {

@@ -3,6 +3,7 @@
  * them to 400/422 and the CLI prints them.
  */
 export type DriftInputCode =
+  | "invalid_input"
   | "invalid_options"
   | "column_mismatch"
   | "empty_column"

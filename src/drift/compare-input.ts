@@ -1,0 +1,242 @@
+/**
+ * Reading a dataset for drift comparison from text: CSV (header row, RFC 4180 quoting),
+ * NDJSON (one JSON object per line = one row), or JSON (an array of row objects, or an object of
+ * column → values). Used by the HTTP route (multipart uploads) and the CLI.
+ *
+ * Cells: empty, NA, N/A, NaN, nan, null, NULL, None → missing (null); CSV cells that look like
+ * decimal numbers → numbers; anything else stays a string. All-numeric columns are kept as
+ * Float64Array (NaN = missing), so 100k-row files cost 8 bytes a cell, not a boxed value.
+ */
+import { DriftInputError } from "./stats/errors.ts";
+import type { Dataset } from "./stats/index.ts";
+
+export type InputFormat = "csv" | "ndjson" | "json";
+
+const MISSING = new Set(["", "NA", "N/A", "NaN", "nan", "null", "NULL", "None"]);
+const NUMBER = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
+
+/** Collects one column: numbers into a growing Float64Array until a string forces a plain array. */
+class ColumnBuilder {
+  private nums: Float64Array = new Float64Array(1024);
+  private values: unknown[] | undefined;
+  length = 0;
+
+  push(v: number | string | boolean | null): void {
+    if (this.values) {
+      this.values.push(v);
+    } else if (typeof v === "number" || v === null) {
+      if (this.length === this.nums.length) {
+        const next = new Float64Array(this.nums.length * 2);
+        next.set(this.nums);
+        this.nums = next;
+      }
+      this.nums[this.length] = v === null ? Number.NaN : v;
+    } else {
+      this.values = Array.from(this.nums.subarray(0, this.length), (x) => (Number.isNaN(x) ? null : x));
+      this.values.push(v);
+    }
+    this.length++;
+  }
+
+  build(): Float64Array | unknown[] {
+    return this.values ?? this.nums.slice(0, this.length);
+  }
+}
+
+function csvCell(raw: string, quoted: boolean): number | string | null {
+  if (quoted) return raw;
+  const t = raw.trim();
+  if (MISSING.has(t)) return null;
+  if (NUMBER.test(t)) return Number(t);
+  return t;
+}
+
+/** RFC 4180 CSV with a header row; also accepts \n line ends and a trailing newline. */
+export function parseCsv(text: string): Dataset {
+  let pos = text.charCodeAt(0) === 0xfeff ? 1 : 0;
+  const n = text.length;
+  let header: string[] | undefined;
+  let builders: ColumnBuilder[] = [];
+  let row: (number | string | null)[] = [];
+  let line = 1;
+  const endRow = () => {
+    if (!header) {
+      header = row.map((c) => String(c ?? ""));
+      const dup = header.find((h, i) => header!.indexOf(h) !== i);
+      if (dup !== undefined) throw new DriftInputError("invalid_input", `CSV header repeats column "${dup}"`);
+      builders = header.map(() => new ColumnBuilder());
+    } else if (!(row.length === 1 && row[0] === null)) {
+      if (row.length !== header.length) {
+        throw new DriftInputError(
+          "invalid_input",
+          `CSV line ${line}: ${row.length} fields, header has ${header.length}`,
+          { line },
+        );
+      }
+      for (let i = 0; i < row.length; i++) builders[i]!.push(row[i]!);
+    }
+    row = [];
+    line++;
+  };
+  while (pos <= n) {
+    if (pos === n) {
+      if (row.length > 0) endRow();
+      break;
+    }
+    if (text.charCodeAt(pos) === 34 /* " */) {
+      let value = "";
+      pos++;
+      for (;;) {
+        const q = text.indexOf('"', pos);
+        if (q < 0)
+          throw new DriftInputError("invalid_input", `CSV line ${line}: unterminated quoted field`, { line });
+        value += text.slice(pos, q);
+        if (text.charCodeAt(q + 1) === 34) {
+          value += '"';
+          pos = q + 2;
+        } else {
+          pos = q + 1;
+          break;
+        }
+      }
+      row.push(csvCell(value, true));
+      const ch = text.charCodeAt(pos);
+      if (ch === 44) pos++;
+      else if (ch === 13 || ch === 10 || Number.isNaN(ch)) {
+        pos += ch === 13 && text.charCodeAt(pos + 1) === 10 ? 2 : Number.isNaN(ch) ? 0 : 1;
+        endRow();
+        if (Number.isNaN(ch)) break;
+      } else
+        throw new DriftInputError("invalid_input", `CSV line ${line}: text after a closing quote`, { line });
+      continue;
+    }
+    // Unquoted field: up to the next comma or line end.
+    let end = pos;
+    while (end < n) {
+      const ch = text.charCodeAt(end);
+      if (ch === 44 || ch === 10 || ch === 13) break;
+      end++;
+    }
+    row.push(csvCell(text.slice(pos, end), false));
+    const ch = text.charCodeAt(end);
+    if (ch === 44) {
+      pos = end + 1;
+      if (pos === n) row.push(null);
+    } else {
+      pos = end + (ch === 13 && text.charCodeAt(end + 1) === 10 ? 2 : 1);
+      endRow();
+    }
+  }
+  if (!header) throw new DriftInputError("invalid_input", "CSV is empty (no header row)");
+  const out: Dataset = {};
+  header.forEach((h, i) => {
+    out[h] = builders[i]!.build();
+  });
+  return out;
+}
+
+function scalar(v: unknown, where: string): number | string | boolean | null {
+  if (v === null || typeof v === "number" || typeof v === "string" || typeof v === "boolean") return v;
+  if (v === undefined) return null;
+  throw new DriftInputError("invalid_input", `${where}: values must be numbers, strings, booleans or null`);
+}
+
+function fromRows(rows: Iterable<[unknown, number]>): Dataset {
+  const builders = new Map<string, ColumnBuilder>();
+  let count = 0;
+  for (const [row, lineNo] of rows) {
+    if (row === null || typeof row !== "object" || Array.isArray(row)) {
+      throw new DriftInputError("invalid_input", `row ${lineNo}: expected a JSON object`, { line: lineNo });
+    }
+    const rec = row as Record<string, unknown>;
+    for (const key of Object.keys(rec)) {
+      if (!builders.has(key)) {
+        const b = new ColumnBuilder();
+        for (let i = 0; i < count; i++) b.push(null); // absent in earlier rows = missing
+        builders.set(key, b);
+      }
+    }
+    for (const [key, b] of builders) b.push(scalar(rec[key], `row ${lineNo}, "${key}"`));
+    count++;
+  }
+  const out: Dataset = {};
+  for (const [key, b] of builders) out[key] = b.build();
+  return out;
+}
+
+export function parseNdjson(text: string): Dataset {
+  function* rows(): Generator<[unknown, number]> {
+    const lines = text.split(/\r?\n/);
+    for (let i = 0; i < lines.length; i++) {
+      const l = lines[i]!.trim();
+      if (l === "") continue;
+      try {
+        yield [JSON.parse(l), i + 1];
+      } catch (e) {
+        if (e instanceof DriftInputError) throw e;
+        throw new DriftInputError("invalid_input", `NDJSON line ${i + 1} is not valid JSON`, { line: i + 1 });
+      }
+    }
+  }
+  return fromRows(rows());
+}
+
+/** JSON: `[{col: v, …}, …]` (rows) or `{col: [v, …], …}` (columns). */
+export function parseJsonDataset(value: unknown): Dataset {
+  if (Array.isArray(value)) return fromRows(value.map((r, i) => [r, i + 1] as [unknown, number]));
+  if (value !== null && typeof value === "object") {
+    const out: Dataset = {};
+    for (const [key, col] of Object.entries(value as Record<string, unknown>)) {
+      if (!Array.isArray(col)) {
+        throw new DriftInputError("invalid_input", `column "${key}": expected an array of values`);
+      }
+      for (let i = 0; i < col.length; i++) scalar(col[i], `column "${key}"[${i}]`);
+      out[key] = col;
+    }
+    return out;
+  }
+  throw new DriftInputError("invalid_input", "JSON dataset must be an array of rows or an object of columns");
+}
+
+/** Format from a file name (or content type); undefined when it says nothing. */
+export function formatFromName(name: string | undefined): InputFormat | undefined {
+  if (!name) return undefined;
+  const n = name.toLowerCase();
+  if (n.endsWith(".csv") || n.includes("text/csv")) return "csv";
+  if (n.endsWith(".ndjson") || n.endsWith(".jsonl") || n.includes("ndjson") || n.includes("jsonlines"))
+    return "ndjson";
+  if (n.endsWith(".json") || n.includes("application/json")) return "json";
+  return undefined;
+}
+
+/** Parse a dataset; without a format, sniff: `[` or a single JSON document → JSON, `{` lines → NDJSON, else CSV. */
+export function parseDataset(text: string, format?: InputFormat): Dataset {
+  let f = format;
+  if (!f) {
+    const t = text.trimStart();
+    if (t.startsWith("[")) f = "json";
+    else if (t.startsWith("{")) {
+      const firstLine = t.slice(0, t.search(/\r?\n/) === -1 ? undefined : t.search(/\r?\n/)).trim();
+      let oneLineObject = false;
+      try {
+        JSON.parse(firstLine);
+        oneLineObject = true;
+      } catch {}
+      f = oneLineObject && /\r?\n\s*\{/.test(t) ? "ndjson" : "json";
+      if (f === "json" && oneLineObject && !/\r?\n\s*\S/.test(t.slice(firstLine.length))) {
+        // A single line holding one object: columns object if its values are arrays, else one row.
+        const v = JSON.parse(firstLine) as Record<string, unknown>;
+        if (!Object.values(v).every(Array.isArray)) f = "ndjson";
+      }
+    } else f = "csv";
+  }
+  if (f === "csv") return parseCsv(text);
+  if (f === "ndjson") return parseNdjson(text);
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    throw new DriftInputError("invalid_input", "Dataset is not valid JSON");
+  }
+  return parseJsonDataset(value);
+}

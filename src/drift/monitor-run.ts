@@ -1,0 +1,282 @@
+/**
+ * One run of a monitor: resolve the two windows, test every feature (numerical on a seeded sample
+ * past sampleCap, categorical on full SQL counts, vectors by component ratio), prediction drift,
+ * performance when labels exist, the dataset verdict; store the report; open, update or resolve
+ * the monitor's `drift` incident.
+ */
+import type { Db } from "../db/client.ts";
+import { recordOccurrence, resolveByFingerprint } from "../incidents/record.ts";
+import { DEFAULT_EMBEDDING_SHARE, embeddingDrift } from "./embedding.ts";
+import { type FeatureKind, featureKind, testCategorical, testNumerical } from "./feature-tests.ts";
+import type { EmbeddingResult, FeatureResult, Monitor, Report } from "./monitor-model.ts";
+import {
+  categoryCounts,
+  countWindow,
+  insertReport,
+  markRun,
+  type SampledRow,
+  sampleWindow,
+  type WindowSource,
+} from "./monitor-store.ts";
+import { computePerformance, inferTask, type Performance, primaryMetric } from "./performance.ts";
+import { type CompareOptions, DEFAULT_DATASET_DRIFT_SHARE } from "./stats-adapter.ts";
+
+export const DEFAULT_SAMPLE_CAP = 20_000;
+export const DEFAULT_SEED = 42;
+export const DEFAULT_MIN_ROWS = 30;
+export const DEFAULT_PERFORMANCE_DROP = 0.1;
+export const PREDICTION = "prediction";
+
+export interface ResolvedWindows {
+  reference: WindowSource;
+  current: WindowSource;
+  info: {
+    reference: { from: string | null; to: string | null };
+    current: { from: string | null; to: string | null };
+  };
+}
+
+/** The two windows of a monitor at `now` (pure). */
+export function resolveWindows(projectId: string, m: Monitor, now: Date): ResolvedWindows {
+  let reference: WindowSource;
+  let refInfo = { from: null as string | null, to: null as string | null };
+  switch (m.reference.kind) {
+    case "range":
+      reference = {
+        kind: "predictions",
+        projectId,
+        model: m.model,
+        from: new Date(m.reference.from),
+        to: new Date(m.reference.to),
+      };
+      refInfo = { from: m.reference.from, to: m.reference.to };
+      break;
+    case "version":
+      reference = { kind: "predictions", projectId, model: m.model, version: m.reference.version };
+      break;
+    case "rows":
+      reference = { kind: "reference_rows", monitorId: m.id };
+      break;
+  }
+  let current: WindowSource;
+  let curInfo = { from: null as string | null, to: now.toISOString() };
+  if (m.current.kind === "window") {
+    const from = new Date(now.getTime() - m.current.seconds * 1000);
+    current = { kind: "predictions", projectId, model: m.model, from, to: now };
+    curInfo = { from: from.toISOString(), to: now.toISOString() };
+  } else {
+    current = { kind: "predictions", projectId, model: m.model, last: m.current.last, to: now };
+  }
+  return { reference, current, info: { reference: refInfo, current: curInfo } };
+}
+
+const isScalar = (v: unknown) => v === null || ["number", "string", "boolean"].includes(typeof v);
+
+/** Runs the monitor and stores its report; incidents follow the report's verdict. */
+export async function runMonitor(
+  db: Db,
+  projectId: string,
+  m: Monitor,
+  trigger: Report["trigger"],
+  now = new Date(),
+): Promise<Report> {
+  const started = performance.now();
+  const o = m.options ?? {};
+  const cap = o.sampleCap ?? DEFAULT_SAMPLE_CAP;
+  const seed = o.seed ?? DEFAULT_SEED;
+  const minRows = o.minRows ?? DEFAULT_MIN_ROWS;
+  const w = resolveWindows(projectId, m, now);
+
+  const [refCount, curCount] = [await countWindow(db, w.reference), await countWindow(db, w.current)];
+  const base = {
+    monitorId: m.id,
+    trigger,
+    reference: { ...w.info.reference, rows: refCount.rows, sampled: Math.min(refCount.rows, cap) },
+    current: { ...w.info.current, rows: curCount.rows, sampled: Math.min(curCount.rows, cap) },
+    prediction: null,
+    performance: null,
+    embeddings: null,
+    error: null,
+  };
+  if (refCount.rows < minRows || curCount.rows < minRows) {
+    const report = await insertReport(db, projectId, {
+      ...base,
+      status: "insufficient_data",
+      drifted: false,
+      share: null,
+      features: [],
+      sampling: null,
+      error: `Need at least ${minRows} rows in each window (reference ${refCount.rows}, current ${curCount.rows})`,
+      durationMs: Math.round(performance.now() - started),
+    });
+    await markRun(db, m.id, now);
+    return report;
+  }
+
+  const refSample = await sampleWindow(db, w.reference, refCount.rows, cap, seed);
+  const curSample = await sampleWindow(db, w.current, curCount.rows, cap, seed);
+  const sampled = refCount.rows > cap || curCount.rows > cap;
+
+  const names = m.features ?? [...new Set(refSample.flatMap((r) => Object.keys(r.features ?? {})))].sort();
+  const values = (rows: SampledRow[], name: string) => rows.map((r) => r.features?.[name] ?? null);
+  const kinds = new Map<string, FeatureKind>();
+  for (const name of names) {
+    kinds.set(
+      name,
+      featureKind([...values(refSample, name), ...values(curSample, name)], m.tests[name]?.type),
+    );
+  }
+  const outputs = [...refSample, ...curSample].map((r) => r.output);
+  const outputKind: FeatureKind | undefined =
+    outputs.every(isScalar) && outputs.some((x) => x !== null)
+      ? featureKind(outputs, m.tests[PREDICTION]?.type)
+      : undefined;
+
+  const options: CompareOptions = { columns: {}, bins: o.bins, seed };
+  for (const [name, opts] of Object.entries(m.tests)) options.columns![name] = opts;
+
+  const categorical = names.filter((n) => kinds.get(n) === "categorical").map((name) => ({ name }));
+  if (outputKind === "categorical") categorical.push({ name: PREDICTION, output: true } as never);
+  const [refCounts, curCounts] = categorical.length
+    ? [await categoryCounts(db, w.reference, categorical), await categoryCounts(db, w.current, categorical)]
+    : [new Map(), new Map()];
+
+  const test = (
+    name: string,
+    kind: FeatureKind | undefined,
+    pick: (r: SampledRow) => unknown,
+  ): FeatureResult | undefined => {
+    if (kind === "categorical")
+      return testCategorical(name, refCounts.get(name)!, curCounts.get(name)!, options);
+    if (kind === "numerical")
+      return testNumerical(name, refSample.map(pick), curSample.map(pick), options, sampled);
+    return undefined;
+  };
+  const features: FeatureResult[] = [];
+  const embeddings: EmbeddingResult[] = [];
+  for (const name of names) {
+    const kind = kinds.get(name);
+    if (kind === "vector") {
+      const r = embeddingDrift(
+        name,
+        values(refSample, name),
+        values(curSample, name),
+        o.embeddingThreshold ?? DEFAULT_EMBEDDING_SHARE,
+      );
+      if ("error" in r) features.push({ name, drifted: false, error: r.error });
+      else embeddings.push(r);
+      continue;
+    }
+    features.push(test(name, kind, (r) => r.features?.[name] ?? null)!);
+  }
+  const prediction = test(PREDICTION, outputKind, (r) => r.output) ?? null;
+
+  // Dataset verdict over the features that could be tested (and the embeddings), like Evidently's share.
+  const judged = [...features.filter((f) => !f.error || f.drifted), ...embeddings];
+  const driftedCount = judged.filter((f) => f.drifted).length;
+  const share = judged.length ? driftedCount / judged.length : 0;
+  const drifted = judged.length > 0 && share >= (o.datasetDriftShare ?? DEFAULT_DATASET_DRIFT_SHARE);
+
+  let performanceResult: Record<string, unknown> | null = null;
+  if (refCount.labeled > 0 && curCount.labeled > 0) {
+    const refPairs = await sampleWindow(db, w.reference, refCount.labeled, cap, seed, true);
+    const curPairs = await sampleWindow(db, w.current, curCount.labeled, cap, seed, true);
+    const task = o.task ?? inferTask([...refPairs, ...curPairs].map((p) => p.label));
+    const reference = computePerformance(refPairs, task);
+    const current = computePerformance(curPairs, task);
+    performanceResult = {
+      ...comparePerformance(reference, current, o.performanceDrop ?? DEFAULT_PERFORMANCE_DROP),
+    };
+  }
+
+  const report = await insertReport(db, projectId, {
+    ...base,
+    status: "ok",
+    drifted,
+    share,
+    features,
+    prediction,
+    performance: performanceResult,
+    embeddings: embeddings.length ? embeddings : null,
+    sampling: sampled
+      ? {
+          method: "smallest hashtextextended(id, seed)",
+          seed,
+          cap,
+          reference: { rows: refCount.rows, sampled: refSample.length },
+          current: { rows: curCount.rows, sampled: curSample.length },
+          note: "numerical, embedding and performance tests ran on the sample; categorical counts cover every row",
+        }
+      : null,
+    durationMs: Math.round(performance.now() - started),
+  });
+  await markRun(db, m.id, now);
+  await followIncidents(db, projectId, m, report);
+  return report;
+}
+
+function comparePerformance(reference: Performance, current: Performance, drop: number) {
+  const { name, higherIsBetter } = primaryMetric(current.task);
+  const r = reference.metrics[name];
+  const c = current.metrics[name];
+  let degraded = false;
+  let change: number | null = null;
+  if (typeof r === "number" && typeof c === "number" && r !== 0) {
+    change = (c - r) / Math.abs(r);
+    degraded = higherIsBetter ? change < -drop : change > drop;
+  }
+  return { task: current.task, metric: name, reference, current, change, threshold: drop, degraded };
+}
+
+export const driftFingerprint = (monitorId: string) => `monitor:${monitorId}`;
+export const performanceFingerprint = (monitorId: string) => `monitor:${monitorId}:performance`;
+
+/** One open drift incident per monitor: opened/updated while drifted, resolved by a clean report. */
+async function followIncidents(db: Db, projectId: string, m: Monitor, report: Report) {
+  const policy = m.incidentPolicy ?? { drift: true, performance: true, severity: "warning" };
+  const evidence = { reportId: report.id, monitorId: m.id };
+  if (policy.drift) {
+    if (report.drifted) {
+      const names = [...report.features, ...(report.embeddings ?? [])]
+        .filter((f) => f.drifted)
+        .map((f) => f.name);
+      await recordOccurrence(db, {
+        projectId,
+        kind: "drift",
+        fingerprint: driftFingerprint(m.id),
+        title: `Data drift in model ${m.model} (monitor ${m.name}): ${names.join(", ")}`,
+        severity: policy.severity,
+        source: `model:${m.model}`,
+        sample: { reportId: report.id, share: report.share, drifted: names },
+        evidence,
+        labels: { model: m.model, monitor: m.name, ...(m.retrainPolicy ? { retrain: "policy" } : {}) },
+      });
+    } else {
+      await resolveByFingerprint(db, projectId, "drift", driftFingerprint(m.id), {
+        actor: "vigil",
+        message: `clean report ${report.id}`,
+      });
+    }
+  }
+  const perf = report.performance as { degraded?: boolean; metric?: string; change?: number } | null;
+  if (policy.performance && perf) {
+    if (perf.degraded) {
+      await recordOccurrence(db, {
+        projectId,
+        kind: "drift",
+        fingerprint: performanceFingerprint(m.id),
+        title: `Model ${m.model} performance dropped: ${perf.metric} ${((perf.change ?? 0) * 100).toFixed(1)}% vs reference`,
+        severity: policy.severity,
+        source: `model:${m.model}`,
+        sample: { reportId: report.id, performance: perf },
+        evidence,
+        labels: { model: m.model, monitor: m.name },
+      });
+    } else {
+      await resolveByFingerprint(db, projectId, "drift", performanceFingerprint(m.id), {
+        actor: "vigil",
+        message: `performance back within bounds in report ${report.id}`,
+      });
+    }
+  }
+}
