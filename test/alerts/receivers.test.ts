@@ -89,10 +89,10 @@ describeEachDatabase("alert webhooks", (db) => {
     const detail = await incident([...ids][0]!);
     expect(detail.incident.count).toBe(100);
     expect(detail.events.filter((e) => e.type === "opened")).toHaveLength(1);
-    const [{ n }] = await db.database.query<{ n: number }>(
+    const [stored] = await db.database.query<{ n: number }>(
       sql`select count(*)::int as n from alert_payloads where source = 'generic' and body like '%gpu-1%'`,
     );
-    expect(n).toBe(100);
+    expect(stored!.n).toBe(100);
   });
 
   it("generic: an Idempotency-Key makes a retried event count once", async () => {
