@@ -31,7 +31,7 @@ export function defineMonitorJobs(deps: AppDeps): void {
     retryLimit: 2,
     handler: async ({ projectId, monitorId }) => {
       const monitor = await getMonitor(db, projectId, monitorId);
-      if (!monitor || !monitor.enabled) return; // deleted or paused since it was claimed
+      if (!monitor?.enabled) return; // deleted or paused since it was claimed
       const report = await runMonitor(db, projectId, monitor, "schedule");
       deps.log.info(
         { monitorId, reportId: report.id, drifted: report.drifted, status: report.status },
