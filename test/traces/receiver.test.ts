@@ -31,7 +31,10 @@ describeEachDatabase("OTLP/HTTP receiver", (db) => {
     expect(res.status).toBe(200);
     expect(res.headers.get("content-type")).toMatch(/^application\/json/);
     expect(await res.json()).toEqual({});
-    const trace = await (await t.request(`/api/v1/traces/${traceId}`)).json();
+    const trace = (await (await t.request(`/api/v1/traces/${traceId}`)).json()) as {
+      roots: string[];
+      spans: { name: string; depth: number }[];
+    };
     expect(trace.roots).toEqual([root.spanId]);
     expect(trace.spans.map((s: { name: string; depth: number }) => [s.name, s.depth])).toEqual([
       ["GET /orders", 0],
@@ -91,10 +94,11 @@ describeEachDatabase("OTLP/HTTP receiver", (db) => {
           ? await t.post("/v1/traces", jsonRequest([good, ...bad]))
           : await postPb(protobufRequest([good, ...bad]));
       expect(res.status).toBe(200);
-      const body =
+      const body = (
         encoding === "json"
           ? await res.json()
-          : decodeProtobufResponse(new Uint8Array(await res.arrayBuffer()));
+          : decodeProtobufResponse(new Uint8Array(await res.arrayBuffer()))
+      ) as { partialSuccess: { rejectedSpans: string; errorMessage: string } };
       expect(body.partialSuccess.rejectedSpans).toBe("5");
       expect(body.partialSuccess.errorMessage).toMatch(/invalid trace id/);
       expect(body.partialSuccess.errorMessage).toMatch(/invalid span id/);
@@ -131,7 +135,7 @@ describeEachDatabase("OTLP/HTTP receiver", (db) => {
 
   it("errors: 400 undecodable, 413 too large after gunzip, 415 media type, 401 without key", async () => {
     const valid = protobufRequest([span()]);
-    const cases: [string, Promise<Response>, number][] = [
+    const cases: [string, Response | Promise<Response>, number][] = [
       ["garbage protobuf", postPb(new TextEncoder().encode("this is not protobuf \u0001\u0002")), 400],
       ["truncated protobuf", postPb(valid.subarray(0, valid.length - 7)), 400],
       [
@@ -164,7 +168,7 @@ describeEachDatabase("OTLP/HTTP receiver", (db) => {
       const res = await pending;
       expect({ name, status: res.status }).toEqual({ name, status });
       expect(res.headers.get("content-type"), name).toMatch(/^application\/json/);
-      const body = await res.json();
+      const body = (await res.json()) as { error: { code: string; message: string } };
       expect(body.error.code, name).toEqual(expect.any(String));
       expect(body.error.message, name).toEqual(expect.any(String));
     }
@@ -178,7 +182,7 @@ describeEachDatabase("OTLP/HTTP receiver", (db) => {
       openapi: "3.1.0",
       info: { title: "t", version: "1" },
     });
-    expect(Object.keys(doc.paths)).toEqual(
+    expect(Object.keys(doc.paths ?? {})).toEqual(
       expect.arrayContaining([
         "/v1/traces",
         "/api/v1/traces",
