@@ -29,16 +29,19 @@ export const SchemaFormatSchema = z.enum(SCHEMA_FORMATS).openapi({
     "Postgres information_schema.columns (JSON or `psql --csv`), sql = CREATE TABLE statements.",
 });
 
-const FieldOut: z.ZodType<CanonicalField> = z.lazy(() =>
-  z.object({
-    name: z.string(),
-    type: z.string(),
-    nullable: z.boolean(),
-    description: z.string().optional(),
-    fields: z.array(FieldOut).optional(),
-    renamedFrom: z.array(z.string()).optional(),
-  }),
-);
+// Named, so the OpenAPI generator emits a $ref for the recursion instead of expanding it forever.
+const FieldOut: z.ZodType<CanonicalField> = z
+  .lazy(() =>
+    z.object({
+      name: z.string(),
+      type: z.string(),
+      nullable: z.boolean(),
+      description: z.string().optional(),
+      fields: z.array(FieldOut).optional(),
+      renamedFrom: z.array(z.string()).optional(),
+    }),
+  )
+  .openapi("CanonicalField");
 
 /** For OpenAPI documentation of responses that carry a canonical schema. */
 export const CanonicalSchemaSchema = z

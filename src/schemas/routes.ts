@@ -5,6 +5,8 @@ import { SchemaFormatSchema } from "./canonical.ts";
 import { diffSchemas, SchemaChangeSchema } from "./diff.ts";
 import { schemaHash } from "./hash.ts";
 import { normalizeSchema } from "./normalize.ts";
+import { datasetRoutes } from "./routes-datasets.ts";
+import { lineageRoutes } from "./routes-lineage.ts";
 
 const ErrorBody = z
   .object({ error: z.object({ code: z.string(), message: z.string(), details: z.unknown().optional() }) })
@@ -72,9 +74,14 @@ const diffRoute = createRoute({
   },
 });
 
-/** Stateless schema routes. Mounted at "/" by the app; paths are absolute. */
-export function schemaRoutes(_deps: AppDeps) {
+/**
+ * Schema routes: the stateless diff here, plus dataset snapshots/history/impact and OpenLineage
+ * ingestion/model inputs (their own files). Mounted at "/" by the app; paths are absolute.
+ */
+export function schemaRoutes(deps: AppDeps) {
   const app = createRouter();
+  app.route("/", datasetRoutes(deps));
+  app.route("/", lineageRoutes(deps));
   app.openapi(diffRoute, (c) => {
     const body = c.req.valid("json");
     const side = (value: unknown, format: typeof body.format, which: "before" | "after") => {

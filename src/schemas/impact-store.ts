@@ -1,0 +1,106 @@
+import { inArray, sql } from "drizzle-orm";
+import type { Db } from "../db/client.ts";
+import { lineageNodes } from "../db/schema/index.ts";
+import { type ImpactedNode, type NodeInfo, summarizeImpact, type WalkRow } from "./impact-paths.ts";
+
+/** Longest path followed; lineage deeper than this is reported as truncated. */
+export const MAX_IMPACT_DEPTH = 32;
+/** Walk states read at most; a dense graph with many parallel paths stops here (truncated). */
+export const MAX_IMPACT_ROWS = 20_000;
+
+export interface ImpactResult {
+  impacted: ImpactedNode[];
+  truncated: boolean;
+}
+
+/**
+ * Everything downstream of `fields` of a dataset ('' or no fields = the whole dataset).
+ *
+ * The walk is over (node, field) states. From a state, an edge applies when:
+ * - it is field-level (`from_field` set) and names that field, a parent of it (`address` for
+ *   `address.city`) or a child of it — or the state is the whole node;
+ * - it is dataset-level (`from_field` '') and not *superseded*: a dataset → job edge is superseded
+ *   when that job also has column lineage from the dataset, because then the column lineage says
+ *   precisely which fields it reads. Where no column lineage exists, the job and everything it
+ *   writes depend on the whole dataset (the fallback). Job → dataset and dataset → model edges
+ *   without fields are never superseded.
+ * Cycle-safe: a state already on the current path is not entered again; depth and row caps bound
+ * graphs with many parallel paths.
+ */
+export async function impactOf(
+  db: Db,
+  projectId: string,
+  datasetId: string,
+  fields: string[],
+): Promise<ImpactResult> {
+  const seeds = fields.length > 0 ? fields : [""];
+  const seedArray = sql`array[${sql.join(
+    seeds.map((f) => sql`${f}`),
+    sql`, `,
+  )}]::text[]`;
+  const rows = (await db.execute(sql`
+    with recursive
+    edges as (
+      select e.from_node, e.from_field, e.to_node, e.to_field, e.via_job,
+        (e.from_field = '' and exists (
+          select 1 from lineage_edges c
+          where c.project_id = e.project_id and c.from_node = e.from_node
+            and c.via_job = e.to_node and c.from_field <> ''
+        )) as superseded
+      from lineage_edges e
+      where e.project_id = ${projectId}
+    ),
+    walk(node, field, via, depth, keys, path) as (
+      select ${datasetId}::uuid, s.field, null::uuid, 0,
+        array[${datasetId}::text || '|' || s.field],
+        jsonb_build_array(jsonb_build_object('node', ${datasetId}::text, 'field', s.field, 'via', null))
+      from unnest(${seedArray}) as s(field)
+      union all
+      select e.to_node, e.to_field, e.via_job, w.depth + 1,
+        w.keys || (e.to_node::text || '|' || e.to_field),
+        w.path || jsonb_build_array(jsonb_build_object('node', e.to_node::text, 'field', e.to_field, 'via', e.via_job::text))
+      from walk w
+      join edges e on e.from_node = w.node
+      where w.depth < ${MAX_IMPACT_DEPTH}
+        and not ((e.to_node::text || '|' || e.to_field) = any(w.keys))
+        and (
+          (e.from_field <> '' and (
+            w.field = ''
+            or e.from_field = w.field
+            or left(w.field, length(e.from_field) + 1) = e.from_field || '.'
+            or left(e.from_field, length(w.field) + 1) = w.field || '.'
+          ))
+          or (e.from_field = '' and not e.superseded)
+        )
+    )
+    select node::text as node, field, via::text as via, depth, path
+    from walk where depth > 0
+    limit ${MAX_IMPACT_ROWS + 1}
+  `)) as unknown;
+  const list = (Array.isArray(rows) ? rows : (rows as { rows: unknown[] }).rows) as WalkRow[];
+  const truncated = list.length > MAX_IMPACT_ROWS || list.some((r) => r.depth >= MAX_IMPACT_DEPTH);
+  const walk = list.slice(0, MAX_IMPACT_ROWS).map((r) => ({
+    ...r,
+    depth: Number(r.depth),
+    path: typeof r.path === "string" ? JSON.parse(r.path) : r.path,
+  }));
+  const ids = new Set<string>([datasetId]);
+  for (const r of walk) {
+    ids.add(r.node);
+    if (r.via) ids.add(r.via);
+  }
+  const nodes = new Map<string, NodeInfo>();
+  {
+    const infos = await db
+      .select({
+        id: lineageNodes.id,
+        kind: lineageNodes.kind,
+        namespace: lineageNodes.namespace,
+        name: lineageNodes.name,
+      })
+      .from(lineageNodes)
+      .where(inArray(lineageNodes.id, [...ids]));
+    for (const n of infos) nodes.set(n.id, n as NodeInfo);
+  }
+  return { impacted: summarizeImpact(walk, nodes, datasetId), truncated };
+}

@@ -1,0 +1,260 @@
+import { createHash } from "node:crypto";
+import type { Database, Db } from "../db/client.ts";
+import { badRequest } from "../http/errors.ts";
+import { recordOccurrence } from "../incidents/record.ts";
+import type { ImpactedNode } from "./impact-paths.ts";
+import { impactOf } from "./impact-store.ts";
+import {
+  type EdgeInput,
+  insertLineageEvent,
+  replaceColumnLineage,
+  touchJobRun,
+  upsertEdges,
+} from "./lineage-store.ts";
+import type { Normalized } from "./normalize.ts";
+import { type ParsedLineageEvent, parseOpenLineageEvent } from "./openlineage.ts";
+import { readerImpactFields, schemaIncident } from "./schema-incident.ts";
+import { type NodeRef, recordSnapshot, type SnapshotResult, upsertNode } from "./store.ts";
+
+/**
+ * The write paths of snapshots and lineage: each request is one transaction, so what is
+ * acknowledged is stored whole and a failure stores nothing; a breaking change opens its `schema`
+ * incident in the same transaction.
+ */
+
+export interface IncidentRef {
+  id: string;
+  created: boolean;
+  impacted: ImpactedNode[];
+  truncated: boolean;
+}
+
+/** A breaking version: the downstream impact of the fields readers used, and the incident. */
+async function openSchemaIncident(
+  db: Db,
+  projectId: string,
+  r: SnapshotResult,
+  source: "api" | "lineage",
+  at: Date,
+  job?: NodeRef,
+): Promise<IncidentRef> {
+  const fields = readerImpactFields(r.changes);
+  const impact =
+    fields.length > 0
+      ? await impactOf(db, projectId, r.datasetId, fields)
+      : { impacted: [], truncated: false };
+  const rec = await recordOccurrence(
+    db,
+    schemaIncident({
+      projectId,
+      dataset: r.dataset,
+      version: r.version,
+      previousVersion: r.previousVersion ?? r.version - 1,
+      hash: r.hash,
+      changes: r.changes,
+      impacted: impact.impacted,
+      source,
+      at,
+      ...(job ? { job } : {}),
+    }),
+  );
+  return { id: rec.id, created: rec.created, impacted: impact.impacted, truncated: impact.truncated };
+}
+
+export async function ingestSnapshot(
+  database: Database,
+  projectId: string,
+  ref: NodeRef,
+  n: Normalized,
+): Promise<SnapshotResult & { incident?: IncidentRef }> {
+  return database.db.transaction(async (t) => {
+    const tx = t as unknown as Db;
+    const now = new Date();
+    const r = await recordSnapshot(tx, projectId, ref, {
+      schema: n.schema,
+      format: n.format,
+      warnings: n.warnings,
+      source: "api",
+      observedAt: now,
+    });
+    if (!r.created || !r.breaking) return r;
+    return { ...r, incident: await openSchemaIncident(tx, projectId, r, "api", now) };
+  });
+}
+
+export interface EventResult {
+  kind: ParsedLineageEvent["kind"];
+  runId?: string;
+  eventType?: string;
+  /** Stored before: nothing was applied again. */
+  duplicate: boolean;
+  job?: NodeRef;
+  datasets: number;
+  fieldEdges: number;
+  snapshots: {
+    namespace: string;
+    name: string;
+    version: number;
+    created: boolean;
+    stale: boolean;
+    breaking: boolean;
+  }[];
+  incidents: { id: string; created: boolean; dataset: NodeRef; impacted: number }[];
+}
+
+interface Prepared {
+  raw: unknown;
+  parsed: ParsedLineageEvent;
+  key: string;
+  at: Date;
+}
+
+/**
+ * Validates every event before anything is stored, so a batch with one bad event is a 4xx that
+ * stored nothing. The idempotency key is runId + eventType + eventTime for run events (what a
+ * client's retry repeats), and the body's hash for JobEvent/DatasetEvent.
+ */
+export function prepareEvents(events: unknown[]): Prepared[] {
+  return events.map((raw, i) => {
+    let parsed: ParsedLineageEvent;
+    try {
+      parsed = parseOpenLineageEvent(raw);
+    } catch (e) {
+      if (events.length > 1 && e instanceof Error) e.message = `events[${i}]: ${e.message}`;
+      throw e;
+    }
+    const at = parsed.eventTime ? new Date(parsed.eventTime) : new Date();
+    if (Number.isNaN(at.getTime()))
+      throw badRequest(`${events.length > 1 ? `events[${i}]: ` : ""}eventTime is not an ISO 8601 date-time`, {
+        eventTime: parsed.eventTime,
+      });
+    const key = parsed.runId
+      ? `run:${parsed.runId}:${parsed.eventType ?? ""}:${parsed.eventTime ?? ""}`
+      : `body:${createHash("sha256").update(JSON.stringify(raw)).digest("hex")}`;
+    return { raw, parsed, key, at };
+  });
+}
+
+async function applyEvent(tx: Db, projectId: string, p: Prepared): Promise<EventResult> {
+  const { parsed, at } = p;
+  const result: EventResult = {
+    kind: parsed.kind,
+    duplicate: false,
+    datasets: 0,
+    fieldEdges: 0,
+    snapshots: [],
+    incidents: [],
+  };
+  if (parsed.runId) result.runId = parsed.runId;
+  if (parsed.eventType) result.eventType = parsed.eventType;
+  if (parsed.job) result.job = parsed.job;
+  const isNew = await insertLineageEvent(tx, projectId, {
+    key: p.key,
+    kind: parsed.kind,
+    ...(parsed.runId ? { runId: parsed.runId } : {}),
+    ...(parsed.eventType ? { eventType: parsed.eventType } : {}),
+    ...(parsed.eventTime ? { eventTime: at } : {}),
+    ...(parsed.job ? { job: parsed.job } : {}),
+    event: p.raw,
+  });
+  if (!isNew) return { ...result, duplicate: true };
+
+  const jobId = parsed.job ? await upsertNode(tx, projectId, "job", parsed.job) : undefined;
+  if (jobId)
+    await touchJobRun(tx, jobId, { runId: parsed.runId, eventType: parsed.eventType, eventTime: at });
+
+  const ids = new Map<string, string>();
+  const nodeId = async (ref: NodeRef) => {
+    const k = `${ref.namespace}\u0000${ref.name}`;
+    let id = ids.get(k);
+    if (!id) {
+      id = await upsertNode(tx, projectId, "dataset", { namespace: ref.namespace, name: ref.name });
+      ids.set(k, id);
+    }
+    return id;
+  };
+  const edges: EdgeInput[] = [];
+  for (const d of parsed.inputs) {
+    const id = await nodeId(d);
+    if (jobId) edges.push({ fromNode: id, toNode: jobId, source: "openlineage" });
+  }
+  for (const d of parsed.outputs) {
+    const id = await nodeId(d);
+    if (jobId) edges.push({ fromNode: jobId, toNode: id, source: "openlineage" });
+  }
+  await upsertEdges(tx, projectId, edges);
+
+  // Field-level edges, replaced per output (the facet is the output's whole mapping).
+  const byOutput = new Map<string, EdgeInput[]>();
+  for (const e of parsed.columnLineage) {
+    const to = await nodeId(e.to);
+    const list = byOutput.get(to) ?? [];
+    list.push({
+      fromNode: await nodeId(e.from),
+      fromField: e.from.field,
+      toNode: to,
+      toField: e.to.field ?? "",
+      viaJob: jobId ?? null,
+      source: "openlineage",
+      transformations: e.transformations,
+    });
+    byOutput.set(to, list);
+  }
+  for (const [to, list] of byOutput) {
+    await replaceColumnLineage(tx, projectId, to, jobId ?? null, list);
+    result.fieldEdges += list.length;
+  }
+  result.datasets = ids.size;
+
+  // Schemas: an output's facet describes what the job wrote, so it wins over the same dataset's input
+  // facet. An empty field list is what integrations send when they know nothing (dbt without a
+  // catalog): it is not read as "every field removed".
+  const schemas = new Map<string, (typeof parsed.inputs)[number]>();
+  for (const d of [...parsed.inputs, ...parsed.outputs])
+    if (d.schema && d.schema.fields.length > 0) schemas.set(`${d.namespace}\u0000${d.name}`, d);
+  const breaking: SnapshotResult[] = [];
+  for (const d of schemas.values()) {
+    const r = await recordSnapshot(tx, projectId, d, {
+      schema: d.schema!,
+      format: "openlineage",
+      warnings: d.schemaWarnings ?? [],
+      source: "lineage",
+      observedAt: at,
+    });
+    result.snapshots.push({
+      namespace: d.namespace,
+      name: d.name,
+      version: r.version,
+      created: r.created,
+      stale: r.stale,
+      breaking: r.breaking,
+    });
+    if (r.created && r.breaking) breaking.push(r);
+  }
+  // After the edges, so the impact includes what this very event declared.
+  for (const r of breaking) {
+    const inc = await openSchemaIncident(tx, projectId, r, "lineage", at, parsed.job);
+    result.incidents.push({
+      id: inc.id,
+      created: inc.created,
+      dataset: r.dataset,
+      impacted: inc.impacted.length,
+    });
+  }
+  return result;
+}
+
+/** Applies OpenLineage events in order, in one transaction; retried events are skipped. */
+export async function ingestLineageEvents(
+  database: Database,
+  projectId: string,
+  events: unknown[],
+): Promise<EventResult[]> {
+  const prepared = prepareEvents(events);
+  return database.db.transaction(async (t) => {
+    const tx = t as unknown as Db;
+    const out: EventResult[] = [];
+    for (const p of prepared) out.push(await applyEvent(tx, projectId, p));
+    return out;
+  });
+}

@@ -1,0 +1,168 @@
+import { createRoute, z } from "@hono/zod-openapi";
+import type { AppDeps } from "../http/env.ts";
+import { createRouter } from "../http/env.ts";
+import { badRequest, notFound } from "../http/errors.ts";
+import { ErrorResponses, ErrorSchema } from "../http/openapi.ts";
+import { notParseable } from "./errors.ts";
+import { ingestLineageEvents } from "./ingest.ts";
+import { declareModelInputs, getModelInputs } from "./lineage-store.ts";
+
+const json = <T extends z.ZodType>(schema: T, description: string) => ({
+  description,
+  content: { "application/json": { schema } },
+});
+const err = (description: string) => json(ErrorSchema, description);
+
+/** At most this many events in one request (a JSON array); one event is the usual client call. */
+export const MAX_EVENTS_PER_REQUEST = 1000;
+
+const Ref = z.object({ namespace: z.string(), name: z.string() });
+const EventResultSchema = z
+  .object({
+    kind: z.enum(["run", "job", "dataset"]),
+    runId: z.string().optional(),
+    eventType: z.string().optional(),
+    duplicate: z
+      .boolean()
+      .openapi({ description: "Seen before (same runId + eventType + eventTime): not applied again" }),
+    job: Ref.optional(),
+    datasets: z.number().int(),
+    fieldEdges: z.number().int(),
+    snapshots: z.array(
+      Ref.extend({
+        version: z.number().int(),
+        created: z.boolean(),
+        stale: z
+          .boolean()
+          .openapi({ description: "Older than the current version (out-of-order event): ignored" }),
+        breaking: z.boolean(),
+      }),
+    ),
+    incidents: z.array(
+      z.object({ id: z.string(), created: z.boolean(), dataset: Ref, impacted: z.number().int() }),
+    ),
+  })
+  .openapi("LineageEventResult");
+
+const lineageRoute = createRoute({
+  method: "post",
+  path: "/api/v1/lineage",
+  summary: "OpenLineage events (RunEvent, JobEvent, DatasetEvent), as Marquez takes them",
+  description:
+    "Point an OpenLineage client's HTTP transport at Vigil. Datasets (namespace + name), jobs and their " +
+    "dataset → job → dataset edges are recorded; `schema` facets become schema versions (a new one when the " +
+    "content changed, with the classified diff; an empty field list is ignored); `columnLineage` becomes " +
+    "field-level edges. Idempotent: an event with the same runId + eventType + eventTime (JobEvent/DatasetEvent: " +
+    "same body) is stored once. A JSON array of events is applied in order, all or nothing.",
+  tags: ["lineage"],
+  request: {
+    body: {
+      required: true,
+      content: {
+        "application/json": {
+          schema: { type: "object", description: "An OpenLineage event, or an array of events" },
+        },
+      },
+    },
+  },
+  responses: {
+    201: json(z.object({ events: z.array(EventResultSchema) }).openapi("LineageResult"), "Stored"),
+    400: err("Not JSON, empty, bad eventTime"),
+    401: ErrorResponses[401],
+    413: err("Too many events, or a schema facet over the limits"),
+    422: err("Not an OpenLineage event, malformed facet"),
+  },
+});
+
+const ModelParam = z.object({
+  model: z
+    .string()
+    .min(1)
+    .max(500)
+    .openapi({ param: { name: "model", in: "path" }, example: "churn" }),
+});
+const ModelInputSchema = z
+  .object({
+    dataset: z.string().min(1).max(1000),
+    namespace: z.string().min(1).max(1000).optional().openapi({ description: "`default` when omitted" }),
+    fields: z.array(z.string().min(1).max(1000)).max(10_000).optional().openapi({
+      description: "The dataset fields the model's features come from; absent = the whole dataset",
+    }),
+  })
+  .openapi("ModelInput");
+const ModelInputsBody = z.object({ inputs: z.array(ModelInputSchema).max(1000) }).openapi("ModelInputs");
+const ModelInputsOut = z
+  .object({
+    model: z.string(),
+    inputs: z.array(z.object({ dataset: z.string(), namespace: z.string(), fields: z.array(z.string()) })),
+  })
+  .openapi("ModelInputsDeclared");
+
+/** OpenLineage ingestion and model inputs. Mounted by schemaRoutes. */
+export function lineageRoutes(deps: AppDeps) {
+  const app = createRouter();
+  const db = deps.database.db;
+
+  app.openapi(lineageRoute, async (c) => {
+    const text = await c.req.text();
+    if (text.trim() === "") throw badRequest("Empty body: send an OpenLineage event (JSON)");
+    let body: unknown;
+    try {
+      body = JSON.parse(text);
+    } catch (e) {
+      throw notParseable(`Body is not valid JSON: ${(e as Error).message}`);
+    }
+    const events = Array.isArray(body) ? body : [body];
+    if (events.length === 0) throw badRequest("Empty array: send at least one event");
+    if (events.length > MAX_EVENTS_PER_REQUEST)
+      throw badRequest(`At most ${MAX_EVENTS_PER_REQUEST} events per request`, { received: events.length });
+    const results = await ingestLineageEvents(deps.database, c.get("project").id, events);
+    return c.json({ events: results }, 201);
+  });
+
+  app.openapi(
+    createRoute({
+      method: "put",
+      path: "/api/v1/models/{model}/inputs",
+      summary: "Declare which dataset fields a model reads (replaces the previous declaration)",
+      description:
+        "Makes the model a lineage node: a breaking change to one of these fields lists the model in its " +
+        "impact and incident.",
+      tags: ["lineage"],
+      request: {
+        params: ModelParam,
+        body: { required: true, content: { "application/json": { schema: ModelInputsBody } } },
+      },
+      responses: {
+        200: json(ModelInputsOut, "Declared"),
+        400: ErrorResponses[400],
+        401: ErrorResponses[401],
+      },
+    }),
+    async (c) => {
+      const { model } = c.req.valid("param");
+      const projectId = c.get("project").id;
+      await declareModelInputs(db, projectId, model, c.req.valid("json").inputs);
+      return c.json({ model, inputs: (await getModelInputs(db, projectId, model)) ?? [] }, 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: "get",
+      path: "/api/v1/models/{model}/inputs",
+      summary: "The dataset fields a model is declared to read",
+      tags: ["lineage"],
+      request: { params: ModelParam },
+      responses: { 200: json(ModelInputsOut, "Inputs"), 401: ErrorResponses[401], 404: ErrorResponses[404] },
+    }),
+    async (c) => {
+      const { model } = c.req.valid("param");
+      const inputs = await getModelInputs(db, c.get("project").id, model);
+      if (!inputs) throw notFound(`No inputs declared for model "${model}"`);
+      return c.json({ model, inputs }, 200);
+    },
+  );
+
+  return app;
+}
