@@ -6,6 +6,7 @@ import { requestId } from "hono/request-id";
 import { requireApiKey } from "./auth/middleware.ts";
 import { otelEnabled } from "./config.ts";
 import { isDatabaseUnavailable } from "./db/errors.ts";
+import { monitorRoutes } from "./drift/monitor-routes.ts";
 import { docsRoutes } from "./http/docs.ts";
 import { type AppDeps, createRouter } from "./http/env.ts";
 import { ApiError, errorBody } from "./http/errors.ts";
@@ -97,6 +98,7 @@ export function buildApp(deps: AppDeps, options: { metrics?: Metrics } = {}) {
   app.route("/", traceRoutes(deps));
   app.route("/", schemaRoutes(deps));
   app.route("/", predictionRoutes(deps));
+  app.route("/", monitorRoutes(deps));
 
   app.openAPIRegistry.registerComponent("securitySchemes", "bearerAuth", { type: "http", scheme: "bearer" });
   app.doc31("/openapi.json", {

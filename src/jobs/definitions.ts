@@ -1,3 +1,4 @@
+import { defineMonitorJobs } from "../drift/monitor-jobs.ts";
 import type { AppDeps } from "../http/env.ts";
 import { defineNotificationJobs } from "../notifications/jobs.ts";
 import { defineTraceJobs } from "../traces/jobs.ts";
@@ -9,4 +10,5 @@ import { defineTraceJobs } from "../traces/jobs.ts";
 export function defineJobs(deps: AppDeps): void {
   defineNotificationJobs(deps);
   defineTraceJobs(deps);
+  defineMonitorJobs(deps);
 }
