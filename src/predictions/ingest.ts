@@ -188,3 +188,20 @@ async function raiseIncidents(db: Db, projectId: string, model: string, s: Batch
     });
   }
 }
+
+/**
+ * For other capabilities (the traces ingest): store already-validated prediction rows, with the
+ * same contract checks, label joins, idempotency and incidents as the HTTP route.
+ */
+export async function storePredictions(
+  db: Db,
+  projectId: string,
+  rows: readonly PredictionIn[],
+  source: StoredPrediction["source"] = "trace",
+): Promise<IngestResult> {
+  if (rows.length === 0)
+    return { received: 0, inserted: 0, duplicates: 0, flagged: 0, labeled: 0, violations: {} };
+  const batches: unknown[][] = [];
+  for (let i = 0; i < rows.length; i += INSERT_BATCH) batches.push(rows.slice(i, i + INSERT_BATCH));
+  return ingestPredictions(db, projectId, batches, { source, maxRows: Number.POSITIVE_INFINITY });
+}
