@@ -24,7 +24,7 @@ export interface ImpactResult {
  *   precisely which fields it reads. Where no column lineage exists, the job and everything it
  *   writes depend on the whole dataset (the fallback). Job → dataset and dataset → model edges
  *   without fields are never superseded.
- * Cycle-safe: a state already on the current path is not entered again; depth and row caps bound
+ * Cycle-safe: a state already on the current path is not walked from again; depth and row caps bound
  * graphs with many parallel paths.
  */
 export async function impactOf(
@@ -50,19 +50,23 @@ export async function impactOf(
       from lineage_edges e
       where e.project_id = ${projectId}
     ),
-    walk(node, field, via, depth, keys, path) as (
+    walk(node, field, via, depth, keys, path, cycle) as (
       select ${datasetId}::uuid, s.field, null::uuid, 0,
         array[${datasetId}::text || '|' || s.field],
-        jsonb_build_array(jsonb_build_object('node', ${datasetId}::text, 'field', s.field, 'via', null))
+        jsonb_build_array(jsonb_build_object('node', ${datasetId}::text, 'field', s.field, 'via', null)),
+        false
       from unnest(${seedArray}) as s(field)
       union all
       select e.to_node, e.to_field, e.via_job, w.depth + 1,
         w.keys || (e.to_node::text || '|' || e.to_field),
-        w.path || jsonb_build_array(jsonb_build_object('node', e.to_node::text, 'field', e.to_field, 'via', e.via_job::text))
+        w.path || jsonb_build_array(jsonb_build_object('node', e.to_node::text, 'field', e.to_field, 'via', e.via_job::text)),
+        -- A state already on the path is emitted (the job leading back to it still reads an
+        -- impacted field) but not walked from again.
+        (e.to_node::text || '|' || e.to_field) = any(w.keys)
       from walk w
       join edges e on e.from_node = w.node
-      where w.depth < ${MAX_IMPACT_DEPTH}
-        and not ((e.to_node::text || '|' || e.to_field) = any(w.keys))
+      where not w.cycle
+        and w.depth < ${MAX_IMPACT_DEPTH}
         and (
           (e.from_field <> '' and (
             w.field = ''

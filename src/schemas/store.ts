@@ -78,7 +78,13 @@ export async function recordSnapshot(
     .for("update");
   const hash = schemaHash(input.schema);
   const current = head!.version;
-  const base = { datasetId, dataset: ref, hash, breaking: false, changes: [] as SchemaChange[] };
+  const base = {
+    datasetId,
+    dataset: { namespace: ref.namespace, name: ref.name },
+    hash,
+    breaking: false,
+    changes: [] as SchemaChange[],
+  };
   if (head!.hash === hash) return { ...base, version: current, created: false, stale: false };
 
   let previous: { schema: CanonicalSchema; observedAt: Date } | undefined;
