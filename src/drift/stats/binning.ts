@@ -37,15 +37,15 @@ function binEdges(min: number, max: number, bins: number): Float64Array {
   return edges;
 }
 
-/** np.histogram's bin index for uniform edges, with its off-by-one corrections. */
-function histogram(sorted: Float64Array, edges: Float64Array): Float64Array {
+/** np.histogram's bin index for uniform edges, with its off-by-one corrections. Any order. */
+function histogram(values: Float64Array, edges: Float64Array): Float64Array {
   const bins = edges.length - 1;
   const first = edges[0]!;
   const last = edges[bins]!;
   const counts = new Float64Array(bins);
   const norm = bins / (last - first);
-  for (let q = 0; q < sorted.length; q++) {
-    const v = sorted[q]!;
+  for (let q = 0; q < values.length; q++) {
+    const v = values[q]!;
     if (v < first || v > last) continue;
     let idx = Math.trunc((v - first) * norm);
     if (idx === bins) idx -= 1;
@@ -56,10 +56,39 @@ function histogram(sorted: Float64Array, edges: Float64Array): Float64Array {
   return counts;
 }
 
-function distinctCount(sorted: Float64Array): number {
-  let c = 0;
-  for (let i = 0; i < sorted.length; i++) if (i === 0 || sorted[i] !== sorted[i - 1]) c++;
-  return c;
+function minMax(values: Float64Array, into: [number, number]): void {
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i]!;
+    if (v < into[0]) into[0] = v;
+    if (v > into[1]) into[1] = v;
+  }
+}
+
+/** Aligned per-value counts for few-valued samples in any order (Map, then ascending values). */
+function smallValueCounts(a: Float64Array, b: Float64Array): { a: Float64Array; b: Float64Array } {
+  const m = new Map<number, [number, number]>();
+  for (let i = 0; i < a.length; i++) {
+    const c = m.get(a[i]!);
+    if (c) c[0]++;
+    else m.set(a[i]!, [1, 0]);
+  }
+  for (let i = 0; i < b.length; i++) {
+    const c = m.get(b[i]!);
+    if (c) c[1]++;
+    else m.set(b[i]!, [0, 1]);
+  }
+  const keys = [...m.keys()].sort((x, y) => x - y);
+  return { a: Float64Array.from(keys, (k) => m.get(k)![0]), b: Float64Array.from(keys, (k) => m.get(k)![1]) };
+}
+
+/** Whether a sample has more than `limit` distinct values (stops early; needs no sorting). */
+function moreDistinctThan(values: Float64Array, limit: number): boolean {
+  const seen = new Set<number>();
+  for (let i = 0; i < values.length; i++) {
+    seen.add(values[i]!);
+    if (seen.size > limit) return true;
+  }
+  return false;
 }
 
 /** Zero proportions → epsilon, as documented above. */
@@ -103,19 +132,24 @@ export function valueCounts(
   return { values: Float64Array.from(values), a: Float64Array.from(ca), b: Float64Array.from(cb) };
 }
 
-/** Bin two sorted numeric samples (numerical column). */
+/**
+ * Bin two numeric samples (numerical column), in any order: no sorting needed, one pass for the
+ * range and one for the counts.
+ */
 export function binNumeric(reference: Float64Array, current: Float64Array, bins = DEFAULT_BINS): Binned {
-  if (distinctCount(reference) > MAX_DISTINCT_FOR_CATEGORY_BINS) {
-    const min = Math.min(reference[0]!, current[0]!);
-    const max = Math.max(reference[reference.length - 1]!, current[current.length - 1]!);
-    const edges = binEdges(min, max, bins);
+  if (moreDistinctThan(reference, MAX_DISTINCT_FOR_CATEGORY_BINS)) {
+    const range: [number, number] = [Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY];
+    minMax(reference, range);
+    minMax(current, range);
+    const edges = binEdges(range[0], range[1], bins);
     return {
       reference: proportions(histogram(reference, edges), reference.length),
       current: proportions(histogram(current, edges), current.length),
       kind: "histogram",
     };
   }
-  const vc = valueCounts(reference, current);
+  // ≤ 20 distinct reference values: one bin per value (the current may add unseen ones).
+  const vc = smallValueCounts(reference, current);
   return {
     reference: proportions(vc.a, reference.length),
     current: proportions(vc.b, current.length),

@@ -3,10 +3,76 @@
  * never touch boxed numbers or generic arrays.
  */
 
-/** A sorted copy (the one sort each sample gets). TypedArray#sort without a comparator is numeric. */
+/**
+ * A sorted copy (the one sort each sample gets). LSD radix sort on the IEEE-754 bit patterns
+ * (11-bit digits, passes whose digit is constant skipped): several times faster than
+ * Float64Array#sort on 10^5–10^6 values, which is what keeps whole tests under scipy's time.
+ * Values must not be NaN (missing values are removed before tests run).
+ */
 export function sortedCopy(values: ArrayLike<number>): Float64Array {
+  const n = values.length;
   const out = Float64Array.from(values);
-  out.sort();
+  if (n < 512) {
+    out.sort();
+    return out;
+  }
+  const words = new Uint32Array(out.buffer);
+  // Order-preserving key: flip all bits of negatives, only the sign bit of positives.
+  // All six digit histograms are counted in this same pass.
+  let lo = new Uint32Array(n);
+  let hi = new Uint32Array(n);
+  const counts = new Uint32Array(6 * 2048);
+  for (let i = 0; i < n; i++) {
+    let h = words[2 * i + 1]!;
+    let l = words[2 * i]!;
+    if (h & 0x80000000) {
+      h = ~h >>> 0;
+      l = ~l >>> 0;
+    } else {
+      h = (h | 0x80000000) >>> 0;
+    }
+    hi[i] = h;
+    lo[i] = l;
+    counts[l & 0x7ff]!++;
+    counts[2048 + ((l >>> 11) & 0x7ff)]!++;
+    counts[4096 + (l >>> 22)]!++;
+    counts[6144 + (h & 0x7ff)]!++;
+    counts[8192 + ((h >>> 11) & 0x7ff)]!++;
+    counts[10240 + (h >>> 22)]!++;
+  }
+  let lo2 = new Uint32Array(n);
+  let hi2 = new Uint32Array(n);
+  const SHIFTS = [0, 11, 22, 0, 11, 22];
+  for (let pass = 0; pass < 6; pass++) {
+    const shift = SHIFTS[pass]!;
+    const base = pass * 2048;
+    const useHi = pass >= 3;
+    const key = useHi ? hi : lo;
+    if (counts[base + ((key[0]! >>> shift) & 0x7ff)] === n) continue; // every value shares this digit
+    let sum = 0;
+    for (let d = 0; d < 2048; d++) {
+      const c = counts[base + d]!;
+      counts[base + d] = sum;
+      sum += c;
+    }
+    for (let i = 0; i < n; i++) {
+      const pos = counts[base + ((key[i]! >>> shift) & 0x7ff)]!++;
+      lo2[pos] = lo[i]!;
+      hi2[pos] = hi[i]!;
+    }
+    [lo, lo2] = [lo2, lo];
+    [hi, hi2] = [hi2, hi];
+  }
+  for (let i = 0; i < n; i++) {
+    const h = hi[i]!;
+    if (h & 0x80000000) {
+      words[2 * i + 1] = (h & 0x7fffffff) >>> 0;
+      words[2 * i] = lo[i]!;
+    } else {
+      words[2 * i + 1] = ~h >>> 0;
+      words[2 * i] = ~lo[i]! >>> 0;
+    }
+  }
   return out;
 }
 
