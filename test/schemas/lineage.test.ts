@@ -195,7 +195,7 @@ describeEachDatabase("OpenLineage ingestion, impact and schema incidents", (db) 
         ["START", false, 0],
         ["COMPLETE", false, 1],
       ]);
-      expect(events[1].snapshots[0]).toMatchObject({
+      expect(events[1]?.snapshots[0]).toMatchObject({
         name: "speedy-vim-308516.dbt_test1.test_model",
         version: 1,
       });
