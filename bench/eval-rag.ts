@@ -10,6 +10,7 @@ import { createApiKey } from "../src/auth/store.ts";
 import { openDatabase } from "../src/db/client.ts";
 import { migrate } from "../src/db/migrate.ts";
 import { BuiltinEmbedder } from "../src/rag/embedders/builtin.ts";
+import { DEFAULT_WEIGHTS } from "../src/rag/fusion.ts";
 import { indexDocument } from "../src/rag/index-document.ts";
 import { readRunbookDir } from "../src/rag/runbooks.ts";
 import { hybridSearch } from "../src/rag/search.ts";
@@ -25,6 +26,10 @@ const { values } = parseArgs({
       default: new URL("../../shared/datasets/runbook-queries.dev.jsonl", import.meta.url).pathname,
     },
     verbose: { type: "boolean", default: false },
+    /** RRF k and leg weights, to explore fusion settings (defaults: the service's). */
+    "rrf-k": { type: "string" },
+    "text-weight": { type: "string" },
+    "vector-weight": { type: "string" },
   },
 });
 
@@ -41,6 +46,14 @@ const queries = readFileSync(values.queries!, "utf8")
   .filter((l) => l.trim())
   .map((l) => JSON.parse(l) as { query: string; relevant: string });
 
+function num(v: string | undefined) {
+  return v === undefined ? undefined : Number(v);
+}
+function weights() {
+  if (values["text-weight"] === undefined && values["vector-weight"] === undefined) return undefined;
+  return { text: num(values["text-weight"]) ?? DEFAULT_WEIGHTS.text, vector: num(values["vector-weight"]) ?? DEFAULT_WEIGHTS.vector };
+}
+
 const legs = ["text", "vector", "both"] as const;
 const table: Record<string, { r1: number; r5: number; mrr: number }> = {};
 for (const leg of legs) {
@@ -53,7 +66,7 @@ for (const leg of legs) {
       embedder,
       projectId,
       { query: q.query, k: 10, kinds: ["runbook"] },
-      { legs: leg },
+      { legs: leg, rrfK: num(values["rrf-k"]), weights: weights() },
     );
     const rank = results.findIndex((r) => r.path.replace(/\.md$/, "") === q.relevant);
     if (rank === 0) r1++;

@@ -13,6 +13,7 @@ import { ApiError, errorBody } from "./http/errors.ts";
 import { ErrorResponses } from "./http/openapi.ts";
 import { incidentRoutes } from "./incidents/routes.ts";
 import { predictionRoutes } from "./predictions/routes.ts";
+import { ragRoutes } from "./rag/routes.ts";
 import { schemaRoutes } from "./schemas/routes.ts";
 import { createMetrics, type Metrics } from "./telemetry/metrics.ts";
 import { exceptionIncidentContext } from "./traces/enrich.ts";
@@ -99,6 +100,7 @@ export function buildApp(deps: AppDeps, options: { metrics?: Metrics } = {}) {
   app.route("/", schemaRoutes(deps));
   app.route("/", predictionRoutes(deps));
   app.route("/", monitorRoutes(deps));
+  app.route("/", ragRoutes(deps));
 
   app.openAPIRegistry.registerComponent("securitySchemes", "bearerAuth", { type: "http", scheme: "bearer" });
   app.doc31("/openapi.json", {

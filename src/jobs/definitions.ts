@@ -1,6 +1,7 @@
 import { defineMonitorJobs } from "../drift/monitor-jobs.ts";
 import type { AppDeps } from "../http/env.ts";
 import { defineNotificationJobs } from "../notifications/jobs.ts";
+import { defineRagJobs } from "../rag/jobs.ts";
 import { defineTraceJobs } from "../traces/jobs.ts";
 
 /**
@@ -10,5 +11,6 @@ import { defineTraceJobs } from "../traces/jobs.ts";
 export function defineJobs(deps: AppDeps): void {
   defineNotificationJobs(deps);
   defineTraceJobs(deps);
+  defineRagJobs(deps);
   defineMonitorJobs(deps);
 }

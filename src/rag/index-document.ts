@@ -1,6 +1,7 @@
 import type { Database } from "../db/client.ts";
 import type { Embedder } from "./embedders/types.ts";
 import type { DocumentInput } from "./model.ts";
+import { embedderReady } from "./ready.ts";
 import { prepareDocument, type UpsertStatus, upsertDocument } from "./store.ts";
 
 export interface IndexOutcome {
@@ -23,6 +24,7 @@ export async function indexDocument(
   let embedded = true;
   const result = await upsertDocument(database, projectId, input, prepared, async (texts) => {
     try {
+      await embedderReady(database, embedder);
       return { embedder: embedder.id, vectors: await embedder.embed(texts, "document") };
     } catch (error) {
       embedded = false;

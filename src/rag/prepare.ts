@@ -29,7 +29,9 @@ export function chunkTexts(title: string, headingPath: string[], content: string
     title: withSplitIdentifiers(title),
     headings: headings.map(withSplitIdentifiers).join("\n"),
     body: withSplitIdentifiers(content),
-    embedding: [splitIdentifiers(title), ...headings.map(splitIdentifiers), content].join("\n"),
+    // The embedder sees the title and the full heading path (H1 included): for a runbook the
+    // alert name is the strongest clue, and repeating it gives it the weight of a title.
+    embedding: [splitIdentifiers(title), ...headingPath.map(splitIdentifiers), content].join("\n"),
   };
 }
 

@@ -2,8 +2,11 @@ import type { Database } from "../db/client.ts";
 import type { Embedder } from "./embedders/types.ts";
 import { DEFAULT_RRF_K, DEFAULT_WEIGHTS, type Fused, fuse } from "./fusion.ts";
 import type { SearchInput, SearchResult } from "./model.ts";
+import { embedderReady } from "./ready.ts";
+import { highlight } from "./snippet.ts";
 import type { LegFilter, LegRow } from "./store.ts";
-import { chunkDetails, textLeg, vectorLeg } from "./store.ts";
+import { type ChunkDetail, chunkDetails, textLeg, vectorLeg } from "./store.ts";
+import { terms } from "./tokens.ts";
 
 export interface SearchOptions {
   /** Which legs run: both (default), or one alone (for evaluation). */
@@ -37,6 +40,7 @@ export async function hybridSearch(
   const legs = options.legs ?? "both";
   const runVector = async (): Promise<LegRow[]> => {
     if (legs === "text") return [];
+    await embedderReady(database, embedder);
     const [q] = await embedder.embed([input.query], "query");
     return vectorLeg(
       database,
@@ -50,26 +54,63 @@ export async function hybridSearch(
   const runText = async (): Promise<LegRow[]> =>
     legs === "vector" ? [] : textLeg(database, projectId, input.query, n, filter);
   const [v, t] = await Promise.all([runVector(), runText()]);
-  const fused = fuse(v, t, {
-    k: options.rrfK ?? DEFAULT_RRF_K,
-    weights: options.weights ?? DEFAULT_WEIGHTS,
-    perDocument: input.perDocument,
-  }).slice(0, k);
-  return present(database, projectId, input.query, fused);
+  const fusion = { k: options.rrfK ?? DEFAULT_RRF_K, weights: options.weights ?? DEFAULT_WEIGHTS };
+  const byChunk = fuse(v, t, { ...fusion, perDocument: true });
+  if (input.perDocument) return present(database, projectId, input.query, byChunk.slice(0, k));
+  const docs = fuse(v, t, fusion).slice(0, k);
+  return present(database, projectId, input.query, docs, byChunk);
+}
+
+/**
+ * The passage shown for a document: among its candidate chunks, the one whose own text (not the
+ * title every chunk shares) has most of the query's words; fusion order breaks ties. Without this a
+ * short section such as "Impact" wins on the title alone and shows nothing of what matched.
+ */
+function pickPassages(
+  docs: Fused[],
+  byChunk: Fused[],
+  details: Map<number, ChunkDetail>,
+  query: string,
+): Fused[] {
+  const q = new Set(terms(query));
+  const overlap = (chunkId: number) => {
+    const d = details.get(chunkId);
+    if (!d) return -1;
+    let n = 0;
+    for (const t of new Set(terms(`${d.headingPath.slice(1).join(" ")} ${d.content}`))) if (q.has(t)) n++;
+    return n;
+  };
+  return docs.map((doc) => {
+    let best = doc;
+    let bestOverlap = overlap(doc.chunkId);
+    for (const c of byChunk) {
+      if (c.documentId !== doc.documentId || c.chunkId === doc.chunkId) continue;
+      const o = overlap(c.chunkId);
+      if (o > bestOverlap) {
+        best = { ...c, score: doc.score };
+        bestOverlap = o;
+      }
+    }
+    return best;
+  });
 }
 
 async function present(
   database: Database,
   projectId: string,
   query: string,
-  fused: Fused[],
+  top: Fused[],
+  byChunk?: Fused[],
 ): Promise<SearchResult[]> {
+  const docIds = new Set(top.map((f) => f.documentId));
+  const candidates = byChunk ? byChunk.filter((c) => docIds.has(c.documentId)) : top;
   const details = await chunkDetails(
     database,
     projectId,
-    fused.map((f) => f.chunkId),
+    [...new Set([...top, ...candidates].map((f) => f.chunkId))],
     query,
   );
+  const fused = byChunk ? pickPassages(top, candidates, details, query) : top;
   const out: SearchResult[] = [];
   for (const f of fused) {
     const d = details.get(f.chunkId);
@@ -82,7 +123,9 @@ async function present(
       title: d.title,
       heading: d.headingPath.at(-1) ?? d.title,
       headingPath: d.headingPath,
-      snippet: d.snippet,
+      snippet: d.snippet.includes("<mark>")
+        ? d.snippet
+        : highlight(d.content, new Set(terms(query))) || d.snippet,
       score: +f.score.toFixed(6),
       legs: f.legs,
     });
