@@ -29,10 +29,8 @@ export function spanTree<T extends TreeSpan>(
   const ordered: (T & { depth: number; children: string[] })[] = [];
   const seen = new Set<string>();
   // Iterative walk: deep traces must not overflow the stack; `seen` guards against id cycles.
-  const stack: { span: T; depth: number }[] = roots
-    .sort(byStart)
-    .reverse()
-    .map((span) => ({ span, depth: 0 }));
+  roots.sort(byStart);
+  const stack = roots.map((span) => ({ span, depth: 0 })).reverse();
   while (stack.length) {
     const { span, depth } = stack.pop()!;
     if (seen.has(span.spanId)) continue;
