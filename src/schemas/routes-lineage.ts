@@ -1,7 +1,8 @@
+import { gunzipSync } from "node:zlib";
 import { createRoute, z } from "@hono/zod-openapi";
 import type { AppDeps } from "../http/env.ts";
 import { createRouter } from "../http/env.ts";
-import { badRequest, notFound } from "../http/errors.ts";
+import { ApiError, badRequest, notFound } from "../http/errors.ts";
 import { ErrorResponses, ErrorSchema } from "../http/openapi.ts";
 import { notParseable } from "./errors.ts";
 import { ingestLineageEvents } from "./ingest.ts";
@@ -98,13 +99,36 @@ const ModelInputsOut = z
   })
   .openapi("ModelInputsDeclared");
 
+/**
+ * The body as text, gunzipped when `Content-Encoding: gzip` (the OpenLineage HTTP transport's
+ * `compression: gzip`). The decompressed size is capped too, so a small bomb cannot expand unchecked.
+ */
+async function bodyText(req: Request, limit: number): Promise<string> {
+  const encoding = req.headers.get("content-encoding")?.toLowerCase();
+  if (!encoding || encoding === "identity") return req.text();
+  if (encoding !== "gzip")
+    throw new ApiError(
+      415,
+      "unsupported_encoding",
+      `Content-Encoding ${encoding} is not supported (gzip is)`,
+    );
+  const raw = Buffer.from(await req.arrayBuffer());
+  try {
+    return gunzipSync(raw, { maxOutputLength: limit }).toString("utf8");
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === "ERR_BUFFER_TOO_LARGE")
+      throw new ApiError(413, "payload_too_large", `Decompressed body exceeds ${limit} bytes`);
+    throw badRequest("Body is not valid gzip");
+  }
+}
+
 /** OpenLineage ingestion and model inputs. Mounted by schemaRoutes. */
 export function lineageRoutes(deps: AppDeps) {
   const app = createRouter();
   const db = deps.database.db;
 
   app.openapi(lineageRoute, async (c) => {
-    const text = await c.req.text();
+    const text = await bodyText(c.req.raw, deps.config.VIGIL_BODY_LIMIT);
     if (text.trim() === "") throw badRequest("Empty body: send an OpenLineage event (JSON)");
     let body: unknown;
     try {

@@ -1,4 +1,5 @@
 import { readFileSync } from "node:fs";
+import { gzipSync } from "node:zlib";
 import { and, eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { incidents, lineageEdges, lineageEvents, schemaSnapshots } from "../../src/db/schema/index.ts";
@@ -244,6 +245,26 @@ describeEachDatabase("OpenLineage ingestion, impact and schema incidents", (db) 
       expect(
         snaps.filter((s) => s.source === "lineage" && s.schema && JSON.stringify(s.schema).includes('"b"')),
       ).toHaveLength(1);
+    });
+
+    it("gzip bodies (the OpenLineage HTTP transport's compression) are accepted; bad gzip is a 400", async () => {
+      const ev = runEvent({ job: "gz_job", outputs: [{ name: "gz.out", fields: [["x", "INT"]] }] });
+      const res = await t.request("/api/v1/lineage", {
+        method: "POST",
+        body: gzipSync(JSON.stringify(ev)),
+        headers: { "content-type": "application/json", "content-encoding": "gzip" },
+      });
+      expect(res.status).toBe(201);
+      expect(((await res.json()) as Json).events[0].snapshots[0]).toMatchObject({
+        name: "gz.out",
+        version: 1,
+      });
+      const bad = await t.request("/api/v1/lineage", {
+        method: "POST",
+        body: "not gzip",
+        headers: { "content-type": "application/json", "content-encoding": "gzip" },
+      });
+      expect(bad.status).toBe(400);
     });
 
     it("a batch with one bad event stores nothing", async () => {
