@@ -45,7 +45,17 @@ class ColumnBuilder {
 
 function csvCell(raw: string, quoted: boolean): number | string | null {
   if (quoted) return raw;
-  const t = raw.trim();
+  const first = raw.charCodeAt(0);
+  // Fast path for the common case, a plain number: no trim, no regex.
+  if ((first >= 48 && first <= 57) || first === 45 || first === 43 || first === 46) {
+    const last = raw.charCodeAt(raw.length - 1);
+    const second = raw.charCodeAt(1) | 32; // 0x…, 0o…, 0b… are not decimal numbers
+    if (last >= 48 && last <= 57 && !(first === 48 && (second === 120 || second === 111 || second === 98))) {
+      const v = Number(raw);
+      if (Number.isFinite(v)) return v;
+    }
+  }
+  const t = first === 32 || raw.charCodeAt(raw.length - 1) === 32 ? raw.trim() : raw;
   if (MISSING.has(t)) return null;
   if (NUMBER.test(t)) return Number(t);
   return t;

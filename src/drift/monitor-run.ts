@@ -10,13 +10,13 @@ import { DEFAULT_EMBEDDING_SHARE, embeddingDrift } from "./embedding.ts";
 import { type FeatureKind, featureKind, testCategorical, testNumerical } from "./feature-tests.ts";
 import type { EmbeddingResult, FeatureResult, Monitor, Report } from "./monitor-model.ts";
 import {
-  categoryCounts,
-  countWindow,
+  countRows,
   insertReport,
   markRun,
   type SampledRow,
   sampleWindow,
   type WindowSource,
+  windowAggregates,
 } from "./monitor-store.ts";
 import { computePerformance, inferTask, type Performance, primaryMetric } from "./performance.ts";
 import { type CompareOptions, DEFAULT_DATASET_DRIFT_SHARE } from "./stats-adapter.ts";
@@ -87,7 +87,8 @@ export async function runMonitor(
   const minRows = o.minRows ?? DEFAULT_MIN_ROWS;
   const w = resolveWindows(projectId, m, now);
 
-  const [refCount, curCount] = [await countWindow(db, w.reference), await countWindow(db, w.current)];
+  const refCount = { rows: await countRows(db, w.reference) };
+  const curCount = { rows: await countRows(db, w.current) };
   const base = {
     monitorId: m.id,
     trigger,
@@ -135,11 +136,13 @@ export async function runMonitor(
   const options: CompareOptions = { columns: {}, bins: o.bins, seed };
   for (const [name, opts] of Object.entries(m.tests)) options.columns![name] = opts;
 
-  const categorical = names.filter((n) => kinds.get(n) === "categorical").map((name) => ({ name }));
-  if (outputKind === "categorical") categorical.push({ name: PREDICTION, output: true } as never);
-  const [refCounts, curCounts] = categorical.length
-    ? [await categoryCounts(db, w.reference, categorical), await categoryCounts(db, w.current, categorical)]
-    : [new Map(), new Map()];
+  const categorical = names.filter((n) => kinds.get(n) === "categorical").map((name) => ({ name, output: false }));
+  if (outputKind === "categorical") categorical.push({ name: PREDICTION, output: true });
+  // One scan per window: labeled rows and the categorical value counts over every row.
+  const refAgg = await windowAggregates(db, w.reference, categorical);
+  const curAgg = await windowAggregates(db, w.current, categorical);
+  const refCounts = refAgg.counts;
+  const curCounts = curAgg.counts;
 
   const test = (
     name: string,
@@ -178,9 +181,9 @@ export async function runMonitor(
   const drifted = judged.length > 0 && share >= (o.datasetDriftShare ?? DEFAULT_DATASET_DRIFT_SHARE);
 
   let performanceResult: Record<string, unknown> | null = null;
-  if (refCount.labeled > 0 && curCount.labeled > 0) {
-    const refPairs = await sampleWindow(db, w.reference, refCount.labeled, cap, seed, true);
-    const curPairs = await sampleWindow(db, w.current, curCount.labeled, cap, seed, true);
+  if (refAgg.labeled > 0 && curAgg.labeled > 0) {
+    const refPairs = await sampleWindow(db, w.reference, refAgg.labeled, cap, seed, true);
+    const curPairs = await sampleWindow(db, w.current, curAgg.labeled, cap, seed, true);
     const task = o.task ?? inferTask([...refPairs, ...curPairs].map((p) => p.label));
     const reference = computePerformance(refPairs, task);
     const current = computePerformance(curPairs, task);
@@ -200,7 +203,7 @@ export async function runMonitor(
     embeddings: embeddings.length ? embeddings : null,
     sampling: sampled
       ? {
-          method: "smallest hashtextextended(id, seed)",
+          method: "Bernoulli TABLESAMPLE REPEATABLE(seed) (last-N windows: smallest hashint8extended(id, seed))",
           seed,
           cap,
           reference: { rows: refCount.rows, sampled: refSample.length },

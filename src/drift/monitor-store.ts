@@ -191,10 +191,16 @@ export type WindowSource =
     }
   | { kind: "reference_rows"; monitorId: string };
 
-/** A subquery with columns id, features, output, label. */
-export function windowSql(w: WindowSource): SQL {
+/**
+ * A subquery with columns id, features, output, label. With `sample`, a Bernoulli TABLESAMPLE of
+ * `percent` (REPEATABLE(seed): a tuple's inclusion depends only on the seed and its position, so
+ * reruns pick the same rows) — Postgres skips unselected rows before the filter, much cheaper
+ * than hashing every row. "Last N rows" windows cannot be table-sampled: callers hash instead.
+ */
+export function windowSql(w: WindowSource, sample?: { percent: number; seed: number }): SQL {
+  const ts = sample ? sql` tablesample bernoulli (${sample.percent}::float4) repeatable (${sample.seed}::float8)` : sql``;
   if (w.kind === "reference_rows") {
-    return sql`(select id, features, output, label from monitor_reference_rows where monitor_id = ${w.monitorId}::uuid)`;
+    return sql`(select id, features, output, label from monitor_reference_rows${ts} where monitor_id = ${w.monitorId}::uuid)`;
   }
   const conds = [sql`project_id = ${w.projectId}::uuid`, sql`model = ${w.model}`];
   if (w.from) conds.push(sql`ts >= ${w.from.toISOString()}::timestamptz`);
@@ -204,15 +210,13 @@ export function windowSql(w: WindowSource): SQL {
   if (w.last !== undefined) {
     return sql`(select id, features, output, label from predictions where ${where} order by ts desc limit ${w.last})`;
   }
-  return sql`(select id, features, output, label from predictions where ${where})`;
+  return sql`(select id, features, output, label from predictions${ts} where ${where})`;
 }
 
-export async function countWindow(db: Db, w: WindowSource): Promise<{ rows: number; labeled: number }> {
-  const [r] = await run<{ rows: number; labeled: number }>(
-    db,
-    sql`select count(*)::int as rows, count(label)::int as labeled from ${windowSql(w)} s`,
-  );
-  return { rows: r?.rows ?? 0, labeled: r?.labeled ?? 0 };
+/** Rows in the window: a count over the (project, model, ts) index, index-only once vacuumed. */
+export async function countRows(db: Db, w: WindowSource): Promise<number> {
+  const [r] = await run<{ n: number }>(db, sql`select count(*)::int as n from ${windowSql(w)} s`);
+  return r?.n ?? 0;
 }
 
 export interface SampledRow {
@@ -222,9 +226,10 @@ export interface SampledRow {
 }
 
 /**
- * Up to `cap` rows of the window. Past the cap: the rows with the smallest hash of (id, seed), a
- * uniform sample that is the same on every run with the same seed. `labeledOnly` samples among
- * rows with a label (performance metrics).
+ * Up to `cap` rows of the window (all of them when it holds no more). Past the cap: a seeded
+ * sample, the same on every run with the same seed and data — a Bernoulli table sample where the
+ * window is a slice of the table, else the rows with the smallest hash of (id, seed).
+ * `labeledOnly` samples among rows with a label (performance metrics).
  */
 export async function sampleWindow(
   db: Db,
@@ -238,55 +243,70 @@ export async function sampleWindow(
   if (total <= cap) {
     return run<SampledRow>(db, sql`select s.features, s.output, s.label from ${windowSql(w)} s ${filter}`);
   }
-  // hashtextextended → uniform bigint; mapped to [0,1). Pre-filter at 1.2× the wanted share so the
-  // sort sees ~cap rows, not the whole window.
-  const share = Math.min(1, (cap / total) * 1.2 + 0.001);
+  // 10% over the wanted share, so the cap is nearly always reached; LIMIT trims the excess.
+  const share = Math.min(1, (cap / total) * 1.1);
+  if (w.kind === "reference_rows" || w.last === undefined) {
+    return run<SampledRow>(
+      db,
+      sql`select s.features, s.output, s.label from ${windowSql(w, { percent: share * 100, seed })} s ${filter} limit ${cap}`,
+    );
+  }
   return run<SampledRow>(
     db,
     sql`select features, output, label from (
           select s.features, s.output, s.label,
-                 hashtextextended(s.id::text, ${seed}::bigint)::float8 / 18446744073709551616.0 + 0.5 as h
+                 hashint8extended(s.id, ${seed}::bigint)::float8 / 18446744073709551616.0 + 0.5 as h
           from ${windowSql(w)} s ${filter}) x
         where h < ${share}::float8 order by h limit ${cap}`,
   );
 }
 
-/** Value counts per categorical column over every row of the window; null = missing. */
-export async function categoryCounts(
+export interface WindowAggregates {
+  rows: number;
+  labeled: number;
+  /** column → value → rows (null = missing) */
+  counts: Map<string, Map<string | null, number>>;
+}
+
+const ROWS_KEY = "\u0000rows";
+
+/**
+ * One scan of the window: its row count, labeled rows, and value counts of the categorical columns
+ * over every row. The columns are unpivoted (LATERAL VALUES) into one hash aggregate, which
+ * Postgres runs in parallel; a GROUPING SETS form sorted once per column and was slower.
+ */
+export async function windowAggregates(
   db: Db,
   w: WindowSource,
   columns: readonly { name: string; output?: boolean }[],
-): Promise<Map<string, Map<string | null, number>>> {
-  const out = new Map<string, Map<string | null, number>>();
-  // grouping() takes at most 31 arguments: one query per 30 columns.
-  for (let start = 0; start < columns.length; start += 30) {
-    const chunk = columns.slice(start, start + 30);
-    const cols = chunk.map((c, i) =>
-      c.output
-        ? sql`s.output #>> '{}' as ${sql.raw(`c${i}`)}`
-        : sql`s.features ->> ${c.name}::text as ${sql.raw(`c${i}`)}`,
-    );
-    const names = chunk.map((_, i) => sql.raw(`c${i}`));
-    const rows = await run<Row>(
-      db,
-      sql`select grouping(${sql.join(names, sql`, `)})::int as g, ${sql.join(names, sql`, `)}, count(*)::int as n
-          from (select ${sql.join(cols, sql`, `)} from ${windowSql(w)} s) x
-          group by grouping sets (${sql.join(
-            names.map((n) => sql`(${n})`),
-            sql`, `,
-          )})`,
-    );
-    for (const c of chunk) out.set(c.name, new Map());
-    for (const r of rows) {
-      const g = Number(r.g);
-      // In grouping set i, column i is the only one not aggregated: its bit (from the left) is 0.
-      const i = chunk.findIndex((_, k) => ((g >> (chunk.length - 1 - k)) & 1) === 0);
-      if (i < 0) continue;
-      const value = r[`c${i}`] as string | null;
-      out.get(chunk[i]!.name)!.set(value, Number(r.n));
+): Promise<WindowAggregates> {
+  const pairs = [
+    sql`(${ROWS_KEY}::text, case when s.label is null then 'n' else 'y' end)`,
+    ...columns.map((c) =>
+      c.output ? sql`(${c.name}::text, s.output #>> '{}')` : sql`(${c.name}::text, s.features ->> ${c.name}::text)`,
+    ),
+  ];
+  const rows = await run<{ k: string; v: string | null; n: number }>(
+    db,
+    sql`select x.k, x.v, count(*)::int as n
+        from ${windowSql(w)} s cross join lateral (values ${sql.join(pairs, sql`, `)}) as x(k, v)
+        group by x.k, x.v`,
+  );
+  const counts = new Map<string, Map<string | null, number>>();
+  for (const c of columns) counts.set(c.name, new Map());
+  let total = 0;
+  let labeled = 0;
+  for (const r of rows) {
+    const n = Number(r.n);
+    if (r.k === ROWS_KEY) {
+      total += n;
+      if (r.v === "y") labeled += n;
+      continue;
     }
+    const m = counts.get(r.k);
+    if (m) m.set(r.v, (m.get(r.v) ?? 0) + n);
   }
-  return out;
+  return { rows: total, labeled, counts };
 }
 
 // ---- reports ----
