@@ -7,6 +7,7 @@ import { requireApiKey } from "./auth/middleware.ts";
 import { otelEnabled } from "./config.ts";
 import { isDatabaseUnavailable } from "./db/errors.ts";
 import { monitorRoutes } from "./drift/monitor-routes.ts";
+import { driftRoutes } from "./drift/routes.ts";
 import { docsRoutes } from "./http/docs.ts";
 import { type AppDeps, createRouter } from "./http/env.ts";
 import { ApiError, errorBody } from "./http/errors.ts";
@@ -99,6 +100,7 @@ export function buildApp(deps: AppDeps, options: { metrics?: Metrics } = {}) {
   app.route("/", traceRoutes(deps));
   app.route("/", schemaRoutes(deps));
   app.route("/", predictionRoutes(deps));
+  app.route("/", driftRoutes(deps));
   app.route("/", monitorRoutes(deps));
   app.route("/", ragRoutes(deps));
 

@@ -1,6 +1,7 @@
 import { Command, Option } from "commander";
 import { createApiKey, listApiKeys, revokeApiKey } from "./auth/store.ts";
 import { type Config, ConfigError, loadConfig } from "./config.ts";
+import { registerDriftCommands } from "./drift/cli.ts";
 import { defineJobs } from "./jobs/definitions.ts";
 import { Jobs } from "./jobs/queue.ts";
 import { openAndMigrate, startService } from "./main.ts";
@@ -156,6 +157,7 @@ function fail(message: string): never {
 }
 
 registerSchemaCommands(program);
+registerDriftCommands(program);
 
 try {
   await program.parseAsync(process.argv);
