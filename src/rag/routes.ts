@@ -91,7 +91,12 @@ export function ragRoutes(deps: AppDeps) {
         c.get("log").warn({ err: error, embedder: embedder.id }, "embedder failed; stored without vectors"),
       );
       // Vectors missing (embedder down): the document is committed; the embed job adds them later.
-      if (!out.embedded) await deps.jobs.send(RAG_EMBED_JOB, {}, { singletonKey: RAG_EMBED_JOB });
+      if (!out.embedded) {
+        // The 5-minute schedule of the same job is the backstop if the queue cannot take it now.
+        await deps.jobs
+          .send(RAG_EMBED_JOB, {}, { singletonKey: RAG_EMBED_JOB })
+          .catch((error) => c.get("log").warn({ err: error }, "could not enqueue re-embed"));
+      }
       if (out.status === "added") return c.json({ ...out, status: "added" as const }, 201);
       return c.json(out, 200);
     },
@@ -169,7 +174,9 @@ export function ragRoutes(deps: AppDeps) {
     }),
     async (c) => {
       const input = c.req.valid("json");
-      const results = await hybridSearch(database, embedder, c.get("project").id, input);
+      const results = await hybridSearch(database, embedder, c.get("project").id, input, {
+        onVectorError: (error) => c.get("log").warn({ err: error }, "embedder failed; text leg only"),
+      });
       return c.json({ results, embedder: embedder.id }, 200);
     },
   );

@@ -14,6 +14,7 @@ export interface SearchOptions {
   rrfK?: number;
   weights?: { vector: number; text: number };
   excludeDocumentIds?: string[];
+  onVectorError?: (error: unknown) => void;
 }
 
 /** Candidates each leg hands to fusion: deep enough that fusion can promote a document ranked low in one leg. */
@@ -40,8 +41,15 @@ export async function hybridSearch(
   const legs = options.legs ?? "both";
   const runVector = async (): Promise<LegRow[]> => {
     if (legs === "text") return [];
-    await embedderReady(database, embedder);
-    const [q] = await embedder.embed([input.query], "query");
+    let q: number[] | undefined;
+    try {
+      await embedderReady(database, embedder);
+      [q] = await embedder.embed([input.query], "query");
+    } catch (error) {
+      // A remote embedder that is down degrades search to the text leg instead of failing it.
+      options.onVectorError?.(error);
+      return [];
+    }
     return vectorLeg(
       database,
       projectId,

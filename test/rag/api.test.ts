@@ -30,7 +30,11 @@ describeEachDatabase("rag documents, search and ask", (db) => {
       ids.set(rb.path, body.id);
     }
     const [first] = SOME_RUNBOOKS;
-    const again = await t.post("/api/v1/documents", { kind: "runbook", path: first!.path, content: first!.content });
+    const again = await t.post("/api/v1/documents", {
+      kind: "runbook",
+      path: first!.path,
+      content: first!.content,
+    });
     expect(again.status).toBe(200);
     expect(await again.json()).toMatchObject({ status: "unchanged", id: ids.get(first!.path) });
     const edited = await t.post("/api/v1/documents", {
@@ -44,7 +48,9 @@ describeEachDatabase("rag documents, search and ask", (db) => {
 
   it("reads the title from front matter and lists, gets and deletes documents", async () => {
     const list = await t.request("/api/v1/documents?kind=runbook&pathPrefix=kubernetes/");
-    const { documents } = (await list.json()) as { documents: { path: string; title: string; chunks: number }[] };
+    const { documents } = (await list.json()) as {
+      documents: { path: string; title: string; chunks: number }[];
+    };
     expect(documents.map((d) => d.path)).toEqual([
       "kubernetes/KubePersistentVolumeErrors.md",
       "kubernetes/KubePersistentVolumeFillingUp.md",
@@ -52,9 +58,15 @@ describeEachDatabase("rag documents, search and ask", (db) => {
     ]);
     expect(documents.find((d) => d.path.includes("CrashLooping"))!.title).toBe("Kube Pod Crash Looping");
     const one = await t.request(`/api/v1/documents/${ids.get("kubernetes/KubePodCrashLooping.md")}`);
-    expect(((await one.json()) as { document: { content: string } }).document.content).toContain("Escalation");
+    expect(((await one.json()) as { document: { content: string } }).document.content).toContain(
+      "Escalation",
+    );
 
-    const tmp = await t.post("/api/v1/documents", { kind: "doc", path: "tmp/x.md", content: "# X\n\nthrowaway" });
+    const tmp = await t.post("/api/v1/documents", {
+      kind: "doc",
+      path: "tmp/x.md",
+      content: "# X\n\nthrowaway",
+    });
     const { id } = (await tmp.json()) as { id: string };
     expect((await t.request(`/api/v1/documents/${id}`, { method: "DELETE" })).status).toBe(204);
     expect((await t.request(`/api/v1/documents/${id}`)).status).toBe(404);
@@ -81,7 +93,8 @@ describeEachDatabase("rag documents, search and ask", (db) => {
     const { results } = (await res.json()) as SearchBody;
     expect(results[0]!.path).toBe("kubernetes/KubePersistentVolumeFillingUp.md");
     expect(new Set(results.map((r) => r.documentId)).size).toBe(results.length);
-    for (let i = 1; i < results.length; i++) expect(results[i]!.score).toBeLessThanOrEqual(results[i - 1]!.score);
+    for (let i = 1; i < results.length; i++)
+      expect(results[i]!.score).toBeLessThanOrEqual(results[i - 1]!.score);
     expect(results[0]!.legs.vector).not.toBeNull();
     expect(results[0]!.legs.text).not.toBeNull();
     expect(results[0]!.snippet).toMatch(/<mark>/);
@@ -89,7 +102,11 @@ describeEachDatabase("rag documents, search and ask", (db) => {
   });
 
   it("perDocument returns several sections of a runbook; kinds and filters narrow", async () => {
-    const per = await t.post("/api/v1/search", { query: "pod crash looping restart", k: 10, perDocument: true });
+    const per = await t.post("/api/v1/search", {
+      query: "pod crash looping restart",
+      k: 10,
+      perDocument: true,
+    });
     const { results } = (await per.json()) as SearchBody;
     const crash = results.filter((r) => r.path.includes("CrashLooping"));
     expect(crash.length).toBeGreaterThan(1);
@@ -135,7 +152,11 @@ describeEachDatabase("rag documents, search and ask", (db) => {
 
   it("says not found when nothing relevant is retrieved", async () => {
     const res = await t.post("/api/v1/ask", { question: "zyxwv qwertz" });
-    expect(await res.json()).toEqual({ answer: "Not found in the runbooks.", citations: [], mode: "extractive" });
+    expect(await res.json()).toEqual({
+      answer: "Not found in the runbooks.",
+      citations: [],
+      mode: "extractive",
+    });
   });
 
   it("streams the extractive answer as server-sent events", async () => {
