@@ -62,6 +62,63 @@ export const ImpactedNodeSchema = z
   .openapi("ImpactedNode");
 export type ImpactedNode = z.infer<typeof ImpactedNodeSchema>;
 
+/** A row of the recursive query: a state reached at a depth from a parent state (BFS layers). */
+export interface ParentRow {
+  node: string;
+  field: string;
+  via: string | null;
+  depth: number;
+  parentNode: string;
+  parentField: string;
+}
+
+const stateKey = (node: string, field: string) => `${node}|${field}`;
+
+/**
+ * Rebuilds paths from the query's parent pointers. Each state keeps its first (shallowest)
+ * occurrence; following first-occurrence parents strictly decreases depth, so every path is a
+ * shortest one and the loop ends. `truncated` when a state first appears at the depth cap: the walk
+ * stopped before looking past it. Rows that revisit a state (cycles, diamonds) are kept too, since
+ * the job they go through still reads an impacted field.
+ */
+export function buildWalk(
+  rows: ParentRow[],
+  sourceId: string,
+  seeds: string[],
+  maxDepth: number,
+): { walk: WalkRow[]; truncated: boolean } {
+  const first = new Map<string, ParentRow>();
+  for (const r of rows) {
+    const k = stateKey(r.node, r.field);
+    const prev = first.get(k);
+    if (!prev || r.depth < prev.depth) first.set(k, r);
+  }
+  const seedSet = new Set(seeds.map((f) => stateKey(sourceId, f)));
+  const memo = new Map<string, RawStep[]>();
+  const pathTo = (node: string, field: string): RawStep[] => {
+    const k = stateKey(node, field);
+    const known = memo.get(k);
+    if (known) return known;
+    let path: RawStep[];
+    const r = seedSet.has(k) ? undefined : first.get(k);
+    if (!r) path = [{ node, field, via: null }];
+    else path = [...pathTo(r.parentNode, r.parentField), { node, field, via: r.via }];
+    memo.set(k, path);
+    return path;
+  };
+  const walk = rows.map((r) => ({
+    node: r.node,
+    field: r.field,
+    via: r.via,
+    depth: r.depth,
+    path: [...pathTo(r.parentNode, r.parentField), { node: r.node, field: r.field, via: r.via }],
+  }));
+  let truncated = false;
+  for (const r of first.values())
+    if (r.depth >= maxDepth && !seedSet.has(stateKey(r.node, r.field))) truncated = true;
+  return { walk, truncated };
+}
+
 function step(nodes: Map<string, NodeInfo>, raw: RawStep): PathStep | undefined {
   const n = nodes.get(raw.node);
   if (!n) return undefined;

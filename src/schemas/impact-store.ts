@@ -1,7 +1,13 @@
 import { inArray, sql } from "drizzle-orm";
 import type { Db } from "../db/client.ts";
 import { lineageNodes } from "../db/schema/index.ts";
-import { type ImpactedNode, type NodeInfo, summarizeImpact, type WalkRow } from "./impact-paths.ts";
+import {
+  buildWalk,
+  type ImpactedNode,
+  type NodeInfo,
+  type ParentRow,
+  summarizeImpact,
+} from "./impact-paths.ts";
 
 /** Longest path followed; lineage deeper than this is reported as truncated. */
 export const MAX_IMPACT_DEPTH = 32;
@@ -24,8 +30,10 @@ export interface ImpactResult {
  *   precisely which fields it reads. Where no column lineage exists, the job and everything it
  *   writes depend on the whole dataset (the fallback). Job → dataset and dataset → model edges
  *   without fields are never superseded.
- * Cycle-safe: a state already on the current path is not walked from again; depth and row caps bound
- * graphs with many parallel paths.
+ * The query is a breadth-first walk with parent pointers (UNION drops repeated rows), so diamonds do
+ * not multiply paths: rows are bounded by edges × depth. A cycle repeats its states once per layer
+ * until the depth cap, which bounds it; paths are rebuilt from the shallowest occurrence of each state
+ * (buildWalk), so they never loop.
  */
 export async function impactOf(
   db: Db,
@@ -38,7 +46,7 @@ export async function impactOf(
     seeds.map((f) => sql`${f}`),
     sql`, `,
   )}]::text[]`;
-  const rows = (await db.execute(sql`
+  const result = (await db.execute(sql`
     with recursive
     edges as (
       select e.from_node, e.from_field, e.to_node, e.to_field, e.via_job,
@@ -50,23 +58,14 @@ export async function impactOf(
       from lineage_edges e
       where e.project_id = ${projectId}
     ),
-    walk(node, field, via, depth, keys, path, cycle) as (
-      select ${datasetId}::uuid, s.field, null::uuid, 0,
-        array[${datasetId}::text || '|' || s.field],
-        jsonb_build_array(jsonb_build_object('node', ${datasetId}::text, 'field', s.field, 'via', null)),
-        false
+    walk(node, field, via, depth, parent_node, parent_field) as (
+      select ${datasetId}::uuid, s.field, null::uuid, 0, ${datasetId}::uuid, s.field
       from unnest(${seedArray}) as s(field)
-      union all
-      select e.to_node, e.to_field, e.via_job, w.depth + 1,
-        w.keys || (e.to_node::text || '|' || e.to_field),
-        w.path || jsonb_build_array(jsonb_build_object('node', e.to_node::text, 'field', e.to_field, 'via', e.via_job::text)),
-        -- A state already on the path is emitted (the job leading back to it still reads an
-        -- impacted field) but not walked from again.
-        (e.to_node::text || '|' || e.to_field) = any(w.keys)
+      union
+      select e.to_node, e.to_field, e.via_job, w.depth + 1, w.node, w.field
       from walk w
       join edges e on e.from_node = w.node
-      where not w.cycle
-        and w.depth < ${MAX_IMPACT_DEPTH}
+      where w.depth < ${MAX_IMPACT_DEPTH}
         and (
           (e.from_field <> '' and (
             w.field = ''
@@ -77,17 +76,21 @@ export async function impactOf(
           or (e.from_field = '' and not e.superseded)
         )
     )
-    select node::text as node, field, via::text as via, depth, path
+    select node::text as node, field, via::text as via, depth, parent_node::text as "parentNode",
+      parent_field as "parentField"
     from walk where depth > 0
     limit ${MAX_IMPACT_ROWS + 1}
   `)) as unknown;
-  const list = (Array.isArray(rows) ? rows : (rows as { rows: unknown[] }).rows) as WalkRow[];
-  const truncated = list.length > MAX_IMPACT_ROWS || list.some((r) => r.depth >= MAX_IMPACT_DEPTH);
-  const walk = list.slice(0, MAX_IMPACT_ROWS).map((r) => ({
-    ...r,
-    depth: Number(r.depth),
-    path: typeof r.path === "string" ? JSON.parse(r.path) : r.path,
-  }));
+  const list = (Array.isArray(result) ? result : (result as { rows: unknown[] }).rows) as ParentRow[];
+  const capped = list.length > MAX_IMPACT_ROWS;
+  const built = buildWalk(
+    list.slice(0, MAX_IMPACT_ROWS).map((r) => ({ ...r, depth: Number(r.depth) })),
+    datasetId,
+    seeds,
+    MAX_IMPACT_DEPTH,
+  );
+  const walk = built.walk;
+  const truncated = capped || built.truncated;
   const ids = new Set<string>([datasetId]);
   for (const r of walk) {
     ids.add(r.node);

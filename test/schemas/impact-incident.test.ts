@@ -1,6 +1,12 @@
 import { describe, expect, it } from "vitest";
 import type { SchemaChange } from "../../src/schemas/diff.ts";
-import { type NodeInfo, summarizeImpact, type WalkRow } from "../../src/schemas/impact-paths.ts";
+import {
+  buildWalk,
+  type NodeInfo,
+  type ParentRow,
+  summarizeImpact,
+  type WalkRow,
+} from "../../src/schemas/impact-paths.ts";
 import { readerImpactFields, schemaIncident } from "../../src/schemas/schema-incident.ts";
 
 const nodes = new Map<string, NodeInfo>(
@@ -64,6 +70,63 @@ describe("summarizeImpact", () => {
     expect(
       summarizeImpact([{ node: "gone", field: "", via: null, depth: 1, path: [] }], nodes, "src"),
     ).toEqual([]);
+  });
+});
+
+describe("buildWalk", () => {
+  const r = (
+    node: string,
+    field: string,
+    depth: number,
+    parentNode: string,
+    parentField: string,
+    via: string | null = null,
+  ): ParentRow => ({
+    node,
+    field,
+    via,
+    depth,
+    parentNode,
+    parentField,
+  });
+
+  it("rebuilds shortest paths from parent pointers through a diamond", () => {
+    // src.a → d1.b and src.a → d2.c (depth 1); both → m (depth 2).
+    const rows = [
+      r("d1", "b", 1, "src", "a", "j1"),
+      r("d2", "c", 1, "src", "a", "j2"),
+      r("m", "", 2, "d1", "b"),
+      r("m", "", 2, "d2", "c"),
+    ];
+    const { walk, truncated } = buildWalk(rows, "src", ["a"], 32);
+    expect(truncated).toBe(false);
+    expect(walk[2]!.path).toEqual([s("src", "a"), s("d1", "b", "j1"), s("m")]);
+    expect(walk[3]!.path).toEqual([s("src", "a"), s("d2", "c", "j2"), s("m")]);
+    expect(summarizeImpact(walk, nodes, "src").map((n) => n.name)).toEqual([
+      "marts",
+      "staging",
+      "build",
+      "ingest",
+      "churn",
+    ]);
+  });
+
+  it("a cycle's repeated layers reuse the shallowest path and are not truncation", () => {
+    // src.a → d1.b → src.a → d1.b … repeated per layer up to the cap.
+    const rows: ParentRow[] = [];
+    for (let d = 1; d <= 4; d++)
+      rows.push(d % 2 === 1 ? r("d1", "b", d, "src", "a", "j1") : r("src", "a", d, "d1", "b", "j2"));
+    const { walk, truncated } = buildWalk(rows, "src", ["a"], 4);
+    expect(truncated).toBe(false);
+    for (const w of walk) expect(w.path.length).toBeLessThanOrEqual(3);
+    const out = summarizeImpact(walk, nodes, "src");
+    expect(out.map((n) => `${n.depth} ${n.name}`)).toEqual(["1 staging", "1 ingest", "2 build"]);
+  });
+
+  it("a state first reached at the depth cap means the walk was cut", () => {
+    const rows = [r("d1", "b", 1, "src", "a"), r("d2", "", 2, "d1", "b")];
+    expect(buildWalk(rows, "src", ["a"], 2).truncated).toBe(true);
+    expect(buildWalk(rows, "src", ["a"], 3).truncated).toBe(false);
   });
 });
 

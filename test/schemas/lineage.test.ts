@@ -462,6 +462,34 @@ describeEachDatabase("OpenLineage ingestion, impact and schema incidents", (db) 
       expect(whole.body.impacted.map((n: Json) => n.name)).toEqual(["loop.a", "b_to_a", "a_to_b"]);
     });
 
+    it("DatasetEvents carry column lineage without a job; a chain deeper than the cap is reported truncated", async () => {
+      // deep.0.v ← … ← deep.34.v: 34 hops, over the 32-hop cap.
+      const events = Array.from({ length: 34 }, (_, i) => ({
+        eventTime: "2026-03-01T00:00:00.000Z",
+        producer: PRODUCER,
+        schemaURL: "https://openlineage.io/spec/2-0-2/OpenLineage.json#/$defs/DatasetEvent",
+        dataset: {
+          namespace: NS,
+          name: `deep.${i + 1}`,
+          facets: {
+            schema: schemaFacet([["v", "INT"]]),
+            columnLineage: columnLineage({ v: [[`deep.${i}`, "v"]] }),
+          },
+        },
+      }));
+      const res = await t.post("/api/v1/lineage", events);
+      expect(res.status).toBe(201);
+      expect(((await res.json()) as Json).events[0]).toMatchObject({ kind: "dataset", fieldEdges: 1 });
+      const { body } = await get("/api/v1/datasets/deep.0/impact?fields=v");
+      expect(body.truncated).toBe(true);
+      expect(body.impacted).toHaveLength(32);
+      expect(body.impacted.at(-1)).toMatchObject({ name: "deep.32", depth: 32, fields: ["v"] });
+      expect(body.impacted.at(-1).path).toHaveLength(33);
+      const near = await get("/api/v1/datasets/deep.10/impact?fields=v");
+      expect(near.body.truncated).toBe(false);
+      expect(near.body.impacted).toHaveLength(24);
+    });
+
     it("a breaking snapshot opens one schema incident listing the impacted nodes; a retry adds nothing", async () => {
       // raw.events came from lineage; post its next version through the API under its namespace.
       const next = {
