@@ -7,12 +7,18 @@
 import type { Db } from "../db/client.ts";
 import { recordOccurrence, resolveByFingerprint } from "../incidents/record.ts";
 import { DEFAULT_EMBEDDING_SHARE, embeddingDrift } from "./embedding.ts";
-import { type FeatureKind, featureKind, testCategorical, testNumerical } from "./feature-tests.ts";
+import {
+  type FeatureKind,
+  featureKind,
+  MAX_INTEGER_CATEGORIES,
+  testCategorical,
+  testNumerical,
+} from "./feature-tests.ts";
 import type { EmbeddingResult, FeatureResult, Monitor, Report } from "./monitor-model.ts";
 import {
-  countRows,
   insertReport,
   markRun,
+  probeWindow,
   type SampledRow,
   sampleWindow,
   type WindowSource,
@@ -70,6 +76,25 @@ export function resolveWindows(projectId: string, m: Monitor, now: Date): Resolv
   return { reference, current, info: { reference: refInfo, current: curInfo } };
 }
 
+/** Rows read from each window to name and type the features before the real scans. */
+export const PROBE_ROWS = 1000;
+
+function countValues(values: readonly unknown[]): Map<string | null, number> {
+  const m = new Map<string | null, number>();
+  for (const v of values) {
+    const k = v === null || v === undefined ? null : String(v);
+    m.set(k, (m.get(k) ?? 0) + 1);
+  }
+  return m;
+}
+
+/** Integer codes with more than 10 distinct values are numerical (Evidently's rule), else categorical. */
+function countedKind(ref: Map<string | null, number>, cur: Map<string | null, number>): FeatureKind {
+  const labels = new Set([...ref.keys(), ...cur.keys()].filter((k): k is string => k !== null && k !== ""));
+  const integers = [...labels].every((l) => /^-?\d+$/.test(l));
+  return integers && labels.size > MAX_INTEGER_CATEGORIES ? "numerical" : "categorical";
+}
+
 const isScalar = (v: unknown) => v === null || ["number", "string", "boolean"].includes(typeof v);
 
 /** Runs the monitor and stores its report; incidents follow the report's verdict. */
@@ -87,19 +112,39 @@ export async function runMonitor(
   const minRows = o.minRows ?? DEFAULT_MIN_ROWS;
   const w = resolveWindows(projectId, m, now);
 
-  const refCount = { rows: await countRows(db, w.reference) };
-  const curCount = { rows: await countRows(db, w.current) };
+  // A small probe of each window names the features and tells which look categorical: those are
+  // counted in SQL over every row (one scan per window, which also gives the row counts); the
+  // others are tested on a seeded sample.
+  const refProbe = await probeWindow(db, w.reference, PROBE_ROWS);
+  const curProbe = await probeWindow(db, w.current, PROBE_ROWS);
+  const names = m.features ?? [...new Set(refProbe.flatMap((r) => Object.keys(r.features ?? {})))].sort();
+  const values = (rows: SampledRow[], name: string) => rows.map((r) => r.features?.[name] ?? null);
+  const probeOutputs = [...refProbe, ...curProbe].map((r) => r.output);
+  const outputKind: FeatureKind | undefined =
+    probeOutputs.every(isScalar) && probeOutputs.some((x) => x !== null)
+      ? featureKind(probeOutputs, m.tests[PREDICTION]?.type)
+      : undefined;
+  const candidates = names
+    .filter(
+      (n) =>
+        featureKind([...values(refProbe, n), ...values(curProbe, n)], m.tests[n]?.type) === "categorical",
+    )
+    .map((name) => ({ name, output: false }));
+  if (outputKind === "categorical") candidates.push({ name: PREDICTION, output: true });
+  const refAgg = await windowAggregates(db, w.reference, candidates);
+  const curAgg = await windowAggregates(db, w.current, candidates);
+
   const base = {
     monitorId: m.id,
     trigger,
-    reference: { ...w.info.reference, rows: refCount.rows, sampled: Math.min(refCount.rows, cap) },
-    current: { ...w.info.current, rows: curCount.rows, sampled: Math.min(curCount.rows, cap) },
+    reference: { ...w.info.reference, rows: refAgg.rows, sampled: Math.min(refAgg.rows, cap) },
+    current: { ...w.info.current, rows: curAgg.rows, sampled: Math.min(curAgg.rows, cap) },
     prediction: null,
     performance: null,
     embeddings: null,
     error: null,
   };
-  if (refCount.rows < minRows || curCount.rows < minRows) {
+  if (refAgg.rows < minRows || curAgg.rows < minRows) {
     const report = await insertReport(db, projectId, {
       ...base,
       status: "insufficient_data",
@@ -107,42 +152,40 @@ export async function runMonitor(
       share: null,
       features: [],
       sampling: null,
-      error: `Need at least ${minRows} rows in each window (reference ${refCount.rows}, current ${curCount.rows})`,
+      error: `Need at least ${minRows} rows in each window (reference ${refAgg.rows}, current ${curAgg.rows})`,
       durationMs: Math.round(performance.now() - started),
     });
     await markRun(db, m.id, now);
     return report;
   }
 
-  const refSample = await sampleWindow(db, w.reference, refCount.rows, cap, seed);
-  const curSample = await sampleWindow(db, w.current, curCount.rows, cap, seed);
-  const sampled = refCount.rows > cap || curCount.rows > cap;
+  const refSample = await sampleWindow(db, w.reference, refAgg.rows, cap, seed);
+  const curSample = await sampleWindow(db, w.current, curAgg.rows, cap, seed);
+  const sampled = refAgg.rows > cap || curAgg.rows > cap;
 
-  const names = m.features ?? [...new Set(refSample.flatMap((r) => Object.keys(r.features ?? {})))].sort();
-  const values = (rows: SampledRow[], name: string) => rows.map((r) => r.features?.[name] ?? null);
+  // Final kinds: counted columns stay categorical unless the full counts show an integer column
+  // with more than 10 values; the others are typed from the sample.
+  const refCounts = refAgg.counts;
+  const curCounts = curAgg.counts;
   const kinds = new Map<string, FeatureKind>();
   for (const name of names) {
-    kinds.set(
-      name,
-      featureKind([...values(refSample, name), ...values(curSample, name)], m.tests[name]?.type),
-    );
+    const counted = refCounts.get(name);
+    if (counted) {
+      const cur = curCounts.get(name)!;
+      kinds.set(name, m.tests[name]?.type ? "categorical" : countedKind(counted, cur));
+      continue;
+    }
+    const kind = featureKind([...values(refSample, name), ...values(curSample, name)], m.tests[name]?.type);
+    if (kind === "categorical") {
+      // Categorical after all (e.g. strings the probe did not see): count the sample.
+      refCounts.set(name, countValues(values(refSample, name)));
+      curCounts.set(name, countValues(values(curSample, name)));
+    }
+    kinds.set(name, kind);
   }
-  const outputs = [...refSample, ...curSample].map((r) => r.output);
-  const outputKind: FeatureKind | undefined =
-    outputs.every(isScalar) && outputs.some((x) => x !== null)
-      ? featureKind(outputs, m.tests[PREDICTION]?.type)
-      : undefined;
 
   const options: CompareOptions = { columns: {}, bins: o.bins, seed };
   for (const [name, opts] of Object.entries(m.tests)) options.columns![name] = opts;
-
-  const categorical = names.filter((n) => kinds.get(n) === "categorical").map((name) => ({ name, output: false }));
-  if (outputKind === "categorical") categorical.push({ name: PREDICTION, output: true });
-  // One scan per window: labeled rows and the categorical value counts over every row.
-  const refAgg = await windowAggregates(db, w.reference, categorical);
-  const curAgg = await windowAggregates(db, w.current, categorical);
-  const refCounts = refAgg.counts;
-  const curCounts = curAgg.counts;
 
   const test = (
     name: string,
@@ -203,11 +246,12 @@ export async function runMonitor(
     embeddings: embeddings.length ? embeddings : null,
     sampling: sampled
       ? {
-          method: "Bernoulli TABLESAMPLE REPEATABLE(seed) (last-N windows: smallest hashint8extended(id, seed))",
+          method:
+            "Bernoulli TABLESAMPLE REPEATABLE(seed) (last-N windows: smallest hashint8extended(id, seed))",
           seed,
           cap,
-          reference: { rows: refCount.rows, sampled: refSample.length },
-          current: { rows: curCount.rows, sampled: curSample.length },
+          reference: { rows: refAgg.rows, sampled: refSample.length },
+          current: { rows: curAgg.rows, sampled: curSample.length },
           note: "numerical, embedding and performance tests ran on the sample; categorical counts cover every row",
         }
       : null,

@@ -198,7 +198,9 @@ export type WindowSource =
  * than hashing every row. "Last N rows" windows cannot be table-sampled: callers hash instead.
  */
 export function windowSql(w: WindowSource, sample?: { percent: number; seed: number }): SQL {
-  const ts = sample ? sql` tablesample bernoulli (${sample.percent}::float4) repeatable (${sample.seed}::float8)` : sql``;
+  const ts = sample
+    ? sql` tablesample bernoulli (${sample.percent}::float4) repeatable (${sample.seed}::float8)`
+    : sql``;
   if (w.kind === "reference_rows") {
     return sql`(select id, features, output, label from monitor_reference_rows${ts} where monitor_id = ${w.monitorId}::uuid)`;
   }
@@ -213,10 +215,9 @@ export function windowSql(w: WindowSource, sample?: { percent: number; seed: num
   return sql`(select id, features, output, label from predictions${ts} where ${where})`;
 }
 
-/** Rows in the window: a count over the (project, model, ts) index, index-only once vacuumed. */
-export async function countRows(db: Db, w: WindowSource): Promise<number> {
-  const [r] = await run<{ n: number }>(db, sql`select count(*)::int as n from ${windowSql(w)} s`);
-  return r?.n ?? 0;
+/** The first `limit` rows of the window in storage order: enough to name and type the features. */
+export async function probeWindow(db: Db, w: WindowSource, limit: number): Promise<SampledRow[]> {
+  return run<SampledRow>(db, sql`select s.features, s.output, s.label from ${windowSql(w)} s limit ${limit}`);
 }
 
 export interface SampledRow {
@@ -268,7 +269,8 @@ export interface WindowAggregates {
   counts: Map<string, Map<string | null, number>>;
 }
 
-const ROWS_KEY = "\u0000rows";
+// Not a feature name anyone sends (NUL is not allowed in Postgres text, \u0001 is).
+const ROWS_KEY = "\u0001rows";
 
 /**
  * One scan of the window: its row count, labeled rows, and value counts of the categorical columns
@@ -283,7 +285,9 @@ export async function windowAggregates(
   const pairs = [
     sql`(${ROWS_KEY}::text, case when s.label is null then 'n' else 'y' end)`,
     ...columns.map((c) =>
-      c.output ? sql`(${c.name}::text, s.output #>> '{}')` : sql`(${c.name}::text, s.features ->> ${c.name}::text)`,
+      c.output
+        ? sql`(${c.name}::text, s.output #>> '{}')`
+        : sql`(${c.name}::text, s.features ->> ${c.name}::text)`,
     ),
   ];
   const rows = await run<{ k: string; v: string | null; n: number }>(
