@@ -15,7 +15,17 @@ const ExportTraceServiceRequest = proto.collector.trace.v1.ExportTraceServiceReq
 const ExportTraceServiceResponse = proto.collector.trace.v1.ExportTraceServiceResponse;
 
 /** protobufjs decodes int64/fixed64 to Long (or a number when small); both print exactly. */
-type Int64 = { toString(): string } | number;
+type Int64 = { toString(): string; low?: number; high?: number } | number;
+
+/** fixed64 → bigint from Long's 32-bit halves (Long.toString divides: slow on the hot path). */
+function uint64(v: Int64 | null | undefined): bigint {
+  if (v == null) return 0n;
+  if (typeof v === "number") return BigInt(v);
+  if (typeof v.low === "number" && typeof v.high === "number") {
+    return (BigInt(v.high >>> 0) << 32n) | BigInt(v.low >>> 0);
+  }
+  return BigInt(v.toString());
+}
 
 interface PbAnyValue {
   stringValue?: string | null;
@@ -98,11 +108,11 @@ export function decodeProtobufRequest(body: Uint8Array): DecodedSpan[] {
           flags: s.flags ?? 0,
           name: s.name ?? "",
           kind: s.kind ?? 0,
-          startNs: BigInt(String(s.startTimeUnixNano ?? 0)),
-          endNs: BigInt(String(s.endTimeUnixNano ?? 0)),
+          startNs: uint64(s.startTimeUnixNano),
+          endNs: uint64(s.endTimeUnixNano),
           attributes: attributes(s.attributes),
           events: (s.events ?? []).map((e) => ({
-            timeNs: String(e.timeUnixNano ?? 0),
+            timeNs: uint64(e.timeUnixNano).toString(),
             name: e.name ?? "",
             attributes: attributes(e.attributes),
             ...(e.droppedAttributesCount ? { droppedAttributesCount: e.droppedAttributesCount } : {}),

@@ -1,0 +1,281 @@
+/**
+ * OTLP ingest benchmark (`npm run bench:ingest`): a Vigil server (its own process, on a fresh
+ * database of the local PostgreSQL) receives protobuf batches of 1,000 realistic spans from this
+ * process over loopback.
+ *   1. max rate: BENCH_CONCURRENCY senders back to back for BENCH_SECONDS → spans/s, latency;
+ *   2. 80% of that rate, paced (open loop) → latency p50/p99 (target p99 < 100 ms);
+ *   3. baseline: raw COPY of the same rows into the same table of the same database → rows/s,
+ *      and the ratio ingest/COPY (target ≥ 0.6).
+ * Prints the server's peak RSS too. Env: BENCH_DATABASE_URL (default the test server),
+ * BENCH_SECONDS (20), BENCH_CONCURRENCY (4).
+ */
+import { type ChildProcess, spawn } from "node:child_process";
+import { randomBytes, randomUUID } from "node:crypto";
+import { readFileSync } from "node:fs";
+import { createServer } from "node:net";
+import { join } from "node:path";
+import postgres from "postgres";
+import { decodeProtobufRequest } from "../src/traces/otlp-proto.ts";
+import { validateSpans } from "../src/traces/validate.ts";
+import { makeBatch } from "./ingest-spans.ts";
+
+const ADMIN_URL =
+  process.env.BENCH_DATABASE_URL ||
+  process.env.TEST_DATABASE_URL ||
+  "postgres://postgres@127.0.0.1:5432/postgres";
+const SECONDS = Number(process.env.BENCH_SECONDS || 20);
+const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY || 4);
+const BATCH = 1000;
+const KEY = `vgl_bench_${randomBytes(12).toString("hex")}`;
+
+const nowNs = () => BigInt(Date.now()) * 1_000_000n;
+const pct = (sorted: number[], p: number) =>
+  sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
+const fmt = (n: number, digits = 0) =>
+  n.toLocaleString("en-US", { maximumFractionDigits: digits, minimumFractionDigits: digits });
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const s = createServer().listen(0, "127.0.0.1", () => {
+      const port = (s.address() as { port: number }).port;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+async function startServer(url: string): Promise<{ child: ChildProcess; base: string }> {
+  const port = await freePort();
+  const child = spawn(process.execPath, [join(import.meta.dirname, "../bin/vigil.js"), "serve"], {
+    env: {
+      ...process.env,
+      DATABASE_URL: url,
+      PORT: String(port),
+      HOST: "127.0.0.1",
+      VIGIL_API_KEY: KEY,
+      LOG_LEVEL: "warn",
+      VIGIL_RUN_JOBS: "false",
+      VIGIL_DB_POOL_SIZE: "10",
+      VIGIL_BODY_LIMIT: "16mb",
+    },
+    stdio: ["ignore", "ignore", "inherit"],
+  });
+  const base = `http://127.0.0.1:${port}`;
+  for (let i = 0; i < 300; i++) {
+    try {
+      if ((await fetch(`${base}/readyz`)).ok) return { child, base };
+    } catch {}
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error("the Vigil server did not become ready");
+}
+
+function peakRssMb(pid: number): number {
+  const status = readFileSync(`/proc/${pid}/status`, "utf8");
+  return Number(/VmHWM:\s+(\d+) kB/.exec(status)?.[1] ?? 0) / 1024;
+}
+
+async function send(base: string, body: Uint8Array): Promise<{ ms: number; status: number }> {
+  const started = performance.now();
+  const res = await fetch(`${base}/v1/traces`, {
+    method: "POST",
+    body,
+    headers: { "content-type": "application/x-protobuf", authorization: `Bearer ${KEY}` },
+  });
+  await res.arrayBuffer();
+  return { ms: performance.now() - started, status: res.status };
+}
+
+function generate(n: number): Uint8Array[] {
+  const now = nowNs();
+  return Array.from({ length: n }, () => makeBatch(BATCH, now));
+}
+
+/** Phase 1: back to back from CONCURRENCY senders. */
+async function maxRate(base: string, batches: Uint8Array[]) {
+  const latencies: number[] = [];
+  const statuses = new Map<number, number>();
+  let next = 0;
+  let spans = 0;
+  const started = performance.now();
+  const deadline = started + SECONDS * 1000;
+  await Promise.all(
+    Array.from({ length: CONCURRENCY }, async () => {
+      while (performance.now() < deadline && next < batches.length) {
+        const { ms, status } = await send(base, batches[next++]!);
+        statuses.set(status, (statuses.get(status) ?? 0) + 1);
+        if (status === 200) {
+          spans += BATCH;
+          latencies.push(ms);
+        }
+      }
+    }),
+  );
+  const seconds = (performance.now() - started) / 1000;
+  return {
+    spansPerSecond: spans / seconds,
+    seconds,
+    used: next,
+    latencies: latencies.sort((a, b) => a - b),
+    statuses,
+  };
+}
+
+/** Phase 2: open loop at a fixed rate; latency from the moment each request was due. */
+async function paced(base: string, batches: Uint8Array[], spansPerSecond: number) {
+  const interval = (1000 * BATCH) / spansPerSecond;
+  const latencies: number[] = [];
+  const statuses = new Map<number, number>();
+  const started = performance.now();
+  const pending: Promise<void>[] = [];
+  for (let i = 0; i < batches.length; i++) {
+    const due = started + i * interval;
+    const wait = due - performance.now();
+    if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+    pending.push(
+      send(base, batches[i]!).then(({ status }) => {
+        statuses.set(status, (statuses.get(status) ?? 0) + 1);
+        latencies.push(performance.now() - due);
+      }),
+    );
+  }
+  await Promise.all(pending);
+  return {
+    latencies: latencies.sort((a, b) => a - b),
+    statuses,
+    seconds: (performance.now() - started) / 1000,
+  };
+}
+
+const COLUMNS = [
+  "project_id",
+  "trace_id",
+  "span_id",
+  "parent_span_id",
+  "start_time",
+  "start_ns",
+  "duration_ns",
+  "name",
+  "kind",
+  "service",
+  "status_code",
+  "status_message",
+  "trace_state",
+  "flags",
+  "scope",
+  "attributes",
+  "resource",
+  "events",
+  "links",
+  "dropped",
+];
+
+/** COPY text format: tab-separated, \N for null, backslash escapes. */
+function copyField(v: unknown): string {
+  if (v === null || v === undefined) return "\\N";
+  const s = typeof v === "object" ? JSON.stringify(v) : String(v);
+  return s.replace(/\\/g, "\\\\").replace(/\t/g, "\\t").replace(/\n/g, "\\n").replace(/\r/g, "\\r");
+}
+
+/** Phase 3: the same spans, as the rows the ingest path writes, by raw COPY into the same table. */
+async function copyBaseline(url: string, batches: Uint8Array[]) {
+  const projectId = randomUUID(); // another project: same ids, no conflict with what was ingested
+  const { batchJson } = await import("../src/traces/store.ts");
+  const lines: string[] = [];
+  for (const b of batches) {
+    const { records } = validateSpans(decodeProtobufRequest(b), { nowNs: nowNs(), retentionDays: 7 });
+    const batch = batchJson(projectId, records);
+    const resources = JSON.parse(batch.resources) as unknown[];
+    for (const row of JSON.parse(batch.rows) as Record<string, unknown>[]) {
+      row.resource = resources[row.resource_idx as number];
+      lines.push(COLUMNS.map((c) => copyField(row[c])).join("\t"));
+    }
+  }
+  const text = `${lines.join("\n")}\n`;
+  const sql = postgres(url, { max: 1, onnotice: () => {} });
+  try {
+    const started = performance.now();
+    const stream = await sql.unsafe(`copy spans (${COLUMNS.join(", ")}) from stdin`).writable();
+    await new Promise<void>((resolve, reject) => {
+      stream.on("error", reject);
+      stream.on("finish", () => resolve());
+      // Chunks of ~1 MB, as a client streaming COPY would send them.
+      for (let i = 0; i < text.length; i += 1 << 20) stream.write(text.slice(i, i + (1 << 20)));
+      stream.end();
+    });
+    const seconds = (performance.now() - started) / 1000;
+    const [row] = await sql<
+      { n: number }[]
+    >`select count(*)::int as n from spans where project_id = ${projectId}`;
+    const rows = row?.n ?? 0;
+    return { rows, seconds, rowsPerSecond: rows / seconds };
+  } finally {
+    await sql.end({ timeout: 2 });
+  }
+}
+
+async function main() {
+  const name = `vigil_bench_${randomBytes(4).toString("hex")}`;
+  const admin = postgres(ADMIN_URL, { max: 1, onnotice: () => {} });
+  await admin.unsafe(`create database ${name}`);
+  const url = new URL(ADMIN_URL);
+  url.pathname = `/${name}`;
+  let server: ChildProcess | undefined;
+  try {
+    console.error(`database ${name}; generating batches…`);
+    const warm = generate(5);
+    // Enough for the phase at up to ~40k spans/s; unused ones are simply not sent.
+    const phase1 = generate(Math.ceil((SECONDS * 40_000) / BATCH));
+    const started = await startServer(url.toString());
+    server = started.child;
+    for (const b of warm) await send(started.base, b); // partitions, connections, JIT
+
+    console.error(`phase 1: max rate, ${CONCURRENCY} senders, ${SECONDS}s`);
+    const max = await maxRate(started.base, phase1);
+    const target = max.spansPerSecond * 0.8;
+    const phase2 = generate(Math.ceil((target * SECONDS) / BATCH));
+    console.error(`phase 2: paced at ${fmt(target)} spans/s, ${SECONDS}s`);
+    const steady = await paced(started.base, phase2, target);
+    const rss = peakRssMb(server.pid!);
+
+    console.error("phase 3: COPY baseline");
+    const copy = await copyBaseline(url.toString(), phase1.slice(0, max.used));
+    const ratio = max.spansPerSecond / copy.rowsPerSecond;
+
+    const statuses = (m: Map<number, number>) => [...m].map(([s, n]) => `${s}×${n}`).join(" ");
+    console.log(`
+OTLP ingest benchmark — ${BATCH} spans per protobuf request, loopback, PostgreSQL at ${url.host}
+  max rate            ${fmt(max.spansPerSecond)} spans/s  (${CONCURRENCY} senders, ${fmt(max.seconds, 1)} s, ${max.used} requests: ${statuses(max.statuses)})
+    latency           p50 ${fmt(pct(max.latencies, 50), 1)} ms  p99 ${fmt(pct(max.latencies, 99), 1)} ms
+  at 80% (${fmt(target)} spans/s, paced, ${fmt(steady.seconds, 1)} s: ${statuses(steady.statuses)})
+    latency           p50 ${fmt(pct(steady.latencies, 50), 1)} ms  p99 ${fmt(pct(steady.latencies, 99), 1)} ms   (target p99 < 100 ms)
+  server peak RSS     ${fmt(rss)} MB
+  raw COPY baseline   ${fmt(copy.rowsPerSecond)} rows/s  (${copy.rows} rows in ${fmt(copy.seconds, 2)} s, same table and database)
+  ratio ingest/COPY   ${fmt(ratio, 2)}×   (target ≥ 0.6×)
+`);
+    console.log(
+      JSON.stringify({
+        spansPerSecond: Math.round(max.spansPerSecond),
+        p50Ms: pct(max.latencies, 50),
+        p99Ms: pct(max.latencies, 99),
+        at80: {
+          spansPerSecond: Math.round(target),
+          p50Ms: pct(steady.latencies, 50),
+          p99Ms: pct(steady.latencies, 99),
+        },
+        peakRssMb: Math.round(rss),
+        copyRowsPerSecond: Math.round(copy.rowsPerSecond),
+        ratio: Number(ratio.toFixed(3)),
+      }),
+    );
+  } finally {
+    if (server && server.exitCode === null) {
+      const exited = new Promise((r) => server!.once("exit", r));
+      server.kill("SIGTERM");
+      await exited;
+    }
+    await admin.unsafe(`drop database if exists ${name} with (force)`);
+    await admin.end({ timeout: 2 });
+  }
+}
+
+await main();
