@@ -7,6 +7,7 @@ import { Jobs } from "./jobs/queue.ts";
 import { openAndMigrate, startService } from "./main.ts";
 import { registerSchemaCommands } from "./schemas/cli.ts";
 import { createLogger } from "./telemetry/logger.ts";
+import { registerTraceCommands } from "./traces/cli.ts";
 
 const program = new Command()
   .name("vigil")
@@ -158,6 +159,7 @@ function fail(message: string): never {
 
 registerSchemaCommands(program);
 registerDriftCommands(program);
+registerTraceCommands(program);
 
 try {
   await program.parseAsync(process.argv);
