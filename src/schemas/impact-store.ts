@@ -48,23 +48,13 @@ export async function impactOf(
   )}]::text[]`;
   const result = (await db.execute(sql`
     with recursive
-    edges as (
-      select e.from_node, e.from_field, e.to_node, e.to_field, e.via_job,
-        (e.from_field = '' and exists (
-          select 1 from lineage_edges c
-          where c.project_id = e.project_id and c.from_node = e.from_node
-            and c.via_job = e.to_node and c.from_field <> ''
-        )) as superseded
-      from lineage_edges e
-      where e.project_id = ${projectId}
-    ),
     walk(node, field, via, depth, parent_node, parent_field) as (
       select ${datasetId}::uuid, s.field, null::uuid, 0, ${datasetId}::uuid, s.field
       from unnest(${seedArray}) as s(field)
       union
       select e.to_node, e.to_field, e.via_job, w.depth + 1, w.node, w.field
       from walk w
-      join edges e on e.from_node = w.node
+      join lineage_edges e on e.project_id = ${projectId} and e.from_node = w.node
       where w.depth < ${MAX_IMPACT_DEPTH}
         and (
           (e.from_field <> '' and (
@@ -73,7 +63,11 @@ export async function impactOf(
             or left(w.field, length(e.from_field) + 1) = e.from_field || '.'
             or left(e.from_field, length(w.field) + 1) = w.field || '.'
           ))
-          or (e.from_field = '' and not e.superseded)
+          or (e.from_field = '' and not exists (
+            select 1 from lineage_edges c
+            where c.project_id = e.project_id and c.from_node = e.from_node
+              and c.via_job = e.to_node and c.from_field <> ''
+          ))
         )
     )
     select node::text as node, field, via::text as via, depth, parent_node::text as "parentNode",
