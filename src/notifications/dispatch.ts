@@ -65,6 +65,7 @@ export async function dispatchPending(deps: Pick<AppDeps, "database" | "jobs" | 
         .where(inArray(incidents.id, incidentIds));
       const byId = new Map(found.map((i) => [i.id, i]));
       const rules = await activeRules(db, [...new Set(picked.map((e) => e.project_id))]);
+      const scheduled = await lastScheduled(db, incidentIds);
       const now = new Date();
       for (const e of picked) {
         const incident = byId.get(e.incident_id);
@@ -73,7 +74,7 @@ export async function dispatchPending(deps: Pick<AppDeps, "database" | "jobs" | 
         const channels = matchingChannels(projectRules as RoutingRule[], incident, e.type);
         for (const channelId of channels) {
           const settings = projectRules.find((r) => r.channelId === channelId)!;
-          const previous = await lastScheduled(db, channelId, incident.id);
+          const pair = `${channelId}/${incident.id}`;
           const event: DeliveryEvent = {
             id: Number(e.id),
             type: e.type,
@@ -86,9 +87,10 @@ export async function dispatchPending(deps: Pick<AppDeps, "database" | "jobs" | 
             channelId,
             incidentId: incident.id,
             event,
-            notBefore: scheduleAt(now, previous, settings.groupWindowSeconds),
+            notBefore: scheduleAt(now, scheduled.get(pair), settings.groupWindowSeconds),
             maxAttempts: settings.maxAttempts,
           });
+          scheduled.set(pair, d.notBefore);
           if (d.created) enqueue.push({ ...settings, id: d.id, notBefore: d.notBefore });
         }
       }
@@ -103,23 +105,26 @@ export async function dispatchPending(deps: Pick<AppDeps, "database" | "jobs" | 
     database.db,
     stranded.map((s) => s.id),
   );
-  enqueue.push(...stranded);
 
-  for (const d of enqueue) {
-    await deps.jobs.send(
-      DELIVER_JOB,
-      { deliveryId: d.id },
-      {
+  // One multi-row insert per 500 jobs. A new delivery's job id is the delivery id, so enqueueing it
+  // twice is a no-op; re-enqueued stranded deliveries get fresh ids.
+  const fresh = new Set(enqueue.map((d) => d.id));
+  const all = [...enqueue, ...stranded.filter((d) => !fresh.has(d.id))];
+  for (let i = 0; i < all.length; i += 500) {
+    await deps.jobs.boss.insert(
+      all.slice(i, i + 500).map((d) => ({
+        ...(fresh.has(d.id) ? { id: d.id } : {}),
+        name: DELIVER_JOB,
+        data: { deliveryId: d.id },
         startAfter: d.notBefore,
         // Vigil counts attempts itself and dead-letters after maxAttempts; pg-boss only needs to
         // keep retrying at least that often, with its exponential backoff.
         retryLimit: d.maxAttempts,
         retryDelay: d.retryDelaySeconds,
         retryBackoff: true,
-      },
+      })),
     );
   }
-  if (events || enqueue.length)
-    deps.log.debug({ events, deliveries: enqueue.length }, "notifications dispatched");
-  return { events, enqueued: enqueue.length };
+  if (events || all.length) deps.log.debug({ events, deliveries: all.length }, "notifications dispatched");
+  return { events, enqueued: all.length };
 }

@@ -171,19 +171,21 @@ export async function getDelivery(db: Db, projectId: string, id: string) {
   return row;
 }
 
-/** When the last message about this incident on this channel was (or is) due. */
-export async function lastScheduled(
-  db: Db,
-  channelId: string,
-  incidentId: string,
-): Promise<Date | undefined> {
-  const [row] = await db
-    .select({ at: sql<string | null>`max(${notificationDeliveries.notBefore})` })
+/** When the last message about each of these incidents on each channel was (or is) due. */
+export async function lastScheduled(db: Db, incidentIds: string[]): Promise<Map<string, Date>> {
+  const out = new Map<string, Date>();
+  if (incidentIds.length === 0) return out;
+  const rows = await db
+    .select({
+      channelId: notificationDeliveries.channelId,
+      incidentId: notificationDeliveries.incidentId,
+      at: sql<string>`max(${notificationDeliveries.notBefore})`,
+    })
     .from(notificationDeliveries)
-    .where(
-      and(eq(notificationDeliveries.channelId, channelId), eq(notificationDeliveries.incidentId, incidentId)),
-    );
-  return row?.at ? new Date(row.at) : undefined;
+    .where(inArray(notificationDeliveries.incidentId, incidentIds))
+    .groupBy(notificationDeliveries.channelId, notificationDeliveries.incidentId);
+  for (const r of rows) out.set(`${r.channelId}/${r.incidentId}`, new Date(r.at));
+  return out;
 }
 
 /**
