@@ -42,7 +42,7 @@ export function parseMarkdown(source: string): ParsedDocument {
       if (kv) frontMatter[kv[1]!.toLowerCase()] = unquote(kv[2]!.trim());
     }
   }
-  const h1 = /^#\s+(.+?)\s*#*\s*$/m.exec(stripFences(body));
+  const h1 = /^#[ \t]+(.+?)[ \t]*#*[ \t]*$/m.exec(stripFences(body));
   const title = frontMatter.title || h1?.[1]?.trim() || undefined;
   return { title, frontMatter, body };
 }
@@ -147,7 +147,7 @@ function pack(section: Block[], maxChars: number): string[] {
 export function chunkMarkdown(body: string, options: ChunkOptions = {}): Chunk[] {
   const maxChars = options.maxChars ?? 1200;
   const masked = stripFences(body);
-  const headingRe = /^(#{1,6})\s+(.+?)\s*#*\s*$/gm;
+  const headingRe = /^(#{1,6})[ \t]+(.+?)[ \t]*#*[ \t]*$/gm;
   const sections: { level: number; heading?: string; start: number; bodyStart: number }[] = [
     { level: 0, start: 0, bodyStart: 0 },
   ];

@@ -1,0 +1,75 @@
+import { expect, it } from "vitest";
+import { addEvent, recordOccurrence } from "../../src/incidents/record.ts";
+import { BuiltinEmbedder } from "../../src/rag/embedders/builtin.ts";
+import { indexChangedIncidents, ragIncidentContext } from "../../src/rag/incidents.ts";
+import { useApp } from "../helpers/app.ts";
+import { describeEachDatabase } from "../helpers/db.ts";
+import { SOME_RUNBOOKS } from "./runbooks.ts";
+
+describeEachDatabase("rag over incidents", (db) => {
+  const t = useApp(db, { project: "rag-incidents" });
+  const embedder = new BuiltinEmbedder();
+  const ids: Record<string, string> = {};
+
+  it("indexes incidents changed since the last run, and only those", async () => {
+    for (const rb of SOME_RUNBOOKS) await t.post("/api/v1/documents", { kind: "runbook", ...rb });
+    const alert = (fp: string, title: string, description: string, pod: string) =>
+      recordOccurrence(db.database.db, {
+        projectId: t.projectId,
+        kind: "alert",
+        fingerprint: fp,
+        title,
+        severity: "critical",
+        source: "alertmanager",
+        sample: { annotations: { description, pod }, labels: { alertname: title } },
+      });
+    ids.crash1 = (
+      await alert("a1", "KubePodCrashLooping", "Pod payments/api is in waiting state CrashLoopBackOff", "api")
+    ).id;
+    ids.crash2 = (
+      await alert(
+        "a2",
+        "KubePodCrashLooping",
+        "Pod billing/worker is in waiting state CrashLoopBackOff",
+        "worker",
+      )
+    ).id;
+    ids.disk = (
+      await alert("a3", "NodeFilesystemSpaceFillingUp", "Filesystem on /var is 95% full", "node-1")
+    ).id;
+
+    expect(await indexChangedIncidents(db.database, embedder)).toBe(3);
+    expect(await indexChangedIncidents(db.database, embedder)).toBe(0); // unchanged → free
+    const docs = await t.request("/api/v1/documents?kind=incident");
+    const { documents } = (await docs.json()) as { documents: { path: string; title: string }[] };
+    expect(documents.map((d) => d.path).sort()).toEqual(
+      [ids.crash1, ids.crash2, ids.disk].map((id) => `incidents/${id}`).sort(),
+    );
+
+    // A resolution note changes the incident's document.
+    await addEvent(db.database.db, ids.crash1!, t.projectId, {
+      type: "note",
+      actor: "oncall",
+      message: "Root cause: missing ConfigMap after deploy; rolled back.",
+    });
+    expect(await indexChangedIncidents(db.database, embedder)).toBe(1);
+    const found = await t.post("/api/v1/search", {
+      query: "missing ConfigMap rolled back",
+      kinds: ["incident"],
+    });
+    const { results } = (await found.json()) as { results: { path: string }[] };
+    expect(results[0]!.path).toBe(`incidents/${ids.crash1}`);
+  });
+
+  it("lists an incident's similar past incidents (not itself) and suggested runbooks", async () => {
+    const res = await t.request(`/api/v1/incidents/${ids.crash2}`);
+    const { incident } = (await res.json()) as { incident: Parameters<typeof ragIncidentContext>[1] };
+    const ctx = await ragIncidentContext(db.database, incident, embedder);
+    expect(ctx.similar.length).toBeGreaterThan(0);
+    expect(ctx.similar.length).toBeLessThanOrEqual(3);
+    expect(ctx.similar[0]!.path).toBe(`incidents/${ids.crash1}`);
+    expect(ctx.similar.some((s) => s.path === `incidents/${ids.crash2}`)).toBe(false);
+    expect(ctx.runbooks).toHaveLength(3);
+    expect(ctx.runbooks[0]!.path).toBe("kubernetes/KubePodCrashLooping.md");
+  });
+});
