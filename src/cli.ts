@@ -5,6 +5,7 @@ import { registerDriftCommands } from "./drift/cli.ts";
 import { defineJobs } from "./jobs/definitions.ts";
 import { Jobs } from "./jobs/queue.ts";
 import { openAndMigrate, startService } from "./main.ts";
+import { registerRagCommands } from "./rag/cli.ts";
 import { registerSchemaCommands } from "./schemas/cli.ts";
 import { createLogger } from "./telemetry/logger.ts";
 import { registerTraceCommands } from "./traces/cli.ts";
@@ -160,6 +161,7 @@ function fail(message: string): never {
 registerSchemaCommands(program);
 registerDriftCommands(program);
 registerTraceCommands(program);
+registerRagCommands(program);
 
 try {
   await program.parseAsync(process.argv);
