@@ -1,9 +1,9 @@
 // Every table, one file per capability. drizzle-kit reads this file to generate migrations.
 export * from "./auth.ts";
 export * from "./incidents.ts";
-export * from "./predictions.ts";
 export * from "./monitors.ts";
 export * from "./notifications.ts";
-export * from "./traces.ts";
+export * from "./predictions.ts";
 export * from "./rag.ts";
 export * from "./schemas.ts";
+export * from "./traces.ts";
