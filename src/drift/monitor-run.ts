@@ -115,8 +115,11 @@ export async function runMonitor(
   // A small probe of each window names the features and tells which look categorical: those are
   // counted in SQL over every row (one scan per window, which also gives the row counts); the
   // others are tested on a seeded sample.
-  const refProbe = await probeWindow(db, w.reference, PROBE_ROWS);
-  const curProbe = await probeWindow(db, w.current, PROBE_ROWS);
+  // The two windows are independent: on a server their queries overlap (PGlite serialises them).
+  const [refProbe, curProbe] = await Promise.all([
+    probeWindow(db, w.reference, PROBE_ROWS),
+    probeWindow(db, w.current, PROBE_ROWS),
+  ]);
   const names = m.features ?? [...new Set(refProbe.flatMap((r) => Object.keys(r.features ?? {})))].sort();
   const values = (rows: SampledRow[], name: string) => rows.map((r) => r.features?.[name] ?? null);
   const probeOutputs = [...refProbe, ...curProbe].map((r) => r.output);
@@ -131,8 +134,10 @@ export async function runMonitor(
     )
     .map((name) => ({ name, output: false }));
   if (outputKind === "categorical") candidates.push({ name: PREDICTION, output: true });
-  const refAgg = await windowAggregates(db, w.reference, candidates);
-  const curAgg = await windowAggregates(db, w.current, candidates);
+  const [refAgg, curAgg] = await Promise.all([
+    windowAggregates(db, w.reference, candidates),
+    windowAggregates(db, w.current, candidates),
+  ]);
 
   const base = {
     monitorId: m.id,
@@ -159,8 +164,10 @@ export async function runMonitor(
     return report;
   }
 
-  const refSample = await sampleWindow(db, w.reference, refAgg.rows, cap, seed);
-  const curSample = await sampleWindow(db, w.current, curAgg.rows, cap, seed);
+  const [refSample, curSample] = await Promise.all([
+    sampleWindow(db, w.reference, refAgg.rows, cap, seed),
+    sampleWindow(db, w.current, curAgg.rows, cap, seed),
+  ]);
   const sampled = refAgg.rows > cap || curAgg.rows > cap;
 
   // Final kinds: counted columns stay categorical unless the full counts show an integer column
@@ -225,8 +232,10 @@ export async function runMonitor(
 
   let performanceResult: Record<string, unknown> | null = null;
   if (refAgg.labeled > 0 && curAgg.labeled > 0) {
-    const refPairs = await sampleWindow(db, w.reference, refAgg.labeled, cap, seed, true);
-    const curPairs = await sampleWindow(db, w.current, curAgg.labeled, cap, seed, true);
+    const [refPairs, curPairs] = await Promise.all([
+      sampleWindow(db, w.reference, refAgg.labeled, cap, seed, true),
+      sampleWindow(db, w.current, curAgg.labeled, cap, seed, true),
+    ]);
     const task = o.task ?? inferTask([...refPairs, ...curPairs].map((p) => p.label));
     const reference = computePerformance(refPairs, task);
     const current = computePerformance(curPairs, task);
