@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import type { Database, Db } from "../db/client.ts";
-import { badRequest } from "../http/errors.ts";
+import { ApiError, badRequest } from "../http/errors.ts";
 import { recordOccurrence } from "../incidents/record.ts";
 import type { ImpactedNode } from "./impact-paths.ts";
 import { impactOf } from "./impact-store.ts";
@@ -21,6 +21,24 @@ import { type NodeRef, recordSnapshot, type SnapshotResult, upsertNode } from ".
  * acknowledged is stored whole and a failure stores nothing; a breaking change opens its `schema`
  * incident in the same transaction.
  */
+
+/**
+ * A deadlock or serialization failure rolled the whole request back: nothing was stored, so the
+ * client may simply retry. Sorted locking makes this rare (a batch racing another batch).
+ */
+function retryable(e: unknown): never {
+  const code = (x: unknown) => (x && typeof x === "object" ? (x as { code?: unknown }).code : undefined);
+  const c = code(e) ?? code((e as { cause?: unknown })?.cause);
+  if (c === "40P01" || c === "40001")
+    throw new ApiError(
+      503,
+      "write_conflict",
+      "Concurrent writes conflicted; nothing was stored, retry",
+      undefined,
+      1,
+    );
+  throw e;
+}
 
 export interface IncidentRef {
   id: string;
@@ -67,19 +85,21 @@ export async function ingestSnapshot(
   ref: NodeRef,
   n: Normalized,
 ): Promise<SnapshotResult & { incident?: IncidentRef }> {
-  return database.db.transaction(async (t) => {
-    const tx = t as unknown as Db;
-    const now = new Date();
-    const r = await recordSnapshot(tx, projectId, ref, {
-      schema: n.schema,
-      format: n.format,
-      warnings: n.warnings,
-      source: "api",
-      observedAt: now,
-    });
-    if (!r.created || !r.breaking) return r;
-    return { ...r, incident: await openSchemaIncident(tx, projectId, r, "api", now) };
-  });
+  return database.db
+    .transaction(async (t) => {
+      const tx = t as unknown as Db;
+      const now = new Date();
+      const r = await recordSnapshot(tx, projectId, ref, {
+        schema: n.schema,
+        format: n.format,
+        warnings: n.warnings,
+        source: "api",
+        observedAt: now,
+      });
+      if (!r.created || !r.breaking) return r;
+      return { ...r, incident: await openSchemaIncident(tx, projectId, r, "api", now) };
+    })
+    .catch(retryable);
 }
 
 export interface EventResult {
@@ -159,27 +179,33 @@ async function applyEvent(tx: Db, projectId: string, p: Prepared): Promise<Event
   });
   if (!isNew) return { ...result, duplicate: true };
 
-  const jobId = parsed.job ? await upsertNode(tx, projectId, "job", parsed.job) : undefined;
+  // Every node the event names, created up front in sorted order: two events inserting the same new
+  // nodes in different orders would otherwise wait on each other's unique-index entries (deadlock).
+  const refs = new Map<string, { kind: "job" | "dataset"; ref: NodeRef }>();
+  const keyOf = (kind: string, ref: NodeRef) => `${kind}\u0000${ref.namespace}\u0000${ref.name}`;
+  const want = (kind: "job" | "dataset", ref: NodeRef) =>
+    refs.set(keyOf(kind, ref), { kind, ref: { namespace: ref.namespace, name: ref.name } });
+  if (parsed.job) want("job", parsed.job);
+  for (const d of [...parsed.inputs, ...parsed.outputs]) want("dataset", d);
+  for (const e of parsed.columnLineage) {
+    want("dataset", e.from);
+    want("dataset", e.to);
+  }
+  const ids = new Map<string, string>();
+  for (const [k, r] of [...refs].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+    ids.set(k, await upsertNode(tx, projectId, r.kind, r.ref));
+  const nodeId = (ref: NodeRef) => ids.get(keyOf("dataset", ref))!;
+  const jobId = parsed.job ? ids.get(keyOf("job", parsed.job)) : undefined;
   if (jobId)
     await touchJobRun(tx, jobId, { runId: parsed.runId, eventType: parsed.eventType, eventTime: at });
 
-  const ids = new Map<string, string>();
-  const nodeId = async (ref: NodeRef) => {
-    const k = `${ref.namespace}\u0000${ref.name}`;
-    let id = ids.get(k);
-    if (!id) {
-      id = await upsertNode(tx, projectId, "dataset", { namespace: ref.namespace, name: ref.name });
-      ids.set(k, id);
-    }
-    return id;
-  };
   const edges: EdgeInput[] = [];
   for (const d of parsed.inputs) {
-    const id = await nodeId(d);
+    const id = nodeId(d);
     if (jobId) edges.push({ fromNode: id, toNode: jobId, source: "openlineage" });
   }
   for (const d of parsed.outputs) {
-    const id = await nodeId(d);
+    const id = nodeId(d);
     if (jobId) edges.push({ fromNode: jobId, toNode: id, source: "openlineage" });
   }
   await upsertEdges(tx, projectId, edges);
@@ -187,10 +213,10 @@ async function applyEvent(tx: Db, projectId: string, p: Prepared): Promise<Event
   // Field-level edges, replaced per output (the facet is the output's whole mapping).
   const byOutput = new Map<string, EdgeInput[]>();
   for (const e of parsed.columnLineage) {
-    const to = await nodeId(e.to);
+    const to = nodeId(e.to);
     const list = byOutput.get(to) ?? [];
     list.push({
-      fromNode: await nodeId(e.from),
+      fromNode: nodeId(e.from),
       fromField: e.from.field,
       toNode: to,
       toField: e.to.field ?? "",
@@ -204,7 +230,7 @@ async function applyEvent(tx: Db, projectId: string, p: Prepared): Promise<Event
     await replaceColumnLineage(tx, projectId, to, jobId ?? null, list);
     result.fieldEdges += list.length;
   }
-  result.datasets = ids.size;
+  result.datasets = [...refs.values()].filter((r) => r.kind === "dataset").length;
 
   // Schemas: an output's facet describes what the job wrote, so it wins over the same dataset's input
   // facet. An empty field list is what integrations send when they know nothing (dbt without a
@@ -213,7 +239,8 @@ async function applyEvent(tx: Db, projectId: string, p: Prepared): Promise<Event
   for (const d of [...parsed.inputs, ...parsed.outputs])
     if (d.schema && d.schema.fields.length > 0) schemas.set(`${d.namespace}\u0000${d.name}`, d);
   const breaking: SnapshotResult[] = [];
-  for (const d of schemas.values()) {
+  // Sorted: snapshots lock their dataset rows, and concurrent events must take them in one order.
+  for (const [, d] of [...schemas].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
     const r = await recordSnapshot(tx, projectId, d, {
       schema: d.schema!,
       format: "openlineage",
@@ -251,10 +278,12 @@ export async function ingestLineageEvents(
   events: unknown[],
 ): Promise<EventResult[]> {
   const prepared = prepareEvents(events);
-  return database.db.transaction(async (t) => {
-    const tx = t as unknown as Db;
-    const out: EventResult[] = [];
-    for (const p of prepared) out.push(await applyEvent(tx, projectId, p));
-    return out;
-  });
+  return database.db
+    .transaction(async (t) => {
+      const tx = t as unknown as Db;
+      const out: EventResult[] = [];
+      for (const p of prepared) out.push(await applyEvent(tx, projectId, p));
+      return out;
+    })
+    .catch(retryable);
 }

@@ -73,14 +73,16 @@ export interface EdgeInput {
 /** Adds the edge, or refreshes last_seen and transformations when it exists. */
 export async function upsertEdges(db: Db, projectId: string, edges: EdgeInput[]): Promise<void> {
   if (edges.length === 0) return;
-  // One statement may not touch the same row twice (ON CONFLICT): drop duplicates first.
+  // One statement may not touch the same row twice (ON CONFLICT): drop duplicates first. Sorted, so
+  // concurrent writers lock shared edges in the same order (no deadlock).
   const unique = new Map<string, EdgeInput>();
   for (const e of edges)
     unique.set(`${e.fromNode}|${e.fromField ?? ""}|${e.toNode}|${e.toField ?? ""}|${e.viaJob ?? ""}`, e);
+  const sorted = [...unique.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, e]) => e);
   await db
     .insert(lineageEdges)
     .values(
-      [...unique.values()].map((e) => ({
+      sorted.map((e) => ({
         projectId,
         fromNode: e.fromNode,
         fromField: e.fromField ?? "",

@@ -20,17 +20,29 @@ export interface NodeRef {
   name: string;
 }
 
-/** Creates the node if new; returns its id. */
+/**
+ * Creates the node if new; returns its id. DO NOTHING + select rather than DO UPDATE: an update would
+ * lock the existing row, and two events naming the same datasets in different orders would deadlock.
+ */
 export async function upsertNode(db: Db, projectId: string, kind: NodeKind, ref: NodeRef): Promise<string> {
   const [row] = await db
     .insert(lineageNodes)
     .values({ projectId, kind, namespace: ref.namespace, name: ref.name })
-    .onConflictDoUpdate({
-      target: [lineageNodes.projectId, lineageNodes.kind, lineageNodes.namespace, lineageNodes.name],
-      set: { updatedAt: sql`now()` },
-    })
+    .onConflictDoNothing()
     .returning({ id: lineageNodes.id });
-  return row!.id;
+  if (row) return row.id;
+  const [found] = await db
+    .select({ id: lineageNodes.id })
+    .from(lineageNodes)
+    .where(
+      and(
+        eq(lineageNodes.projectId, projectId),
+        eq(lineageNodes.kind, kind),
+        eq(lineageNodes.namespace, ref.namespace),
+        eq(lineageNodes.name, ref.name),
+      ),
+    );
+  return found!.id;
 }
 
 export interface SnapshotInput {
@@ -75,7 +87,8 @@ export async function recordSnapshot(
     .select({ version: lineageNodes.currentVersion, hash: lineageNodes.currentHash })
     .from(lineageNodes)
     .where(eq(lineageNodes.id, datasetId))
-    .for("update");
+    // Not FOR UPDATE: edge inserts hold KEY SHARE locks on their nodes, which FOR UPDATE would wait on.
+    .for("no key update");
   const hash = schemaHash(input.schema);
   const current = head!.version;
   const base = {

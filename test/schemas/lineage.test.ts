@@ -247,6 +247,27 @@ describeEachDatabase("OpenLineage ingestion, impact and schema incidents", (db) 
       ).toHaveLength(1);
     });
 
+    it("concurrent events naming the same datasets in opposite orders all commit (no deadlock)", async () => {
+      const names = ["conc.a", "conc.b", "conc.c", "conc.d"];
+      const events = Array.from({ length: 12 }, (_, i) => {
+        const order = i % 2 === 0 ? names : [...names].reverse();
+        return runEvent({
+          job: `conc_job_${i}`,
+          inputs: order.slice(0, 2).map((name) => ({ name, fields: [["k", "INT"]] as [string, string][] })),
+          outputs: order.slice(2).map((name) => ({
+            name,
+            fields: [["k", "INT"]] as [string, string][],
+            lineage: { k: [[order[0]!, "k"]] as [string, string][] },
+          })),
+        });
+      });
+      const results = await Promise.all(events.map((e) => t.post("/api/v1/lineage", e)));
+      expect(results.map((r) => r.status)).toEqual(events.map(() => 201));
+      const list = await get(`/api/v1/datasets?namespace=${encodeURIComponent(NS)}`);
+      const conc = list.body.datasets.filter((d: Json) => d.name.startsWith("conc."));
+      expect(conc.map((d: Json) => [d.name, d.version])).toEqual(names.map((n) => [n, 1]));
+    });
+
     it("gzip bodies (the OpenLineage HTTP transport's compression) are accepted; bad gzip is a 400", async () => {
       const ev = runEvent({ job: "gz_job", outputs: [{ name: "gz.out", fields: [["x", "INT"]] }] });
       const res = await t.request("/api/v1/lineage", {
