@@ -133,6 +133,24 @@ describeEachDatabase("OTLP/HTTP receiver", (db) => {
     expect(await count(traceId)).toBe(3);
   });
 
+  it("overload: past the in-flight limit the answer is 429 + Retry-After; retried, everything is stored once", async () => {
+    const traceId = hexId(16);
+    const batches = Array.from({ length: 120 }, () => [span({ traceId }), span({ traceId })]);
+    const statuses = await Promise.all(
+      batches.map(async (b) => {
+        const res = await postPb(protobufRequest(b));
+        if (res.status === 429) expect(res.headers.get("retry-after")).toBe("1");
+        return res.status;
+      }),
+    );
+    expect(statuses).toContain(429);
+    expect(statuses.filter((s) => s !== 200 && s !== 429)).toEqual([]);
+    for (const [i, status] of statuses.entries()) {
+      if (status === 429) expect((await postPb(protobufRequest(batches[i]!))).status).toBe(200);
+    }
+    expect(await count(traceId)).toBe(240);
+  });
+
   it("errors: 400 undecodable, 413 too large after gunzip, 415 media type, 401 without key", async () => {
     const valid = protobufRequest([span()]);
     const cases: [string, Response | Promise<Response>, number][] = [
