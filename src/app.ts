@@ -7,7 +7,7 @@ import { requireApiKey } from "./auth/middleware.ts";
 import { otelEnabled } from "./config.ts";
 import { isDatabaseUnavailable } from "./db/errors.ts";
 import { monitorRoutes } from "./drift/monitor-routes.ts";
-import { driftRoutes } from "./drift/routes.ts";
+import { DRIFT_COMPARE_PATH, driftRoutes } from "./drift/routes.ts";
 import { docsRoutes } from "./http/docs.ts";
 import { type AppDeps, createRouter } from "./http/env.ts";
 import { ApiError, errorBody } from "./http/errors.ts";
@@ -46,14 +46,14 @@ export function buildApp(deps: AppDeps, options: { metrics?: Metrics } = {}) {
   app.use(metrics.middleware);
   // Vigil's own request spans, only when the OTel SDK was configured (src/telemetry/otel.ts).
   if (otelEnabled(config)) app.use(httpInstrumentationMiddleware({ serviceName: config.OTEL_SERVICE_NAME }));
-  app.use(
-    bodyLimit({
-      maxSize: config.VIGIL_BODY_LIMIT,
-      onError: () => {
-        throw new ApiError(413, "payload_too_large", `Request body exceeds ${config.VIGIL_BODY_LIMIT} bytes`);
-      },
-    }),
-  );
+  const globalBodyLimit = bodyLimit({
+    maxSize: config.VIGIL_BODY_LIMIT,
+    onError: () => {
+      throw new ApiError(413, "payload_too_large", `Request body exceeds ${config.VIGIL_BODY_LIMIT} bytes`);
+    },
+  });
+  // Drift compare streams large uploads under its own VIGIL_UPLOAD_LIMIT (src/drift/routes.ts).
+  app.use((c, next) => (c.req.path === DRIFT_COMPARE_PATH ? next() : globalBodyLimit(c, next)));
 
   app.get("/healthz", (c) => c.json({ status: "ok" }));
   app.get("/readyz", async (c) => {

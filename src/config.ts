@@ -47,6 +47,8 @@ export const envSchema = z.object({
   VIGIL_API_KEY: z.string().min(16, "must be at least 16 characters").optional(),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   VIGIL_BODY_LIMIT: bytes.default(16 * 1024 * 1024),
+  /** POST /api/v1/drift/compare only: streamed dataset uploads (the global body limit skips that path). */
+  VIGIL_UPLOAD_LIMIT: bytes.default(512 * 1024 * 1024),
   /** Run background jobs inside `vigil serve` (always true on the embedded database). */
   VIGIL_RUN_JOBS: bool.default(true),
   /** Seconds to wait for in-flight requests and jobs on shutdown. */

@@ -61,88 +61,151 @@ function csvCell(raw: string, quoted: boolean): number | string | null {
   return t;
 }
 
-/** RFC 4180 CSV with a header row; also accepts \n line ends and a trailing newline. */
-export function parseCsv(text: string): Dataset {
-  let pos = text.charCodeAt(0) === 0xfeff ? 1 : 0;
-  const n = text.length;
-  let header: string[] | undefined;
-  let builders: ColumnBuilder[] = [];
-  let row: (number | string | null)[] = [];
-  let line = 1;
-  const endRow = () => {
-    if (!header) {
-      header = row.map((c) => String(c ?? ""));
-      const dup = header.find((h, i) => header!.indexOf(h) !== i);
+/**
+ * Incremental RFC 4180 CSV reader with a header row (also \n line ends and a trailing newline):
+ * `push` text chunks as they arrive, `end` for the columns. Only an unfinished last row is carried
+ * between chunks, so a 100 MB upload never exists as one string.
+ */
+export class CsvReader {
+  private carry = "";
+  private started = false;
+  private header: string[] | undefined;
+  private builders: ColumnBuilder[] = [];
+  private line = 1;
+
+  push(chunk: string): void {
+    this.parse(this.carry.length > 0 ? this.carry + chunk : chunk, false);
+  }
+
+  end(): Dataset {
+    this.parse(this.carry, true);
+    const header = this.header;
+    if (!header) throw new DriftInputError("invalid_input", "CSV is empty (no header row)");
+    const out: Dataset = {};
+    header.forEach((h, i) => {
+      out[h] = this.builders[i]!.build();
+    });
+    return out;
+  }
+
+  private endRow(row: (number | string | null)[]): void {
+    const line = this.line;
+    if (!this.header) {
+      const header = row.map((c) => String(c ?? ""));
+      const dup = header.find((h, i) => header.indexOf(h) !== i);
       if (dup !== undefined) throw new DriftInputError("invalid_input", `CSV header repeats column "${dup}"`);
-      builders = header.map(() => new ColumnBuilder());
+      this.header = header;
+      this.builders = header.map(() => new ColumnBuilder());
     } else if (!(row.length === 1 && row[0] === null)) {
-      if (row.length !== header.length) {
+      if (row.length !== this.header.length) {
         throw new DriftInputError(
           "invalid_input",
-          `CSV line ${line}: ${row.length} fields, header has ${header.length}`,
+          `CSV line ${line}: ${row.length} fields, header has ${this.header.length}`,
           { line },
         );
       }
-      for (let i = 0; i < row.length; i++) builders[i]!.push(row[i]!);
+      for (let i = 0; i < row.length; i++) this.builders[i]!.push(row[i]!);
     }
-    row = [];
-    line++;
-  };
-  while (pos <= n) {
-    if (pos === n) {
-      if (row.length > 0) endRow();
-      break;
+    this.line++;
+  }
+
+  /** Parses every complete row of `text`; unless `final`, keeps an unfinished last row in `carry`. */
+  private parse(text: string, final: boolean): void {
+    let pos = 0;
+    if (!this.started && text.length > 0) {
+      this.started = true;
+      if (text.charCodeAt(0) === 0xfeff) pos = 1;
     }
-    if (text.charCodeAt(pos) === 34 /* " */) {
-      let value = "";
-      pos++;
-      for (;;) {
-        const q = text.indexOf('"', pos);
-        if (q < 0)
-          throw new DriftInputError("invalid_input", `CSV line ${line}: unterminated quoted field`, { line });
-        value += text.slice(pos, q);
-        if (text.charCodeAt(q + 1) === 34) {
-          value += '"';
-          pos = q + 2;
-        } else {
-          pos = q + 1;
-          break;
+    const n = text.length;
+    let rowStart = pos;
+    let row: (number | string | null)[] = [];
+    const incomplete = () => {
+      this.carry = text.slice(rowStart);
+    };
+    for (;;) {
+      if (pos >= n) {
+        if (!final) {
+          incomplete();
+          return;
         }
+        if (row.length > 0) this.endRow(row);
+        this.carry = "";
+        return;
       }
-      row.push(csvCell(value, true));
-      const ch = text.charCodeAt(pos);
-      if (ch === 44) pos++;
-      else if (ch === 13 || ch === 10 || Number.isNaN(ch)) {
-        pos += ch === 13 && text.charCodeAt(pos + 1) === 10 ? 2 : Number.isNaN(ch) ? 0 : 1;
-        endRow();
-        if (Number.isNaN(ch)) break;
-      } else
-        throw new DriftInputError("invalid_input", `CSV line ${line}: text after a closing quote`, { line });
-      continue;
-    }
-    // Unquoted field: up to the next comma or line end.
-    let end = pos;
-    while (end < n) {
+      if (text.charCodeAt(pos) === 34 /* " */) {
+        let value = "";
+        pos++;
+        for (;;) {
+          const q = text.indexOf('"', pos);
+          if (q < 0 || (q + 1 === n && !final)) {
+            // No closing quote yet, or one that may be the first half of an escaped "".
+            if (!final) {
+              incomplete();
+              return;
+            }
+            throw new DriftInputError("invalid_input", `CSV line ${this.line}: unterminated quoted field`, {
+              line: this.line,
+            });
+          }
+          value += text.slice(pos, q);
+          if (text.charCodeAt(q + 1) === 34) {
+            value += '"';
+            pos = q + 2;
+          } else {
+            pos = q + 1;
+            break;
+          }
+        }
+        row.push(csvCell(value, true));
+        const ch = text.charCodeAt(pos);
+        if (ch === 44) pos++;
+        else if (ch === 13 || ch === 10 || Number.isNaN(ch)) {
+          // \r\n split across chunks
+          if (ch === 13 && pos + 1 === n && !final) {
+            incomplete();
+            return;
+          }
+          pos += ch === 13 && text.charCodeAt(pos + 1) === 10 ? 2 : Number.isNaN(ch) ? 0 : 1;
+          this.endRow(row);
+          row = [];
+          rowStart = pos;
+        } else
+          throw new DriftInputError("invalid_input", `CSV line ${this.line}: text after a closing quote`, {
+            line: this.line,
+          });
+        continue;
+      }
+      // Unquoted field: up to the next comma or line end.
+      let end = pos;
+      while (end < n) {
+        const ch = text.charCodeAt(end);
+        if (ch === 44 || ch === 10 || ch === 13) break;
+        end++;
+      }
+      if (!final && (end === n || (end + 1 === n && text.charCodeAt(end) === 13))) {
+        incomplete();
+        return;
+      }
+      row.push(csvCell(text.slice(pos, end), false));
       const ch = text.charCodeAt(end);
-      if (ch === 44 || ch === 10 || ch === 13) break;
-      end++;
-    }
-    row.push(csvCell(text.slice(pos, end), false));
-    const ch = text.charCodeAt(end);
-    if (ch === 44) {
-      pos = end + 1;
-      if (pos === n) row.push(null);
-    } else {
-      pos = end + (ch === 13 && text.charCodeAt(end + 1) === 10 ? 2 : 1);
-      endRow();
+      if (ch === 44) {
+        pos = end + 1;
+        if (pos === n) row.push(null); // a trailing empty field (unless final, the row is re-read later)
+      } else {
+        pos = end + (ch === 13 && text.charCodeAt(end + 1) === 10 ? 2 : 1);
+        this.endRow(row);
+        row = [];
+        rowStart = pos;
+      }
     }
   }
-  if (!header) throw new DriftInputError("invalid_input", "CSV is empty (no header row)");
-  const out: Dataset = {};
-  header.forEach((h, i) => {
-    out[h] = builders[i]!.build();
-  });
-  return out;
+}
+
+/** RFC 4180 CSV with a header row; also accepts \n line ends and a trailing newline. */
+export function parseCsv(text: string): Dataset {
+  const reader = new CsvReader();
+  reader.push(text);
+  return reader.end();
 }
 
 function scalar(v: unknown, where: string): number | string | boolean | null {
@@ -151,49 +214,87 @@ function scalar(v: unknown, where: string): number | string | boolean | null {
   throw new DriftInputError("invalid_input", `${where}: values must be numbers, strings, booleans or null`);
 }
 
-function fromRows(rows: Iterable<[unknown, number]>): Dataset {
-  const builders = new Map<string, ColumnBuilder>();
-  let count = 0;
-  for (const [row, lineNo] of rows) {
+/** Row objects → columns; a key absent from a row is missing there. */
+class RowsBuilder {
+  private builders = new Map<string, ColumnBuilder>();
+  private count = 0;
+
+  add(row: unknown, lineNo: number): void {
     if (row === null || typeof row !== "object" || Array.isArray(row)) {
       throw new DriftInputError("invalid_input", `row ${lineNo}: expected a JSON object`, { line: lineNo });
     }
     const rec = row as Record<string, unknown>;
     for (const key of Object.keys(rec)) {
-      if (!builders.has(key)) {
+      if (!this.builders.has(key)) {
         const b = new ColumnBuilder();
-        for (let i = 0; i < count; i++) b.push(null); // absent in earlier rows = missing
-        builders.set(key, b);
+        for (let i = 0; i < this.count; i++) b.push(null); // absent in earlier rows = missing
+        this.builders.set(key, b);
       }
     }
-    for (const [key, b] of builders) b.push(scalar(rec[key], `row ${lineNo}, "${key}"`));
-    count++;
+    for (const [key, b] of this.builders) b.push(scalar(rec[key], `row ${lineNo}, "${key}"`));
+    this.count++;
   }
-  const out: Dataset = {};
-  for (const [key, b] of builders) out[key] = b.build();
-  return out;
+
+  build(): Dataset {
+    const out: Dataset = {};
+    for (const [key, b] of this.builders) out[key] = b.build();
+    return out;
+  }
+}
+
+/** Incremental NDJSON reader (one JSON object per line): `push` text chunks, then `end`. */
+export class NdjsonReader {
+  private carry = "";
+  private lineNo = 0;
+  private rows = new RowsBuilder();
+
+  push(chunk: string): void {
+    const text = this.carry.length > 0 ? this.carry + chunk : chunk;
+    let start = 0;
+    for (;;) {
+      const nl = text.indexOf("\n", start);
+      if (nl < 0) break;
+      this.line(text.slice(start, nl));
+      start = nl + 1;
+    }
+    this.carry = text.slice(start);
+  }
+
+  end(): Dataset {
+    if (this.carry.length > 0) this.line(this.carry);
+    this.carry = "";
+    return this.rows.build();
+  }
+
+  private line(raw: string): void {
+    this.lineNo++;
+    const l = raw.trim();
+    if (l === "") return;
+    let value: unknown;
+    try {
+      value = JSON.parse(l);
+    } catch {
+      throw new DriftInputError("invalid_input", `NDJSON line ${this.lineNo} is not valid JSON`, {
+        line: this.lineNo,
+      });
+    }
+    this.rows.add(value, this.lineNo);
+  }
 }
 
 export function parseNdjson(text: string): Dataset {
-  function* rows(): Generator<[unknown, number]> {
-    const lines = text.split(/\r?\n/);
-    for (let i = 0; i < lines.length; i++) {
-      const l = lines[i]!.trim();
-      if (l === "") continue;
-      try {
-        yield [JSON.parse(l), i + 1];
-      } catch (e) {
-        if (e instanceof DriftInputError) throw e;
-        throw new DriftInputError("invalid_input", `NDJSON line ${i + 1} is not valid JSON`, { line: i + 1 });
-      }
-    }
-  }
-  return fromRows(rows());
+  const reader = new NdjsonReader();
+  reader.push(text);
+  return reader.end();
 }
 
 /** JSON: `[{col: v, …}, …]` (rows) or `{col: [v, …], …}` (columns). */
 export function parseJsonDataset(value: unknown): Dataset {
-  if (Array.isArray(value)) return fromRows(value.map((r, i) => [r, i + 1] as [unknown, number]));
+  if (Array.isArray(value)) {
+    const rows = new RowsBuilder();
+    for (let i = 0; i < value.length; i++) rows.add(value[i], i + 1);
+    return rows.build();
+  }
   if (value !== null && typeof value === "object") {
     const out: Dataset = {};
     for (const [key, col] of Object.entries(value as Record<string, unknown>)) {

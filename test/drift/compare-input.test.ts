@@ -1,5 +1,11 @@
 import { describe, expect, it } from "vitest";
-import { parseCsv, parseDataset, parseNdjson } from "../../src/drift/compare-input.ts";
+import {
+  CsvReader,
+  NdjsonReader,
+  parseCsv,
+  parseDataset,
+  parseNdjson,
+} from "../../src/drift/compare-input.ts";
 import { DriftInputError } from "../../src/drift/stats/errors.ts";
 
 describe("parseCsv", () => {
@@ -39,5 +45,55 @@ describe("parseNdjson / parseDataset", () => {
   it("rejects nested values and bad JSON lines with the line number", () => {
     expect(() => parseNdjson('{"a":{"b":1}}')).toThrow(/values must be/);
     expect(() => parseNdjson('{"a":1}\n{oops')).toThrow(/line 2/);
+  });
+});
+
+/** The text fed in pieces of `size` characters (the last piece shorter). */
+function inPieces(reader: { push(t: string): void }, text: string, size: number): void {
+  for (let i = 0; i < text.length; i += size) reader.push(text.slice(i, i + size));
+}
+
+describe("streaming readers (chunks split anywhere give the same columns)", () => {
+  // BOM, quotes with commas/newlines/escaped quotes, CRLF, NA, a trailing empty field, no final newline.
+  const csv =
+    '\ufeffx,name,flag\r\n1.5,"a, b",true\r\nNA,"multi\nline ""q""",\r\n-2e3,c,false\n\n7,"",x\n8,d,';
+  it("CsvReader: every chunk size from 1 to the whole text", () => {
+    const whole = parseCsv(csv);
+    expect(whole["name"]).toEqual(["a, b", 'multi\nline "q"', "c", "", "d"]);
+    expect(whole["flag"]).toEqual(["true", null, "false", "x", null]);
+    for (let size = 1; size <= csv.length; size++) {
+      const r = new CsvReader();
+      inPieces(r, csv, size);
+      expect(r.end(), `chunk size ${size}`).toEqual(whole);
+    }
+  });
+  it("CsvReader: errors still name the line, whatever the chunking", () => {
+    for (const size of [1, 3, 1000]) {
+      const r = new CsvReader();
+      expect(() => {
+        inPieces(r, "a,b\n1,2\n3\n", size);
+        r.end();
+      }).toThrow(/line 3/);
+      const u = new CsvReader();
+      expect(() => {
+        inPieces(u, 'a\n"x\n', size);
+        u.end();
+      }).toThrow(/unterminated/);
+    }
+  });
+  it("NdjsonReader: every chunk size, CRLF and blank lines", () => {
+    const text = '{"a":1,"b":"x"}\r\n\n{"a":2}\n{"a":null,"b":"y\\n","c":true}';
+    const whole = parseNdjson(text);
+    expect(whole["b"]).toEqual(["x", null, "y\n"]);
+    for (let size = 1; size <= text.length; size++) {
+      const r = new NdjsonReader();
+      inPieces(r, text, size);
+      expect(r.end(), `chunk size ${size}`).toEqual(whole);
+    }
+    const bad = new NdjsonReader();
+    expect(() => {
+      inPieces(bad, '{"a":1}\n\n{oops\n', 2);
+      bad.end();
+    }).toThrow(/line 3/);
   });
 });

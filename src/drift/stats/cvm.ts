@@ -5,8 +5,7 @@
  */
 import gammaln from "@stdlib/math-base-special-gammaln";
 import { besselKScaled } from "./besselk.ts";
-import { gcd, sum } from "./numeric.ts";
-import { pooledRanks } from "./ranks.ts";
+import { gcd } from "./numeric.ts";
 
 export const CVM_MAX_EXACT_N = 20;
 
@@ -63,16 +62,53 @@ export interface CvmResult {
   method: "exact" | "asymptotic";
 }
 
+/**
+ * Σ (rank(a_i) − i)² and Σ (rank(b_j) − j)² over the pooled mid-ranks, in one merged pass with
+ * compensated sums — the same values, added in the same order, as ranking first and summing after,
+ * without the two rank arrays (which cost more than the arithmetic at 10^6 values).
+ */
+function squaredRankGaps(a: Float64Array, b: Float64Array): [number, number] {
+  const n1 = a.length;
+  const n2 = b.length;
+  let sa = 0;
+  let ca = 0;
+  let sb = 0;
+  let cb = 0;
+  let i = 0;
+  let j = 0;
+  while (i < n1 || j < n2) {
+    const v = j >= n2 || (i < n1 && a[i]! <= b[j]!) ? a[i]! : b[j]!;
+    const i0 = i;
+    const j0 = j;
+    while (i < n1 && a[i] === v) i++;
+    while (j < n2 && b[j] === v) j++;
+    const rank = i0 + j0 + (i - i0 + (j - j0) + 1) / 2;
+    for (let k = i0; k < i; k++) {
+      const d = rank - (k + 1);
+      const x = d * d;
+      const t = sa + x;
+      if (Math.abs(sa) >= Math.abs(x)) ca += sa - t + x;
+      else ca += x - t + sa;
+      sa = t;
+    }
+    for (let k = j0; k < j; k++) {
+      const d = rank - (k + 1);
+      const x = d * d;
+      const t = sb + x;
+      if (Math.abs(sb) >= Math.abs(x)) cb += sb - t + x;
+      else cb += x - t + sb;
+      sb = t;
+    }
+  }
+  return [sa + ca, sb + cb];
+}
+
 export function cramerVonMisesSorted(x: Float64Array, y: Float64Array): CvmResult {
   const nx = x.length;
   const ny = y.length;
   if (nx < 2 || ny < 2) throw new RangeError("cramer_von_mises: each sample needs at least two values");
-  const { ranksA, ranksB } = pooledRanks(x, y);
-  const dx = new Float64Array(nx);
-  for (let i = 0; i < nx; i++) dx[i] = (ranksA[i]! - (i + 1)) ** 2;
-  const dy = new Float64Array(ny);
-  for (let j = 0; j < ny; j++) dy[j] = (ranksB[j]! - (j + 1)) ** 2;
-  const u = nx * sum(dx) + ny * sum(dy);
+  const [gx, gy] = squaredRankGaps(x, y);
+  const u = nx * gx + ny * gy;
   const k = nx * ny;
   const N = nx + ny;
   const t = u / (k * N) - (4 * k - 1) / (6 * N);

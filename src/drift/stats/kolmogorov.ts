@@ -7,7 +7,6 @@
  * No library ships these (stdlib has no Kolmogorov distribution), hence the port.
  */
 import expm1 from "@stdlib/math-base-special-expm1";
-import log1p from "@stdlib/math-base-special-log1p";
 
 const E128 = 128;
 const EP128 = 2 ** 128;
@@ -288,7 +287,8 @@ export function smirnovSf(n: number, x: number): number {
   for (let v = 0; v <= last; v++) {
     if (v > 0) lc += Math.log((n - v + 1) / v);
     const a = x + v / n;
-    const l2 = (n - v) * log1p(-a);
+    // Math.log1p is V8's fdlibm port (as stdlib's) and ~7× faster in this 10^5-term loop.
+    const l2 = (n - v) * Math.log1p(-a);
     const l1 = v === 1 ? 0 : (v - 1) * Math.log(a);
     const term = Math.exp(lc + l1 + l2);
     total += term;

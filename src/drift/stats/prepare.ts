@@ -8,6 +8,7 @@
  *   (Evidently's rule, see DESIGN.md);
  * - anything else (strings, booleans, mixed) → categorical.
  */
+import { sortedCopy } from "./numeric.ts";
 import type { ColumnType } from "./schema.ts";
 
 export type RawColumn = Float64Array | readonly unknown[];
@@ -66,12 +67,6 @@ function split(values: RawColumn): Split {
     return { numbers: out, others: undefined, missing };
   }
   return { numbers: undefined, others: values.filter((v) => !isMissing(v)), missing };
-}
-
-function sorted(a: Float64Array): Float64Array {
-  const s = Float64Array.from(a);
-  s.sort();
-  return s;
 }
 
 function distinctSorted2(a: Float64Array, b: Float64Array): { count: number; allIntegers: boolean } {
@@ -146,8 +141,9 @@ export function prepareColumn(
   const c = split(current);
   const missing = { reference: r.missing, current: c.missing };
   if (r.numbers && c.numbers) {
-    const refSorted = sorted(r.numbers);
-    const curSorted = sorted(c.numbers);
+    // The one sort each sample gets; every test of this column reuses these arrays.
+    const refSorted = sortedCopy(r.numbers);
+    const curSorted = sortedCopy(c.numbers);
     const { count, allIntegers } = distinctSorted2(refSorted, curSorted);
     const inferred: ColumnType =
       allIntegers && count <= MAX_DISTINCT_INTEGER_CATEGORIES ? "categorical" : "numerical";
