@@ -1,5 +1,6 @@
 import { sql } from "drizzle-orm";
 import { expect, it } from "vitest";
+import { checkContractBatchRules } from "../../src/predictions/batch-check.ts";
 import { useApp } from "../helpers/app.ts";
 import { describeEachDatabase } from "../helpers/db.ts";
 
@@ -148,5 +149,46 @@ describeEachDatabase("contracts and validation", (db) => {
   it("deletes a contract", async () => {
     expect((await t.request("/api/v1/contracts/m2", { method: "DELETE" })).status).toBe(204);
     expect((await t.request("/api/v1/contracts/m2", { method: "DELETE" })).status).toBe(404);
+  });
+});
+
+describeEachDatabase("contract batch rules", (db) => {
+  const t = useApp(db);
+  it("a stale or thin model opens a validation incident; fresh data resolves it", async () => {
+    const put = await t.request("/api/v1/contracts/batchy", {
+      method: "PUT",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({
+        fields: { x: { type: "number" } },
+        batch: { minRows: 5, windowSeconds: 3600, freshnessSeconds: 600 },
+      }),
+    });
+    expect(put.status).toBe(201);
+    const now = new Date();
+    const old = new Date(now.getTime() - 7200_000).toISOString();
+    await t.post("/api/v1/predictions", [{ model: "batchy", timestamp: old, features: { x: 1 } }]);
+    expect(await checkContractBatchRules(db.database.db, now)).toEqual({ checked: 1, failing: 1 });
+    const status = async () =>
+      (
+        await db.database.query<{ status: string; title: string }>(
+          sql`select status, title from incidents where project_id = ${t.projectId}::uuid and fingerprint = 'predictions:batchy:batch'`,
+        )
+      )[0];
+    expect(await status()).toMatchObject({
+      status: "open",
+      title: expect.stringMatching(/0 rows in the last 3600s \(min 5\)/),
+    });
+    const fresh = Array.from({ length: 5 }, (_, i) => ({
+      model: "batchy",
+      timestamp: new Date(now.getTime() - 60_000 + i).toISOString(),
+      features: { x: i },
+    }));
+    await t.post("/api/v1/predictions", fresh);
+    expect(await checkContractBatchRules(db.database.db, now)).toEqual({ checked: 1, failing: 0 });
+    expect((await status())!.status).toBe("resolved");
+    const v = (await (await t.request("/api/v1/contracts/batchy/violations")).json()) as {
+      batch: { ok: boolean }[];
+    };
+    expect(v.batch.every((b) => b.ok)).toBe(true);
   });
 });
