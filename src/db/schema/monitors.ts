@@ -99,3 +99,23 @@ export const driftReports = pgTable(
   },
   (t) => [index("drift_reports_monitor_idx").on(t.monitorId, t.createdAt)],
 );
+
+/**
+ * What a run learned about a monitor's reference window (row counts, categorical value counts,
+ * the seeded sample, labeled pairs), so scheduled runs scan only the current window. Keyed by a
+ * hash of everything it depends on; rebuilt after its TTL (late rows in the reference) or when the
+ * monitor changes.
+ */
+export const monitorReferenceCache = pgTable("monitor_reference_cache", {
+  monitorId: uuid("monitor_id")
+    .primaryKey()
+    .references(() => monitors.id, { onDelete: "cascade" }),
+  key: text("key").notNull(),
+  computedAt: timestamp("computed_at", { withTimezone: true }).notNull().defaultNow(),
+  /** { rows, labeled, counts: { column: [[value, n], ...] } } */
+  aggregates: jsonb("aggregates").notNull(),
+  /** [{ features, output, label }] */
+  sample: jsonb("sample").notNull(),
+  /** [{ output, label }] or null when the reference has no labels */
+  labeled: jsonb("labeled"),
+});
