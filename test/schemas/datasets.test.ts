@@ -160,6 +160,15 @@ describeEachDatabase("dataset schema snapshots", (db) => {
       expect(got.dataset.namespace).toBe("default");
     });
 
+    it("names with slashes are URL-encoded in the path", async () => {
+      const name = "s3://lake/events/2026";
+      const res = await t.post(`/api/v1/datasets/${encodeURIComponent(name)}/schema`, v1);
+      expect(res.status).toBe(201);
+      expect(((await res.json()) as Json).dataset).toEqual({ namespace: "default", name });
+      const got = await t.request(`/api/v1/datasets/${encodeURIComponent(name)}/schema`);
+      expect(((await got.json()) as Json).dataset.name).toBe(name);
+    });
+
     it("concurrent snapshots of one dataset get consecutive versions", async () => {
       const mk = (n: number) => ({ fields: [{ name: `c${n}`, type: "int", nullable: true }] });
       const results = await Promise.all(
