@@ -3,6 +3,7 @@ import { gzipSync } from "node:zlib";
 import { and, eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { incidents, lineageEdges, lineageEvents, schemaSnapshots } from "../../src/db/schema/index.ts";
+import { declareModelInputs, getModelInputs } from "../../src/schemas/lineage-store.ts";
 import { useApp } from "../helpers/app.ts";
 import { describeEachDatabase } from "../helpers/db.ts";
 
@@ -644,6 +645,20 @@ describeEachDatabase("OpenLineage ingestion, impact and schema incidents", (db) 
       await put([{ dataset: "users" }]);
       expect((await get("/api/v1/datasets/users/impact?fields=anything")).body.impacted).toEqual([
         expect.objectContaining({ kind: "model", name: "ranker" }),
+      ]);
+    });
+
+    it("declareModelInputs is callable by other capabilities (monitors, contracts) in-process", async () => {
+      const db = t.deps.database.db;
+      const r = await declareModelInputs(db, t.projectId, "fraud", [
+        { dataset: "payments", fields: ["amount", "country", "amount"] },
+      ]);
+      expect(r.edges).toBe(2);
+      expect(await getModelInputs(db, t.projectId, "fraud")).toEqual([
+        { dataset: "payments", namespace: "default", fields: ["amount", "country"] },
+      ]);
+      expect((await get("/api/v1/datasets/payments/impact?fields=country")).body.impacted).toEqual([
+        expect.objectContaining({ kind: "model", namespace: "default", name: "fraud", depth: 1 }),
       ]);
     });
 
