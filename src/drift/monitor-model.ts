@@ -158,6 +158,8 @@ export const WindowInfo = z.object({
   to: z.string().nullable(),
   rows: z.number().int(),
   sampled: z.number().int(),
+  /** When the reference side came from the monitor's cache: when it was computed. */
+  cachedAt: z.string().nullable().optional(),
 });
 
 export const Report = z

@@ -25,6 +25,7 @@ import {
   windowAggregates,
 } from "./monitor-store.ts";
 import { computePerformance, inferTask, type Performance, primaryMetric } from "./performance.ts";
+import { referenceData } from "./reference-cache.ts";
 import { type CompareOptions, DEFAULT_DATASET_DRIFT_SHARE } from "./stats-adapter.ts";
 
 export const DEFAULT_SAMPLE_CAP = 20_000;
@@ -134,15 +135,21 @@ export async function runMonitor(
     )
     .map((name) => ({ name, output: false }));
   if (outputKind === "categorical") candidates.push({ name: PREDICTION, output: true });
-  const [refAgg, curAgg] = await Promise.all([
-    windowAggregates(db, w.reference, candidates),
+  const [ref, curAgg] = await Promise.all([
+    referenceData(db, m, w.reference, candidates, cap, seed, now),
     windowAggregates(db, w.current, candidates),
   ]);
+  const refAgg = ref.agg;
 
   const base = {
     monitorId: m.id,
     trigger,
-    reference: { ...w.info.reference, rows: refAgg.rows, sampled: Math.min(refAgg.rows, cap) },
+    reference: {
+      ...w.info.reference,
+      rows: refAgg.rows,
+      sampled: Math.min(refAgg.rows, cap),
+      cachedAt: ref.cachedAt,
+    },
     current: { ...w.info.current, rows: curAgg.rows, sampled: Math.min(curAgg.rows, cap) },
     prediction: null,
     performance: null,
@@ -164,10 +171,8 @@ export async function runMonitor(
     return report;
   }
 
-  const [refSample, curSample] = await Promise.all([
-    sampleWindow(db, w.reference, refAgg.rows, cap, seed),
-    sampleWindow(db, w.current, curAgg.rows, cap, seed),
-  ]);
+  const refSample = ref.sample;
+  const curSample = await sampleWindow(db, w.current, curAgg.rows, cap, seed);
   const sampled = refAgg.rows > cap || curAgg.rows > cap;
 
   // Final kinds: counted columns stay categorical unless the full counts show an integer column
@@ -231,11 +236,9 @@ export async function runMonitor(
   const drifted = judged.length > 0 && share >= (o.datasetDriftShare ?? DEFAULT_DATASET_DRIFT_SHARE);
 
   let performanceResult: Record<string, unknown> | null = null;
-  if (refAgg.labeled > 0 && curAgg.labeled > 0) {
-    const [refPairs, curPairs] = await Promise.all([
-      sampleWindow(db, w.reference, refAgg.labeled, cap, seed, true),
-      sampleWindow(db, w.current, curAgg.labeled, cap, seed, true),
-    ]);
+  if (ref.labeled && curAgg.labeled > 0) {
+    const refPairs = ref.labeled;
+    const curPairs = await sampleWindow(db, w.current, curAgg.labeled, cap, seed, true);
     const task = o.task ?? inferTask([...refPairs, ...curPairs].map((p) => p.label));
     const reference = computePerformance(refPairs, task);
     const current = computePerformance(curPairs, task);

@@ -98,7 +98,12 @@ describeEachDatabase("drift monitors", (db) => {
       (report.performance as { current: { metrics: Record<string, number> } }).current.metrics.rocAuc,
     ).toBeGreaterThan(0.5);
     expect(await driftIncident(driftId)).toMatchObject({ status: "open", count: 1 });
-    await run(driftId);
+    expect(report.reference.cachedAt).toBeNull();
+    // The reference range is closed: the second run reads its side from the monitor's cache.
+    const second = await run(driftId);
+    expect(second.reference.cachedAt).toEqual(expect.any(String));
+    expect(second.features).toEqual(report.features);
+    expect(second.performance).toEqual(report.performance);
     expect(await driftIncident(driftId)).toMatchObject({ status: "open", count: 2 });
     const stored = await t.request(`/api/v1/monitors/${driftId}`);
     expect(((await stored.json()) as { retrainPolicy: { repo: string } }).retrainPolicy.repo).toBe(
