@@ -6,6 +6,7 @@
  */
 import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
+import { sql } from "drizzle-orm";
 import { createApiKey } from "../src/auth/store.ts";
 import { openDatabase } from "../src/db/client.ts";
 import { migrate } from "../src/db/migrate.ts";
@@ -51,7 +52,10 @@ function num(v: string | undefined) {
 }
 function weights() {
   if (values["text-weight"] === undefined && values["vector-weight"] === undefined) return undefined;
-  return { text: num(values["text-weight"]) ?? DEFAULT_WEIGHTS.text, vector: num(values["vector-weight"]) ?? DEFAULT_WEIGHTS.vector };
+  return {
+    text: num(values["text-weight"]) ?? DEFAULT_WEIGHTS.text,
+    vector: num(values["vector-weight"]) ?? DEFAULT_WEIGHTS.vector,
+  };
 }
 
 const legs = ["text", "vector", "both"] as const;
@@ -83,6 +87,8 @@ for (const leg of legs) {
   const n = queries.length;
   table[leg === "both" ? "fusion (RRF)" : `${leg} leg`] = { r1: r1 / n, r5: r5 / n, mrr: mrr / n };
 }
+// On a server database the evaluation leaves nothing behind (documents cascade with the project).
+await database.query(sql`delete from projects where id = ${projectId}`);
 await database.close();
 
 console.log(

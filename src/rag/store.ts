@@ -138,26 +138,33 @@ export async function upsertDocument(
     );
     const id = doc!.id;
     await tx.execute(sql`delete from chunks where document_id = ${id}`);
-    const ids: number[] = [];
-    for (const c of prepared.chunks) {
-      const [row] = rowsOf<{ id: number }>(
-        await tx.execute(sql`
-          insert into chunks (document_id, project_id, kind, ord, heading_path, content, tsv)
-          values (${id}, ${projectId}, ${input.kind}, ${c.ord}, ${JSON.stringify(c.headingPath)}::jsonb, ${c.content},
-            setweight(to_tsvector('english', ${c.texts.title}), 'A') ||
-            setweight(to_tsvector('english', ${c.texts.headings}), 'B') ||
-            setweight(to_tsvector('english', ${c.texts.body}), 'D'))
-          returning id`),
-      );
-      ids.push(Number(row!.id));
-    }
+    // One multi-row statement per table: a runbook is a handful of chunks, a bulk ingest is
+    // thousands of documents, and round trips dominate otherwise.
+    const values = prepared.chunks.map(
+      (
+        c,
+      ) => sql`(${id}, ${projectId}, ${input.kind}, ${c.ord}, ${JSON.stringify(c.headingPath)}::jsonb, ${c.content},
+        setweight(to_tsvector('english', ${c.texts.title}), 'A') ||
+        setweight(to_tsvector('english', ${c.texts.headings}), 'B') ||
+        setweight(to_tsvector('english', ${c.texts.body}), 'D'))`,
+    );
+    const inserted = rowsOf<{ id: number; ord: number }>(
+      await tx.execute(sql`
+        insert into chunks (document_id, project_id, kind, ord, heading_path, content, tsv)
+        values ${sql.join(values, sql`, `)}
+        returning id, ord`),
+    );
+    const idByOrd = new Map(inserted.map((r) => [Number(r.ord), Number(r.id)]));
+    const ids = prepared.chunks.map((c) => idByOrd.get(c.ord)!);
     if (embedded) {
       const embedder = safeEmbedderId(embedded.embedder);
-      for (let i = 0; i < ids.length; i++) {
-        await tx.execute(sql`
-          insert into chunk_embeddings (chunk_id, embedder, project_id, kind, embedding)
-          values (${ids[i]}, ${embedder}, ${projectId}, ${input.kind}, ${vectorLiteral(embedded.vectors[i]!)}::vector)`);
-      }
+      const rows = ids.map(
+        (chunkId, i) =>
+          sql`(${chunkId}, ${embedder}, ${projectId}, ${input.kind}, ${vectorLiteral(embedded.vectors[i]!)}::vector)`,
+      );
+      await tx.execute(sql`
+        insert into chunk_embeddings (chunk_id, embedder, project_id, kind, embedding)
+        values ${sql.join(rows, sql`, `)}`);
     }
     // A concurrent upsert of the same path may have inserted first: then this is an update.
     const status: UpsertStatus = doc!.inserted && !existing ? "added" : "updated";
@@ -266,8 +273,11 @@ export async function vectorLeg(
   const cast = sql.raw(`::vector(${dims})`);
   const q = vectorLiteral(query);
   return database.db.transaction(async (tx) => {
-    await tx.execute(sql.raw(`set local hnsw.ef_search = ${Math.max(64, Math.min(1000, limit * 2))}`));
-    await tx.execute(sql.raw(`set local hnsw.iterative_scan = relaxed_order`));
+    // One round trip for both settings (transaction-local, like SET LOCAL).
+    await tx.execute(
+      sql`select set_config('hnsw.ef_search', ${String(Math.max(64, Math.min(1000, limit * 2)))}, true),
+                 set_config('hnsw.iterative_scan', 'relaxed_order', true)`,
+    );
     const rows = rowsOf<{ chunk_id: number; document_id: string; distance: number }>(
       await tx.execute(sql`
         select e.chunk_id, c.document_id, (e.embedding${cast} <=> ${q}${cast}) as distance
@@ -287,10 +297,22 @@ export async function vectorLeg(
   });
 }
 
-/** OR of the query's stemmed lexemes: alert text is long, an AND of every word would match nothing. */
+/**
+ * OR of the query's stemmed lexemes: alert text is long, an AND of every word would match nothing.
+ * Lexemes that ANALYZE found in more than 5% of chunks (pg_stats.most_common_elems of chunks.tsv)
+ * are left out, as BM25 would all but ignore them: "pod" or "alert" would otherwise make the leg
+ * rank half the corpus. When every word is common, all are kept.
+ */
 const orQuery = (text: string) =>
-  sql`(select coalesce(string_agg(quote_literal(l), ' | '), '')::tsquery
-       from unnest(tsvector_to_array(to_tsvector('english', ${text}))) l)`;
+  sql`(with lex as (select l from unnest(tsvector_to_array(to_tsvector('english', ${text}))) l),
+        common as (
+          select e.elem from pg_stats s,
+            unnest(s.most_common_elems::text::text[], s.most_common_elem_freqs) as e(elem, freq)
+          where s.schemaname = current_schema() and s.tablename = 'chunks' and s.attname = 'tsv'
+            and e.freq > 0.05 and e.elem is not null),
+        rare as (select l from lex where l not in (select elem from common))
+      select coalesce(string_agg(quote_literal(l), ' | '), '')::tsquery
+      from (select l from rare union all select l from lex where not exists (select 1 from rare)) x)`;
 
 /**
  * Full-text leg: ts_rank over title (A), headings (B) and body (D), normalised by log length

@@ -1,0 +1,186 @@
+/**
+ * `npm run bench:search`: hybrid search at ~50k chunks on the local PostgreSQL and on PGlite.
+ * The 108 runbooks are replicated with variations (each copy gets its own path, a cluster/team tag
+ * in the title and a few words drawn from the corpus mixed into each section) until the chunk
+ * target is reached, indexed through the real path (chunk → embed → insert, HNSW maintained on
+ * insert). Prints indexing throughput, search latency p50/p95 (both legs + fusion + snippets),
+ * and the HNSW recall@10 of the vector leg against an exact scan.
+ *   --chunks N (default 50000)  --queries N (default 200)  --only postgres|pglite
+ */
+import { readFileSync } from "node:fs";
+import { parseArgs } from "node:util";
+import postgres from "postgres";
+import { createApiKey } from "../src/auth/store.ts";
+import { type Database, openDatabase } from "../src/db/client.ts";
+import { migrate } from "../src/db/migrate.ts";
+import { BUILTIN_DIMENSIONS, BuiltinEmbedder } from "../src/rag/embedders/builtin.ts";
+import { indexDocument } from "../src/rag/index-document.ts";
+import { readRunbookDir } from "../src/rag/runbooks.ts";
+import { hybridSearch } from "../src/rag/search.ts";
+import { vectorLeg, vectorLiteral } from "../src/rag/store.ts";
+
+const { values } = parseArgs({
+  options: {
+    chunks: { type: "string", default: "50000" },
+    queries: { type: "string", default: "200" },
+    only: { type: "string" },
+    concurrency: { type: "string", default: "4" },
+  },
+});
+const TARGET = Number(values.chunks);
+const NQ = Number(values.queries);
+const datasets = new URL("../../shared/datasets/", import.meta.url).pathname;
+const runbooks = await readRunbookDir(`${datasets}runbooks`);
+const devQueries = readFileSync(`${datasets}runbook-queries.dev.jsonl`, "utf8")
+  .split("\n")
+  .filter(Boolean)
+  .map((l) => (JSON.parse(l) as { query: string }).query);
+
+// Deterministic PRNG (mulberry32) so every run indexes the same corpus.
+function rng(seed: number) {
+  return () => {
+    seed = (seed + 0x6d2b79f5) | 0;
+    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+const rand = rng(42);
+const vocab = [...new Set(runbooks.flatMap((r) => r.content.match(/[A-Za-z]{4,}/g) ?? []))];
+const pick = () => vocab[Math.floor(rand() * vocab.length)]!;
+const teams = ["payments", "search", "ml-platform", "ads", "checkout", "identity", "data", "edge"];
+
+/** Copy r of a runbook: new path, a tagged title, corpus words mixed into each paragraph. */
+function variant(rb: { path: string; content: string }, r: number) {
+  const team = teams[r % teams.length]!;
+  const content = rb.content
+    .replace(/^title: (.*)$/m, `title: $1 (${team} cluster ${r})`)
+    .replace(/\n\n(?=[A-Za-z])/g, () => `\n\n${Array.from({ length: 6 }, pick).join(" ")}. `);
+  return { path: `copies/${r}/${rb.path}`, content };
+}
+
+function pct(xs: number[], p: number) {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))]!;
+}
+
+async function bench(kind: "postgres" | "pglite") {
+  let database: Database;
+  let drop = async () => {};
+  if (kind === "postgres") {
+    const admin = process.env.TEST_DATABASE_URL || "postgres://postgres@127.0.0.1:5432/postgres";
+    const name = `vigil_bench_search_${process.pid}`;
+    const sql = postgres(admin, { max: 1, onnotice: () => {} });
+    await sql.unsafe(`drop database if exists ${name}`);
+    await sql.unsafe(`create database ${name}`);
+    const url = new URL(admin);
+    url.pathname = `/${name}`;
+    database = await openDatabase({ url: url.toString(), poolSize: 8 });
+    drop = async () => {
+      await database.close();
+      await sql.unsafe(`drop database if exists ${name} with (force)`);
+      await sql.end();
+    };
+  } else {
+    database = await openDatabase({});
+    drop = () => database.close();
+  }
+  await migrate(database);
+  const { projectId } = await createApiKey(database.db, "bench");
+  const embedder = new BuiltinEmbedder();
+
+  // Indexing through the real path, `concurrency` documents at a time (PGlite serialises anyway).
+  let chunks = 0;
+  let docs = 0;
+  const started = performance.now();
+  const conc = kind === "postgres" ? Number(values.concurrency) : 1;
+  for (let r = 0; chunks < TARGET; r++) {
+    const batch = runbooks.map((rb) => (r === 0 ? rb : variant(rb, r)));
+    for (let i = 0; i < batch.length && chunks < TARGET; i += conc) {
+      const outs = await Promise.all(
+        batch
+          .slice(i, i + conc)
+          .map((d) =>
+            indexDocument(database, embedder, projectId, {
+              kind: "runbook",
+              path: d.path,
+              content: d.content,
+            }),
+          ),
+      );
+      for (const o of outs) chunks += o.chunks;
+      docs += outs.length;
+    }
+    if (r % 20 === 0) process.stderr.write(`\r[${kind}] ${chunks} chunks`);
+  }
+  const indexSeconds = (performance.now() - started) / 1000;
+  process.stderr.write("\n");
+  await database.execute("analyze chunks");
+  await database.execute("analyze chunk_embeddings");
+
+  // Queries: the dev alerts plus chunk-like texts (first words of random sections).
+  const sample = await database.execute<{ content: string }>(
+    `select content from chunks order by md5(id::text) limit ${Math.max(0, NQ - devQueries.length)}`,
+  );
+  const queries = [...devQueries, ...sample.map((s) => s.content.split(/\s+/).slice(0, 25).join(" "))].slice(
+    0,
+    NQ,
+  );
+  for (const q of queries.slice(0, 10)) await hybridSearch(database, embedder, projectId, { query: q }); // warm up
+  const lat: number[] = [];
+  for (const q of queries) {
+    const t0 = performance.now();
+    await hybridSearch(database, embedder, projectId, { query: q, k: 10 });
+    lat.push(performance.now() - t0);
+  }
+
+  // HNSW recall@10 of the vector leg (as search runs it: 50 candidates) against an exact scan.
+  let hits = 0;
+  const vlat: number[] = [];
+  const cast = `::vector(${BUILTIN_DIMENSIONS})`;
+  for (const q of queries) {
+    const [v] = await embedder.embed([q]);
+    const t0 = performance.now();
+    const approx = (
+      await vectorLeg(database, projectId, { id: embedder.id, dims: BUILTIN_DIMENSIONS }, v!, 50)
+    ).slice(0, 10);
+    vlat.push(performance.now() - t0);
+    const exact = await database.db.transaction(async (tx) => {
+      await tx.execute("set local enable_indexscan = off" as never);
+      const r = await tx.execute(
+        `select chunk_id from chunk_embeddings where embedder = '${embedder.id}' and project_id = '${projectId}'
+         order by embedding${cast} <=> '${vectorLiteral(v!)}'${cast} limit 10` as never,
+      );
+      return (Array.isArray(r) ? r : (r as { rows: unknown[] }).rows) as { chunk_id: number }[];
+    });
+    const truth = new Set(exact.map((e) => Number(e.chunk_id)));
+    hits += approx.filter((a) => truth.has(a.chunkId)).length / Math.max(1, truth.size);
+  }
+  await drop();
+  return {
+    kind,
+    docs,
+    chunks,
+    indexSeconds,
+    chunksPerSecond: chunks / indexSeconds,
+    p50: pct(lat, 50),
+    p95: pct(lat, 95),
+    vectorP50: pct(vlat, 50),
+    vectorP95: pct(vlat, 95),
+    recall10: hits / queries.length,
+    queries: queries.length,
+  };
+}
+
+const kinds = (values.only ? [values.only] : ["postgres", "pglite"]) as ("postgres" | "pglite")[];
+const rows = [];
+for (const k of kinds) rows.push(await bench(k));
+console.log(`\nhybrid search, built-in embedder (${BUILTIN_DIMENSIONS} dims), ${TARGET} chunks target\n`);
+console.log(
+  "| database | documents | chunks | indexing chunks/s | search p50 ms | search p95 ms | vector leg p50/p95 ms | HNSW recall@10 |",
+);
+console.log("|---|---|---|---|---|---|---|---|");
+for (const r of rows)
+  console.log(
+    `| ${r.kind} | ${r.docs} | ${r.chunks} | ${r.chunksPerSecond.toFixed(0)} (${r.indexSeconds.toFixed(0)} s) | ${r.p50.toFixed(1)} | ${r.p95.toFixed(1)} | ${r.vectorP50.toFixed(1)} / ${r.vectorP95.toFixed(1)} | ${r.recall10.toFixed(3)} |`,
+  );
