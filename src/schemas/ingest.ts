@@ -14,7 +14,7 @@ import {
 import type { Normalized } from "./normalize.ts";
 import { type ParsedLineageEvent, parseOpenLineageEvent } from "./openlineage.ts";
 import { readerImpactFields, schemaIncident } from "./schema-incident.ts";
-import { type NodeRef, recordSnapshot, type SnapshotResult, upsertNode } from "./store.ts";
+import { type NodeRef, recordSnapshot, type SnapshotResult, upsertNodes } from "./store.ts";
 
 /**
  * The write paths of snapshots and lineage: each request is one transaction, so what is
@@ -191,9 +191,7 @@ async function applyEvent(tx: Db, projectId: string, p: Prepared): Promise<Event
     want("dataset", e.from);
     want("dataset", e.to);
   }
-  const ids = new Map<string, string>();
-  for (const [k, r] of [...refs].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
-    ids.set(k, await upsertNode(tx, projectId, r.kind, r.ref));
+  const ids = await upsertNodes(tx, projectId, [...refs.values()]);
   const nodeId = (ref: NodeRef) => ids.get(keyOf("dataset", ref))!;
   const jobId = parsed.job ? ids.get(keyOf("job", parsed.job)) : undefined;
   if (jobId)

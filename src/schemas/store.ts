@@ -45,6 +45,62 @@ export async function upsertNode(db: Db, projectId: string, kind: NodeKind, ref:
   return found!.id;
 }
 
+/**
+ * Many nodes at once: one insert in sorted order (concurrent writers take the unique-index entries in
+ * the same order, so they cannot deadlock), then one select for those that existed. Keys are
+ * `kind\u0000namespace\u0000name`.
+ */
+export async function upsertNodes(
+  db: Db,
+  projectId: string,
+  nodes: { kind: NodeKind; ref: NodeRef }[],
+): Promise<Map<string, string>> {
+  const key = (kind: string, namespace: string, name: string) => `${kind}\u0000${namespace}\u0000${name}`;
+  const unique = new Map<string, { kind: NodeKind; namespace: string; name: string }>();
+  for (const n of nodes)
+    unique.set(key(n.kind, n.ref.namespace, n.ref.name), {
+      kind: n.kind,
+      namespace: n.ref.namespace,
+      name: n.ref.name,
+    });
+  const sorted = [...unique.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  const ids = new Map<string, string>();
+  if (sorted.length === 0) return ids;
+  const inserted = await db
+    .insert(lineageNodes)
+    .values(sorted.map(([, n]) => ({ projectId, ...n })))
+    .onConflictDoNothing()
+    .returning({
+      id: lineageNodes.id,
+      kind: lineageNodes.kind,
+      namespace: lineageNodes.namespace,
+      name: lineageNodes.name,
+    });
+  for (const r of inserted) ids.set(key(r.kind, r.namespace, r.name), r.id);
+  const missing = sorted.filter(([k]) => !ids.has(k)).map(([, n]) => n);
+  if (missing.length > 0) {
+    const found = await db
+      .select({
+        id: lineageNodes.id,
+        kind: lineageNodes.kind,
+        namespace: lineageNodes.namespace,
+        name: lineageNodes.name,
+      })
+      .from(lineageNodes)
+      .where(
+        and(
+          eq(lineageNodes.projectId, projectId),
+          sql`(${lineageNodes.kind}, ${lineageNodes.namespace}, ${lineageNodes.name}) in (${sql.join(
+            missing.map((n) => sql`(${n.kind}, ${n.namespace}, ${n.name})`),
+            sql`, `,
+          )})`,
+        ),
+      );
+    for (const r of found) ids.set(key(r.kind, r.namespace, r.name), r.id);
+  }
+  return ids;
+}
+
 export interface SnapshotInput {
   schema: CanonicalSchema;
   format: SchemaFormat;
