@@ -4,6 +4,7 @@ import { ApiError, badRequest, conflict, notFound } from "../http/errors.ts";
 import { ErrorResponses, ErrorSchema } from "../http/openapi.ts";
 import { DELIVER_JOB } from "./jobs-names.ts";
 import { Channel, ChannelInput, ChannelPatch, Delivery, deliveryStatuses, Rule, RuleInput } from "./model.ts";
+import { probeChannel } from "./probe.ts";
 import { newSecret } from "./sign.ts";
 import { BlockedUrlError, checkWebhookUrl } from "./ssrf.ts";
 import {
@@ -148,6 +149,34 @@ export function notificationRoutes(deps: AppDeps) {
       const { id } = c.req.valid("param");
       if (!(await deleteChannel(db, c.get("project").id, id))) throw notFound(`No channel ${id}`);
       return c.body(null, 204);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: "post",
+      path: "/api/v1/channels/{id}/test",
+      tags: ["notifications"],
+      summary: "Send a test message to the channel now and report what the receiver answered",
+      request: { params: Id },
+      responses: {
+        200: res(
+          "What happened (a failed send is reported here, not as an HTTP error)",
+          z.object({
+            ok: z.boolean(),
+            status: z.number().int().nullable(),
+            error: z.string().nullable(),
+            ms: z.number(),
+          }),
+        ),
+        ...ErrorResponses,
+      },
+    }),
+    async (c) => {
+      const { id } = c.req.valid("param");
+      const channel = await getChannel(db, c.get("project").id, id);
+      if (!channel) throw notFound(`No channel ${id}`);
+      return c.json(await probeChannel(channel, deps.config), 200);
     },
   );
 
