@@ -8,7 +8,7 @@ import { AlertmanagerPayload, fromAlertmanager } from "./alertmanager.ts";
 import { fromGeneric, GenericAlert } from "./generic.ts";
 import { fromGrafana, GrafanaPayload } from "./grafana.ts";
 import type { AlertSignal } from "./signal.ts";
-import { type AlertSource, ingestAlerts } from "./store.ts";
+import { type AlertSource, ingestAlerts, listPayloads } from "./store.ts";
 
 const IngestResponse = z
   .object({
@@ -127,6 +127,46 @@ export function alertRoutes(deps: AppDeps) {
       const result = await ingest(c, "generic", [signal], key ? `key:${key}` : `once:${randomUUID()}`);
       const dedupKey = signal.fingerprint.slice("generic:".length);
       return c.json({ ...result, dedupKey, incidentId: result.results[0]?.incidentId ?? null }, 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: "get",
+      path: "/api/v1/alerts/payloads",
+      tags: ["alerts"],
+      summary: "Alert payloads as received, newest first, with what each did",
+      request: {
+        query: z.object({
+          source: z.enum(["alertmanager", "grafana", "generic"]).optional(),
+          before: z.iso.datetime({ offset: true }).optional(),
+          limit: z.coerce.number().int().min(1).max(200).default(20),
+        }),
+      },
+      responses: ok(
+        "Payloads",
+        z.object({
+          payloads: z.array(
+            z.object({
+              id: z.string(),
+              source: z.enum(["alertmanager", "grafana", "generic"]),
+              receivedAt: z.string(),
+              userAgent: z.string().nullable(),
+              alertCount: z.number().int(),
+              body: z.string().openapi({ description: "The request body byte for byte" }),
+              results: IngestResponse.shape.results,
+            }),
+          ),
+        }),
+      ),
+    }),
+    async (c) => {
+      const q = c.req.valid("query");
+      const payloads = await listPayloads(deps.database.db, c.get("project").id, {
+        ...q,
+        before: q.before ? new Date(q.before) : undefined,
+      });
+      return c.json({ payloads }, 200);
     },
   );
 

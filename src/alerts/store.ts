@@ -1,4 +1,4 @@
-import { and, eq } from "drizzle-orm";
+import { and, desc, eq, lt, type SQL } from "drizzle-orm";
 import type { Database, Db } from "../db/client.ts";
 import { alertPayloads, incidents } from "../db/schema/index.ts";
 import { recordOccurrence, resolveByFingerprint } from "../incidents/record.ts";
@@ -114,4 +114,30 @@ export async function ingestAlerts(
     await db.update(alertPayloads).set({ result: results }).where(eq(alertPayloads.id, inserted.id));
     return { payloadId: inserted.id, duplicate: false, results };
   });
+}
+
+/** Stored payloads, newest first: what a sender really sent, for debugging an integration. */
+export async function listPayloads(
+  db: Db,
+  projectId: string,
+  f: { source?: AlertSource; before?: Date; limit: number },
+) {
+  const where: (SQL | undefined)[] = [eq(alertPayloads.projectId, projectId)];
+  if (f.source) where.push(eq(alertPayloads.source, f.source));
+  if (f.before) where.push(lt(alertPayloads.receivedAt, f.before));
+  const rows = await db
+    .select()
+    .from(alertPayloads)
+    .where(and(...where))
+    .orderBy(desc(alertPayloads.receivedAt), desc(alertPayloads.id))
+    .limit(f.limit);
+  return rows.map((r) => ({
+    id: r.id,
+    source: r.source as AlertSource,
+    receivedAt: r.receivedAt.toISOString(),
+    userAgent: r.userAgent,
+    alertCount: r.alertCount,
+    body: r.body,
+    results: r.result as AlertResult[],
+  }));
 }

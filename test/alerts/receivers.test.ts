@@ -179,6 +179,19 @@ describeEachDatabase("alert webhooks", (db) => {
     expect(body.incident).toMatchObject({ status: "resolved", resolvedAt: endsAt });
   });
 
+  it("GET /alerts/payloads lists what was received, newest first, with what it did", async () => {
+    const res = await t.request("/api/v1/alerts/payloads?source=grafana&limit=5");
+    expect(res.status).toBe(200);
+    const { payloads } = (await res.json()) as {
+      payloads: { source: string; body: string; alertCount: number; results: { action: string }[] }[];
+    };
+    // Two Grafana deliveries were stored (the retried one was not stored twice).
+    expect(payloads).toHaveLength(2);
+    expect(payloads[1]!.body).toBe(fixtureText("grafana-webhook-firing.json"));
+    expect(payloads[1]!.results.map((r) => r.action)).toEqual(["created", "created"]);
+    expect(payloads.every((p) => p.source === "grafana" && p.alertCount === 2)).toBe(true);
+  });
+
   it("bad input gets a clear 400 and nothing is stored", async () => {
     const before = await db.database.query<{ n: number }>(sql`select count(*)::int as n from alert_payloads`);
     const cases: [string, string][] = [
