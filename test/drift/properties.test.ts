@@ -2,7 +2,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { andersonKSampleSorted } from "../../src/drift/stats/anderson.ts";
-import { binNumeric } from "../../src/drift/stats/binning.ts";
+import { binNumeric, binNumericSorted } from "../../src/drift/stats/binning.ts";
 import { energyDistanceSorted, wassersteinSorted } from "../../src/drift/stats/cdf-distance.ts";
 import { contingencyTest, fisherExact, zTest } from "../../src/drift/stats/contingency.ts";
 import { cramerVonMisesSorted } from "../../src/drift/stats/cvm.ts";
@@ -61,6 +61,15 @@ describe("symmetric statistics are symmetric", () => {
           (Number.isNaN(t1.statistic) || close(t1.statistic, -t2.statistic)) &&
           close(t1.pValue, t2.pValue)
         );
+      }),
+    ));
+  it("binning sorted samples by binary search equals binning them value by value", () =>
+    fc.assert(
+      fc.property(pair(), ([a, b]) => {
+        const slow = binNumeric(a, b);
+        const fast = binNumericSorted(sortedCopy(a), sortedCopy(b));
+        expect(fast).toEqual(slow);
+        return true;
       }),
     ));
   it("Jensen–Shannon and Hellinger on binned data; PSI is symmetric too", () =>

@@ -3,7 +3,7 @@
  * types it accepts, and how the verdict is taken (p-value below threshold, or distance at/above).
  */
 import { andersonKSampleSorted } from "./anderson.ts";
-import { binNumeric, proportions } from "./binning.ts";
+import { binNumericSorted, proportions } from "./binning.ts";
 import { energyDistanceSorted, wassersteinNormedSorted } from "./cdf-distance.ts";
 import { contingencyTest, fisherExact, zTest } from "./contingency.ts";
 import { cramerVonMisesSorted } from "./cvm.ts";
@@ -46,7 +46,7 @@ function sortedPair(c: PreparedColumn): [Float64Array, Float64Array] {
 /** Aligned proportions for the divergences: histogram for numerical, categories otherwise. */
 function probabilities(c: PreparedColumn, options: CompareOptions): [Float64Array, Float64Array] {
   if (c.type === "numerical" && c.refSorted && c.curSorted) {
-    const b = binNumeric(c.refSorted, c.curSorted, options.bins);
+    const b = binNumericSorted(c.refSorted, c.curSorted, options.bins);
     return [b.reference, b.current];
   }
   const cats = c.categories();
