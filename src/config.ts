@@ -53,6 +53,12 @@ export const envSchema = z.object({
   VIGIL_RUN_JOBS: bool.default(true),
   /** Seconds to wait for in-flight requests and jobs on shutdown. */
   VIGIL_SHUTDOWN_TIMEOUT: z.string().regex(/^\d+$/, "expected whole seconds").transform(Number).default(20),
+  /** Days of spans kept; older day partitions are dropped by the traces.retention job. */
+  VIGIL_SPAN_RETENTION_DAYS: z
+    .string()
+    .regex(/^[1-9]\d*$/, "expected a whole number of days")
+    .transform(Number)
+    .default(7),
   VIGIL_DB_POOL_SIZE: z.string().regex(/^\d+$/, "expected a whole number").transform(Number).default(10),
   /** RAG: an OpenAI-compatible /v1/embeddings endpoint (unset → the built-in embedder). */
   VIGIL_EMBEDDINGS_URL: z.url({ message: "expected a URL" }).optional(),

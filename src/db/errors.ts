@@ -28,7 +28,11 @@ export function isDatabaseUnavailable(error: unknown): boolean {
     const code = (e as { code?: unknown }).code;
     if (typeof code === "string" && UNAVAILABLE_CODES.has(code)) return true;
     const message = (e as { message?: unknown }).message;
-    if (typeof message === "string" && /database is closed|PGlite is closed/i.test(message)) return true;
+    if (
+      typeof message === "string" &&
+      /database is closed|PGlite is closed|not currently accepting connections/i.test(message)
+    )
+      return true;
     e = (e as { cause?: unknown }).cause;
   }
   return false;

@@ -1,11 +1,10 @@
-/**
- * How long spans are kept, in days. Spans starting earlier are rejected at ingest (they would be
- * dropped at once) and their day partitions are dropped by the `traces.retention` job.
- * TODO(config owner): read VIGIL_SPAN_RETENTION_DAYS in src/config.ts and pass it here.
- */
-export const DEFAULT_RETENTION_DAYS = 7;
+import type { Config } from "../config.ts";
 
-export function retentionDays(config: object): number {
-  const value = (config as { VIGIL_SPAN_RETENTION_DAYS?: unknown }).VIGIL_SPAN_RETENTION_DAYS;
-  return typeof value === "number" && value > 0 ? value : DEFAULT_RETENTION_DAYS;
+/**
+ * How long spans are kept, in days (VIGIL_SPAN_RETENTION_DAYS). Spans starting earlier are rejected
+ * at ingest (they would be dropped at once) and their day partitions are dropped by the
+ * `traces.retention` job.
+ */
+export function retentionDays(config: Pick<Config, "VIGIL_SPAN_RETENTION_DAYS">): number {
+  return config.VIGIL_SPAN_RETENTION_DAYS;
 }
