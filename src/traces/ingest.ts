@@ -2,6 +2,8 @@ import type { Database, Db } from "../db/client.ts";
 import { isDatabaseUnavailable } from "../db/errors.ts";
 import { ApiError } from "../http/errors.ts";
 import { recordOccurrence } from "../incidents/record.ts";
+import { predictionsFromSpans } from "../predictions/from-spans.ts";
+import { storePredictions } from "../predictions/ingest.ts";
 import { exceptionOccurrences } from "./exceptions.ts";
 import type { DecodedSpan } from "./model.ts";
 import { daysOf, type Partitions } from "./partitions.ts";
@@ -17,6 +19,8 @@ export interface IngestResult {
   errorMessage: string;
   /** Exception incidents opened or updated. */
   incidents: number;
+  /** Prediction logs found in the new spans and stored. */
+  predictions: number;
 }
 
 export interface IngestOptions {
@@ -43,22 +47,25 @@ export async function ingestSpans(
     { nowNs: BigInt(now.getTime()) * 1_000_000n, retentionDays: options.retentionDays },
     malformed,
   );
-  if (!records.length) return { stored: 0, duplicates: 0, rejected, errorMessage, incidents: 0 };
+  if (!records.length)
+    return { stored: 0, duplicates: 0, rejected, errorMessage, incidents: 0, predictions: 0 };
 
   const write = async () => {
     await partitions.ensure(daysOf(records.map((r) => r.startNs)));
     return database.db.transaction(async (tx) => {
       const fresh = await insertSpans(tx as unknown as Db, projectId, records);
-      const occurrences = exceptionOccurrences(
-        projectId,
-        records.filter((r) => fresh.has(`${r.traceId}:${r.spanId}`)),
-      );
+      const freshRecords = records.filter((r) => fresh.has(`${r.traceId}:${r.spanId}`));
+      const occurrences = exceptionOccurrences(projectId, freshRecords);
       for (const o of occurrences) await recordOccurrence(tx as unknown as Db, o);
-      return { stored: fresh.size, incidents: occurrences.length };
+      // Spans that carry prediction logs (vigil.prediction.*, GenAI conventions) become predictions
+      // in the same transaction: a model instrumented with OpenTelemetry needs no second client.
+      const { rows } = predictionsFromSpans(freshRecords);
+      if (rows.length) await storePredictions(tx as unknown as Db, projectId, rows, "trace");
+      return { stored: fresh.size, incidents: occurrences.length, predictions: rows.length };
     });
   };
 
-  let written: { stored: number; incidents: number };
+  let written: { stored: number; incidents: number; predictions: number };
   try {
     try {
       written = await write();
@@ -86,6 +93,7 @@ export async function ingestSpans(
     rejected,
     errorMessage,
     incidents: written.incidents,
+    predictions: written.predictions,
   };
 }
 
