@@ -5,10 +5,12 @@ import { terms } from "./tokens.ts";
 export const NOT_FOUND = "Not found in the runbooks.";
 
 /**
- * Whether a result is relevant enough to answer from: some query word matched in full text, or the
- * vectors are clearly close. Below this, answering would be making things up.
+ * Whether a result is relevant enough to answer from: some (not very common) query word matched in
+ * full text, or — for a semantic embedder — the vectors are clearly close. The built-in embedder
+ * is lexical and its hashed vectors give chance similarities of 0.2–0.3 for short nonsense queries,
+ * so for it only a text match counts (pass minCosine = Infinity).
  */
-export function isRelevant(r: SearchResult, minCosine = 0.2): boolean {
+export function isRelevant(r: SearchResult, minCosine = 0.5): boolean {
   return r.legs.text !== null || (r.legs.vector?.score ?? 0) >= minCosine;
 }
 

@@ -1,5 +1,6 @@
 import type { Database } from "../db/client.ts";
 import { citationsFor, extractiveAnswer, groundedPrompt, isRelevant, NOT_FOUND } from "./answer.ts";
+import { BUILTIN_EMBEDDER_ID } from "./embedders/builtin.ts";
 import type { Embedder } from "./embedders/types.ts";
 import type { Llm } from "./llm.ts";
 import type { Citation, DocumentKind, SearchResult } from "./model.ts";
@@ -32,7 +33,7 @@ export async function retrieveSources(
       kinds: input.kinds,
       perDocument: true,
     })
-  ).filter((r) => isRelevant(r));
+  ).filter((r) => isRelevant(r, embedder.id === BUILTIN_EMBEDDER_ID ? Number.POSITIVE_INFINITY : 0.5));
   const details = await chunkDetails(
     database,
     projectId,

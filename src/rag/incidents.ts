@@ -3,6 +3,8 @@ import type { Config } from "../config.ts";
 import type { Database } from "../db/client.ts";
 import { incidentDocument, incidentsChangedSince } from "../incidents/documents.ts";
 import type { Incident } from "../incidents/model.ts";
+import { isRelevant } from "./answer.ts";
+import { BUILTIN_EMBEDDER_ID, BuiltinEmbedder } from "./embedders/builtin.ts";
 import { embedderFor } from "./embedders/select.ts";
 import type { Embedder } from "./embedders/types.ts";
 import { indexDocument } from "./index-document.ts";
@@ -81,7 +83,7 @@ export function ragIncidentEnricher(config: Config) {
 export async function ragIncidentContext(
   database: Database,
   incident: Incident & { projectId?: string },
-  embedder: Embedder = embedderFor({} as Config),
+  embedder: Embedder = new BuiltinEmbedder(),
 ): Promise<{ similar: SearchResult[]; runbooks: SearchResult[] }> {
   const projectId = incident.projectId ?? (await projectOf(database, incident.id));
   if (!projectId) return { similar: [], runbooks: [] };
@@ -108,4 +110,21 @@ async function projectOf(database: Database, incidentId: string): Promise<string
     sql`select project_id from incidents where id = ${incidentId}`,
   );
   return row?.project_id;
+}
+
+/**
+ * The best runbook for an alert or incident text, for notifications ("Runbook: <title> <path>").
+ * Undefined when nothing relevant is indexed.
+ */
+export async function ragTopRunbook(
+  database: Database,
+  config: Config,
+  projectId: string,
+  text: string,
+): Promise<{ documentId: string; path: string; title: string; heading: string } | undefined> {
+  const embedder = embedderFor(config);
+  const [top] = await hybridSearch(database, embedder, projectId, { query: text, k: 1, kinds: ["runbook"] });
+  const minCosine = embedder.id === BUILTIN_EMBEDDER_ID ? Number.POSITIVE_INFINITY : 0.5;
+  if (!top || !isRelevant(top, minCosine)) return undefined;
+  return { documentId: top.documentId, path: top.path, title: top.title, heading: top.heading };
 }

@@ -1,7 +1,8 @@
 import { expect, it } from "vitest";
+import { loadConfig } from "../../src/config.ts";
 import { addEvent, recordOccurrence } from "../../src/incidents/record.ts";
 import { BuiltinEmbedder } from "../../src/rag/embedders/builtin.ts";
-import { indexChangedIncidents, ragIncidentContext } from "../../src/rag/incidents.ts";
+import { indexChangedIncidents, ragIncidentContext, ragTopRunbook } from "../../src/rag/incidents.ts";
 import { useApp } from "../helpers/app.ts";
 import { describeEachDatabase } from "../helpers/db.ts";
 import { SOME_RUNBOOKS } from "./runbooks.ts";
@@ -71,5 +72,17 @@ describeEachDatabase("rag over incidents", (db) => {
     expect(ctx.similar.some((s) => s.path === `incidents/${ids.crash2}`)).toBe(false);
     expect(ctx.runbooks).toHaveLength(3);
     expect(ctx.runbooks[0]!.path).toBe("kubernetes/KubePodCrashLooping.md");
+  });
+
+  it("names the top runbook for a notification, and none for unrelated text", async () => {
+    const config = loadConfig({ LOG_LEVEL: "silent" });
+    const top = await ragTopRunbook(
+      db.database,
+      config,
+      t.projectId,
+      "Clock at 10.0.3.17:9100 is not synchronising",
+    );
+    expect(top?.path).toBe("node/NodeClockNotSynchronising.md");
+    expect(await ragTopRunbook(db.database, config, t.projectId, "qqqq zzzz")).toBeUndefined();
   });
 });
