@@ -172,6 +172,16 @@ describe("compareDatasets: input errors", () => {
     );
     expect(e.code).toBe("not_binary");
   });
+  it("binary-only test on a many-valued numeric column (distinct counted up to the cap)", () => {
+    const many = Array.from({ length: 40 }, (_, i) => i / 3);
+    const e = inputError(() => compareDatasets({ a: many }, { a: many }, { columns: { a: { test: "z" } } }));
+    expect(e.code).toBe("not_binary");
+    expect(e.message).toMatch(/has 11 or more/);
+    // Integer codes: 10 distinct → categorical, 11 → numerical, whichever sample holds the 11th.
+    const ten = Array.from({ length: 10 }, (_, i) => i);
+    expect(compareDatasets({ a: ten }, { a: ten }).columns[0]!.type).toBe("categorical");
+    expect(compareDatasets({ a: ten }, { a: [...ten, 10] }).columns[0]!.type).toBe("numerical");
+  });
   it("options for an unknown column", () => {
     expect(inputError(() => compareDatasets({ a: [1] }, { a: [1] }, { columns: { b: {} } })).code).toBe(
       "unknown_column",

@@ -3,7 +3,7 @@
  */
 import { z } from "@hono/zod-openapi";
 import { DriftInputError } from "./errors.ts";
-import { type PreparedColumn, prepareColumn, type RawColumn } from "./prepare.ts";
+import { DISTINCT_COUNT_CAP, type PreparedColumn, prepareColumn, type RawColumn } from "./prepare.ts";
 import { defaultTest, getTest } from "./registry.ts";
 import {
   type ColumnResult,
@@ -81,7 +81,7 @@ export function testColumn(
   if (test.binary && column.distinct > 2) {
     throw new DriftInputError(
       "not_binary",
-      `Test "${test.name}" needs at most two categories; "${name}" has ${column.distinct}`,
+      `Test "${test.name}" needs at most two categories; "${name}" has ${column.distinct}${column.refSorted && column.distinct >= DISTINCT_COUNT_CAP ? " or more" : ""}`,
       {
         column: name,
         test: test.name,

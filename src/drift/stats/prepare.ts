@@ -14,6 +14,7 @@ import type { ColumnType } from "./schema.ts";
 export type RawColumn = Float64Array | readonly unknown[];
 
 export const MAX_DISTINCT_INTEGER_CATEGORIES = 10;
+export const DISTINCT_COUNT_CAP = MAX_DISTINCT_INTEGER_CATEGORIES + 1;
 
 export interface PreparedColumn {
   name: string;
@@ -29,7 +30,11 @@ export interface PreparedColumn {
   referenceSize: number;
   currentSize: number;
   missing: { reference: number; current: number };
-  /** Distinct non-missing values over both samples. */
+  /**
+   * Distinct non-missing values over both samples. For numeric data counted only up to
+   * DISTINCT_COUNT_CAP: every decision that reads it (type inference ≤ 10, default test > 5 / > 2,
+   * binary tests > 2) is settled by then, and the full count would cost a pass over both samples.
+   */
   distinct: number;
 }
 
@@ -69,12 +74,17 @@ function split(values: RawColumn): Split {
   return { numbers: undefined, others: values.filter((v) => !isMissing(v)), missing };
 }
 
-function distinctSorted2(a: Float64Array, b: Float64Array): { count: number; allIntegers: boolean } {
+/** Distinct values of two sorted samples (up to `cap`) and whether those seen are all integers. */
+function distinctSorted2(
+  a: Float64Array,
+  b: Float64Array,
+  cap: number,
+): { count: number; allIntegers: boolean } {
   let i = 0;
   let j = 0;
   let count = 0;
   let allIntegers = true;
-  while (i < a.length || j < b.length) {
+  while ((i < a.length || j < b.length) && count < cap) {
     const v = j >= b.length || (i < a.length && a[i]! <= b[j]!) ? a[i]! : b[j]!;
     while (i < a.length && a[i] === v) i++;
     while (j < b.length && b[j] === v) j++;
@@ -144,7 +154,7 @@ export function prepareColumn(
     // The one sort each sample gets; every test of this column reuses these arrays.
     const refSorted = sortedCopy(r.numbers);
     const curSorted = sortedCopy(c.numbers);
-    const { count, allIntegers } = distinctSorted2(refSorted, curSorted);
+    const { count, allIntegers } = distinctSorted2(refSorted, curSorted, DISTINCT_COUNT_CAP);
     const inferred: ColumnType =
       allIntegers && count <= MAX_DISTINCT_INTEGER_CATEGORIES ? "categorical" : "numerical";
     let cache: ReturnType<typeof numericCategories> | undefined;
