@@ -98,15 +98,13 @@ async function bench(kind: "postgres" | "pglite") {
     const batch = runbooks.map((rb) => (r === 0 ? rb : variant(rb, r)));
     for (let i = 0; i < batch.length && chunks < TARGET; i += conc) {
       const outs = await Promise.all(
-        batch
-          .slice(i, i + conc)
-          .map((d) =>
-            indexDocument(database, embedder, projectId, {
-              kind: "runbook",
-              path: d.path,
-              content: d.content,
-            }),
-          ),
+        batch.slice(i, i + conc).map((d) =>
+          indexDocument(database, embedder, projectId, {
+            kind: "runbook",
+            path: d.path,
+            content: d.content,
+          }),
+        ),
       );
       for (const o of outs) chunks += o.chunks;
       docs += outs.length;
