@@ -3,8 +3,10 @@ import { defineConfig } from "vitest/config";
 export default defineConfig({
   test: {
     include: ["test/**/*.test.ts"],
+    globalSetup: ["./test/helpers/global-setup.ts"],
     testTimeout: 30_000,
-    hookTimeout: 60_000,
+    // Generous: a busy 2-core machine can take a minute to start an embedded Postgres.
+    hookTimeout: 180_000,
     // 2 cores: PGlite instances are memory- and CPU-heavy, keep parallelism modest.
     maxWorkers: 2,
     reporters: ["default", "./test/helpers/summary-reporter.ts"],

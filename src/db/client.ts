@@ -37,18 +37,22 @@ export interface OpenOptions {
   /** Data directory for the embedded database; absent → in memory. */
   dataDir?: string;
   poolSize?: number;
+  /** Embedded only: start from a dump made by `pglite.dumpDataDir()` (e.g. an already migrated database). */
+  loadDataDir?: Blob;
 }
 
 export async function openDatabase(options: OpenOptions): Promise<Database> {
-  return options.url ? openPostgres(options.url, options.poolSize ?? 10) : openPglite(options.dataDir);
+  return options.url
+    ? openPostgres(options.url, options.poolSize ?? 10)
+    : openPglite(options.dataDir, options.loadDataDir);
 }
 
-async function openPglite(dataDir?: string): Promise<Database> {
+async function openPglite(dataDir?: string, loadDataDir?: Blob): Promise<Database> {
   if (dataDir) mkdirSync(dataDir, { recursive: true });
   const unlock = dataDir ? lockDataDir(dataDir) : () => {};
   let client: PGlite;
   try {
-    client = await PGlite.create(dataDir ?? "memory://", { extensions: { vector } });
+    client = await PGlite.create(dataDir ?? "memory://", { extensions: { vector }, loadDataDir });
   } catch (error) {
     unlock();
     throw error;
