@@ -12,6 +12,11 @@ export interface JobDefinition<T = unknown> {
   retryDelaySeconds?: number;
   /** Jobs fetched per poll. */
   batchSize?: number;
+  /**
+   * Jobs of this kind worked at once in one process (independent pollers). Raise it for I/O-bound
+   * jobs such as outbound webhooks, so one slow receiver does not hold up the rest.
+   */
+  concurrency?: number;
   /** A cron expression: the job is enqueued on this schedule (once across all workers). */
   cron?: string;
 }
@@ -62,16 +67,22 @@ export class Jobs {
       });
       if (def.cron) await this.boss.schedule(def.name, def.cron);
       if (this.runWorkers) {
-        await this.boss.work(
-          def.name,
-          { batchSize: def.batchSize ?? 1, pollingIntervalSeconds: 1 },
-          async (batch) => {
+        const options = {
+          batchSize: def.batchSize ?? 1,
+          pollingIntervalSeconds: 1,
+          includeMetadata: true as const,
+        };
+        for (let i = 0; i < (def.concurrency ?? 1); i++) {
+          await this.boss.work(def.name, options, async (batch) => {
             for (const job of batch) {
-              const meta = { id: job.id, name: job.name, retryCount: 0 };
-              await def.handler(job.data as never, meta);
+              await def.handler(job.data as never, {
+                id: job.id,
+                name: job.name,
+                retryCount: job.retryCount,
+              });
             }
-          },
-        );
+          });
+        }
       }
     }
     this.started = true;

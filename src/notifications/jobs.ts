@@ -11,6 +11,8 @@ import { DELIVER_JOB, DISPATCH_JOB } from "./jobs-names.ts";
 export function defineNotificationJobs(deps: AppDeps, options: DeliverOptions = {}): void {
   deps.jobs.define<{ deliveryId: string }>({
     name: DELIVER_JOB,
+    // Outbound HTTP with a 10 s timeout: several at once so one slow receiver delays no one else.
+    concurrency: 4,
     retryLimit: 6,
     retryDelaySeconds: 10,
     handler: async (data) => {
