@@ -134,6 +134,7 @@ async function bench(kind: "postgres" | "pglite") {
 
   // HNSW recall@10 of the vector leg (as search runs it: 50 candidates) against an exact scan.
   let hits = 0;
+  let tieHits = 0;
   const vlat: number[] = [];
   const cast = `::vector(${BUILTIN_DIMENSIONS})`;
   for (const q of queries) {
@@ -146,13 +147,20 @@ async function bench(kind: "postgres" | "pglite") {
     const exact = await database.db.transaction(async (tx) => {
       await tx.execute("set local enable_indexscan = off" as never);
       const r = await tx.execute(
-        `select chunk_id from chunk_embeddings where embedder = '${embedder.id}' and project_id = '${projectId}'
+        `select chunk_id, embedding${cast} <=> '${vectorLiteral(v!)}'${cast} as distance from chunk_embeddings where embedder = '${embedder.id}' and project_id = '${projectId}'
          order by embedding${cast} <=> '${vectorLiteral(v!)}'${cast} limit 10` as never,
       );
-      return (Array.isArray(r) ? r : (r as { rows: unknown[] }).rows) as { chunk_id: number }[];
+      return (Array.isArray(r) ? r : (r as { rows: unknown[] }).rows) as {
+        chunk_id: number;
+        distance: number;
+      }[];
     });
     const truth = new Set(exact.map((e) => Number(e.chunk_id)));
     hits += approx.filter((a) => truth.has(a.chunkId)).length / Math.max(1, truth.size);
+    // ann-benchmarks' definition: a returned item counts when it is as close as the 10th true
+    // neighbour (+1e-3) — the replicated corpus is full of exact ties that id-recall punishes.
+    const d10 = Math.max(...exact.map((e) => Number(e.distance)));
+    tieHits += approx.filter((a) => 1 - a.score <= d10 + 1e-3).length / Math.max(1, exact.length);
   }
   await drop();
   return {
@@ -166,6 +174,7 @@ async function bench(kind: "postgres" | "pglite") {
     vectorP50: pct(vlat, 50),
     vectorP95: pct(vlat, 95),
     recall10: hits / queries.length,
+    tieRecall10: tieHits / queries.length,
     queries: queries.length,
   };
 }
@@ -175,10 +184,10 @@ const rows = [];
 for (const k of kinds) rows.push(await bench(k));
 console.log(`\nhybrid search, built-in embedder (${BUILTIN_DIMENSIONS} dims), ${TARGET} chunks target\n`);
 console.log(
-  "| database | documents | chunks | indexing chunks/s | search p50 ms | search p95 ms | vector leg p50/p95 ms | HNSW recall@10 |",
+  "| database | documents | chunks | indexing chunks/s | search p50 ms | search p95 ms | vector leg p50/p95 ms | HNSW recall@10 (ids / ann-benchmarks) |",
 );
 console.log("|---|---|---|---|---|---|---|---|");
 for (const r of rows)
   console.log(
-    `| ${r.kind} | ${r.docs} | ${r.chunks} | ${r.chunksPerSecond.toFixed(0)} (${r.indexSeconds.toFixed(0)} s) | ${r.p50.toFixed(1)} | ${r.p95.toFixed(1)} | ${r.vectorP50.toFixed(1)} / ${r.vectorP95.toFixed(1)} | ${r.recall10.toFixed(3)} |`,
+    `| ${r.kind} | ${r.docs} | ${r.chunks} | ${r.chunksPerSecond.toFixed(0)} (${r.indexSeconds.toFixed(0)} s) | ${r.p50.toFixed(1)} | ${r.p95.toFixed(1)} | ${r.vectorP50.toFixed(1)} / ${r.vectorP95.toFixed(1)} | ${r.recall10.toFixed(3)} / ${r.tieRecall10.toFixed(3)} |`,
   );
