@@ -14,6 +14,7 @@ import { ApiError, errorBody } from "./http/errors.ts";
 import { ErrorResponses } from "./http/openapi.ts";
 import { incidentRoutes } from "./incidents/routes.ts";
 import { predictionRoutes } from "./predictions/routes.ts";
+import { ragIncidentEnricher } from "./rag/incidents.ts";
 import { ragRoutes } from "./rag/routes.ts";
 import { schemaRoutes } from "./schemas/routes.ts";
 import { createMetrics, type Metrics } from "./telemetry/metrics.ts";
@@ -96,7 +97,10 @@ export function buildApp(deps: AppDeps, options: { metrics?: Metrics } = {}) {
   );
 
   // Capabilities.
-  app.route("/", incidentRoutes(deps, { exception: exceptionIncidentContext }));
+  app.route(
+    "/",
+    incidentRoutes(deps, { exception: exceptionIncidentContext, all: ragIncidentEnricher(config) }),
+  );
   app.route("/", traceRoutes(deps));
   app.route("/", schemaRoutes(deps));
   app.route("/", predictionRoutes(deps));

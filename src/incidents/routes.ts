@@ -14,14 +14,17 @@ import { decodeCursor, encodeCursor, getIncident, incidentTimeline, listIncident
  * Adds kind-specific context to an incident's detail (e.g. sample spans for exceptions) without the
  * incidents capability importing the others: app.ts wires them in.
  */
-export type IncidentEnricher = (database: Database, incident: Incident) => Promise<Record<string, unknown>>;
+export type IncidentEnricher = (
+  database: Database,
+  incident: Incident & { projectId: string },
+) => Promise<Record<string, unknown>>;
+
+/** Per incident kind, plus `all` for context every incident gets (e.g. similar incidents, runbooks). */
+export type IncidentEnrichers = Partial<Record<Incident["kind"] | "all", IncidentEnricher>>;
 
 const IdParam = z.object({ id: z.uuid().openapi({ param: { name: "id", in: "path" } }) });
 
-export function incidentRoutes(
-  deps: AppDeps,
-  enrichers: Partial<Record<Incident["kind"], IncidentEnricher>> = {},
-) {
+export function incidentRoutes(deps: AppDeps, enrichers: IncidentEnrichers = {}) {
   const app = createRouter();
   const { database } = deps;
 
@@ -100,8 +103,11 @@ export function incidentRoutes(
       const incident = await getIncident(database.db, projectId, id);
       if (!incident) throw notFound(`No incident ${id}`);
       const events = await incidentTimeline(database.db, projectId, id);
-      const enrich = enrichers[incident.kind];
-      const context = enrich ? await enrich(database, incident) : {};
+      const withProject = { ...incident, projectId };
+      const [general, specific] = await Promise.all(
+        [enrichers.all, enrichers[incident.kind]].map((enrich) => enrich?.(database, withProject) ?? {}),
+      );
+      const context = { ...general, ...specific };
       return c.json({ incident, events, context }, 200);
     },
   );

@@ -77,16 +77,16 @@ export async function indexChangedIncidents(
  */
 export function ragIncidentEnricher(config: Config) {
   const embedder = embedderFor(config);
-  return (database: Database, incident: Incident) => ragIncidentContext(database, incident, embedder);
+  return (database: Database, incident: Incident & { projectId: string }) =>
+    ragIncidentContext(database, incident, embedder);
 }
 
 export async function ragIncidentContext(
   database: Database,
-  incident: Incident & { projectId?: string },
+  incident: Incident & { projectId: string },
   embedder: Embedder = new BuiltinEmbedder(),
 ): Promise<{ similar: SearchResult[]; runbooks: SearchResult[] }> {
-  const projectId = incident.projectId ?? (await projectOf(database, incident.id));
-  if (!projectId) return { similar: [], runbooks: [] };
+  const projectId = incident.projectId;
   const sample = JSON.stringify({ ...incident.sample, labels: incident.labels }).slice(0, 2000);
   const query = `${incident.title}\n${incident.source ?? ""}\n${sample}`;
   const self = await database.query<{ id: string }>(
@@ -103,13 +103,6 @@ export async function ragIncidentContext(
     hybridSearch(database, embedder, projectId, { query, k: 3, kinds: ["runbook"] }),
   ]);
   return { similar, runbooks };
-}
-
-async function projectOf(database: Database, incidentId: string): Promise<string | undefined> {
-  const [row] = await database.query<{ project_id: string }>(
-    sql`select project_id from incidents where id = ${incidentId}`,
-  );
-  return row?.project_id;
 }
 
 /**

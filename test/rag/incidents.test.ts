@@ -2,7 +2,7 @@ import { expect, it } from "vitest";
 import { loadConfig } from "../../src/config.ts";
 import { addEvent, recordOccurrence } from "../../src/incidents/record.ts";
 import { BuiltinEmbedder } from "../../src/rag/embedders/builtin.ts";
-import { indexChangedIncidents, ragIncidentContext, ragTopRunbook } from "../../src/rag/incidents.ts";
+import { indexChangedIncidents, type ragIncidentContext, ragTopRunbook } from "../../src/rag/incidents.ts";
 import { useApp } from "../helpers/app.ts";
 import { describeEachDatabase } from "../helpers/db.ts";
 import { SOME_RUNBOOKS } from "./runbooks.ts";
@@ -63,9 +63,11 @@ describeEachDatabase("rag over incidents", (db) => {
   });
 
   it("lists an incident's similar past incidents (not itself) and suggested runbooks", async () => {
+    // Through the incident detail route, where app.ts wires the enricher in.
     const res = await t.request(`/api/v1/incidents/${ids.crash2}`);
-    const { incident } = (await res.json()) as { incident: Parameters<typeof ragIncidentContext>[1] };
-    const ctx = await ragIncidentContext(db.database, incident, embedder);
+    const { context: ctx } = (await res.json()) as {
+      context: Awaited<ReturnType<typeof ragIncidentContext>>;
+    };
     expect(ctx.similar.length).toBeGreaterThan(0);
     expect(ctx.similar.length).toBeLessThanOrEqual(3);
     expect(ctx.similar[0]!.path).toBe(`incidents/${ids.crash1}`);
