@@ -4,6 +4,17 @@ import { type AlertSignal, alertTitle, labelsFingerprint, parseEndsAt, pickLinks
 
 const StringMap = z.record(z.string(), z.string());
 
+/** One alert of Alertmanager's webhook (Grafana's contact point sends the same, plus a few URLs). */
+export const AlertmanagerAlert = z.looseObject({
+  status: z.enum(["firing", "resolved"]),
+  labels: StringMap,
+  annotations: StringMap.default({}),
+  startsAt: z.string().optional(),
+  endsAt: z.string().optional(),
+  generatorURL: z.string().optional(),
+  fingerprint: z.string().optional(),
+});
+
 /** Alertmanager's webhook payload, version 4 (prometheus/alertmanager notify/webhook). Unknown fields pass. */
 export const AlertmanagerPayload = z
   .looseObject({
@@ -16,19 +27,7 @@ export const AlertmanagerPayload = z
     commonLabels: StringMap.optional(),
     commonAnnotations: StringMap.optional(),
     externalURL: z.string().optional(),
-    alerts: z
-      .array(
-        z.looseObject({
-          status: z.enum(["firing", "resolved"]),
-          labels: StringMap,
-          annotations: StringMap.default({}),
-          startsAt: z.string().optional(),
-          endsAt: z.string().optional(),
-          generatorURL: z.string().optional(),
-          fingerprint: z.string().optional(),
-        }),
-      )
-      .max(10_000),
+    alerts: z.array(AlertmanagerAlert).max(10_000),
   })
   .openapi("AlertmanagerWebhook");
 export type AlertmanagerPayload = z.infer<typeof AlertmanagerPayload>;

@@ -1,8 +1,7 @@
 import { z } from "@hono/zod-openapi";
+import { AlertmanagerAlert } from "./alertmanager.ts";
 import { severityFrom } from "./severity.ts";
 import { type AlertSignal, alertTitle, labelsFingerprint, parseEndsAt, pickLinks } from "./signal.ts";
-
-const StringMap = z.record(z.string(), z.string());
 
 /**
  * Grafana unified alerting's webhook contact point payload: Alertmanager's shape plus orgId,
@@ -19,14 +18,7 @@ export const GrafanaPayload = z
     title: z.string().optional(),
     alerts: z
       .array(
-        z.looseObject({
-          status: z.enum(["firing", "resolved"]),
-          labels: StringMap,
-          annotations: StringMap.default({}),
-          startsAt: z.string().optional(),
-          endsAt: z.string().optional(),
-          generatorURL: z.string().optional(),
-          fingerprint: z.string().optional(),
+        AlertmanagerAlert.extend({
           silenceURL: z.string().optional(),
           dashboardURL: z.string().optional(),
           panelURL: z.string().optional(),
