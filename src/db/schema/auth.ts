@@ -7,14 +7,18 @@ export const projects = pgTable("projects", {
   createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
 });
 
+/** The `project_id` column every project-owned row carries: deleting a project deletes its rows. */
+export const projectRef = () =>
+  uuid("project_id")
+    .notNull()
+    .references(() => projects.id, { onDelete: "cascade" });
+
 /** API keys are stored as a SHA-256 hash plus a short display prefix; the key itself is shown once. */
 export const apiKeys = pgTable(
   "api_keys",
   {
     id: uuid("id").primaryKey().defaultRandom(),
-    projectId: uuid("project_id")
-      .notNull()
-      .references(() => projects.id, { onDelete: "cascade" }),
+    projectId: projectRef(),
     name: text("name").notNull().default("default"),
     prefix: text("prefix").notNull(),
     hash: text("hash").notNull().unique(),

@@ -11,16 +11,14 @@ import {
   uniqueIndex,
   uuid,
 } from "drizzle-orm/pg-core";
-import { projects } from "./auth.ts";
+import { projectRef } from "./auth.ts";
 
 /** One row per problem, whatever found it; repeats bump count/last_seen (see src/incidents/record.ts). */
 export const incidents = pgTable(
   "incidents",
   {
     id: uuid("id").primaryKey().defaultRandom(),
-    projectId: uuid("project_id")
-      .notNull()
-      .references(() => projects.id, { onDelete: "cascade" }),
+    projectId: projectRef(),
     /** exception | alert | drift | schema | validation */
     kind: text("kind").notNull(),
     fingerprint: text("fingerprint").notNull(),
@@ -86,9 +84,7 @@ export const alertPayloads = pgTable(
   "alert_payloads",
   {
     id: uuid("id").primaryKey().defaultRandom(),
-    projectId: uuid("project_id")
-      .notNull()
-      .references(() => projects.id, { onDelete: "cascade" }),
+    projectId: projectRef(),
     /** alertmanager | grafana | generic */
     source: text("source").notNull(),
     idempotencyKey: text("idempotency_key").notNull(),

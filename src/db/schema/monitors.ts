@@ -12,7 +12,7 @@ import {
   uniqueIndex,
   uuid,
 } from "drizzle-orm/pg-core";
-import { projects } from "./auth.ts";
+import { projectRef } from "./auth.ts";
 
 /**
  * A drift monitor: which model and features, what to compare (reference vs current window),
@@ -22,9 +22,7 @@ export const monitors = pgTable(
   "monitors",
   {
     id: uuid("id").primaryKey().defaultRandom(),
-    projectId: uuid("project_id")
-      .notNull()
-      .references(() => projects.id, { onDelete: "cascade" }),
+    projectId: projectRef(),
     name: text("name").notNull(),
     model: text("model").notNull(),
     /** Feature names; null = every feature seen in the reference. */
@@ -72,9 +70,7 @@ export const driftReports = pgTable(
   "drift_reports",
   {
     id: uuid("id").primaryKey().defaultRandom(),
-    projectId: uuid("project_id")
-      .notNull()
-      .references(() => projects.id, { onDelete: "cascade" }),
+    projectId: projectRef(),
     monitorId: uuid("monitor_id")
       .notNull()
       .references(() => monitors.id, { onDelete: "cascade" }),

@@ -10,7 +10,7 @@ import {
   uniqueIndex,
   uuid,
 } from "drizzle-orm/pg-core";
-import { projects } from "./auth.ts";
+import { projectRef } from "./auth.ts";
 import { incidents } from "./incidents.ts";
 
 /** Where notifications go: a Slack-compatible incoming webhook or a signed generic JSON webhook. */
@@ -18,9 +18,7 @@ export const notificationChannels = pgTable(
   "notification_channels",
   {
     id: uuid("id").primaryKey().defaultRandom(),
-    projectId: uuid("project_id")
-      .notNull()
-      .references(() => projects.id, { onDelete: "cascade" }),
+    projectId: projectRef(),
     name: text("name").notNull(),
     /** slack | webhook */
     type: text("type").notNull(),
@@ -45,9 +43,7 @@ export const notificationRules = pgTable(
   "notification_rules",
   {
     id: uuid("id").primaryKey().defaultRandom(),
-    projectId: uuid("project_id")
-      .notNull()
-      .references(() => projects.id, { onDelete: "cascade" }),
+    projectId: projectRef(),
     channelId: uuid("channel_id")
       .notNull()
       .references(() => notificationChannels.id, { onDelete: "cascade" }),
@@ -71,9 +67,7 @@ export const notificationDeliveries = pgTable(
   "notification_deliveries",
   {
     id: uuid("id").primaryKey().defaultRandom(),
-    projectId: uuid("project_id")
-      .notNull()
-      .references(() => projects.id, { onDelete: "cascade" }),
+    projectId: projectRef(),
     channelId: uuid("channel_id")
       .notNull()
       .references(() => notificationChannels.id, { onDelete: "cascade" }),

@@ -12,7 +12,7 @@ import {
   uniqueIndex,
   uuid,
 } from "drizzle-orm/pg-core";
-import { projects } from "./auth.ts";
+import { projectRef } from "./auth.ts";
 
 /**
  * Prediction logs: what a model saw (features) and said (output), with ground truth joined later.
@@ -23,9 +23,7 @@ export const predictions = pgTable(
   "predictions",
   {
     id: bigserial("id", { mode: "number" }).primaryKey(),
-    projectId: uuid("project_id")
-      .notNull()
-      .references(() => projects.id, { onDelete: "cascade" }),
+    projectId: projectRef(),
     model: text("model").notNull(),
     modelVersion: text("model_version"),
     ts: timestamp("ts", { withTimezone: true }).notNull(),
@@ -56,9 +54,7 @@ export const predictions = pgTable(
 export const predictionLabels = pgTable(
   "prediction_labels",
   {
-    projectId: uuid("project_id")
-      .notNull()
-      .references(() => projects.id, { onDelete: "cascade" }),
+    projectId: projectRef(),
     model: text("model").notNull().default(""),
     requestId: text("request_id").notNull(),
     label: jsonb("label").notNull(),
@@ -76,9 +72,7 @@ export const contracts = pgTable(
   "contracts",
   {
     id: uuid("id").primaryKey().defaultRandom(),
-    projectId: uuid("project_id")
-      .notNull()
-      .references(() => projects.id, { onDelete: "cascade" }),
+    projectId: projectRef(),
     model: text("model").notNull(),
     /** field name → rule (see src/predictions/contract-model.ts). */
     fields: jsonb("fields").notNull().default(sql`'{}'::jsonb`),

@@ -12,7 +12,7 @@ import {
   uniqueIndex,
   uuid,
 } from "drizzle-orm/pg-core";
-import { projects } from "./auth.ts";
+import { projectRef } from "./auth.ts";
 
 /**
  * Every node of the lineage graph: datasets, jobs and models share one table so edges can have real
@@ -24,9 +24,7 @@ export const lineageNodes = pgTable(
   "lineage_nodes",
   {
     id: uuid("id").primaryKey().defaultRandom(),
-    projectId: uuid("project_id")
-      .notNull()
-      .references(() => projects.id, { onDelete: "cascade" }),
+    projectId: projectRef(),
     /** dataset | job | model */
     kind: text("kind").notNull(),
     namespace: text("namespace").notNull(),
@@ -52,9 +50,7 @@ export const schemaSnapshots = pgTable(
   "schema_snapshots",
   {
     id: uuid("id").primaryKey().defaultRandom(),
-    projectId: uuid("project_id")
-      .notNull()
-      .references(() => projects.id, { onDelete: "cascade" }),
+    projectId: projectRef(),
     datasetId: uuid("dataset_id")
       .notNull()
       .references(() => lineageNodes.id, { onDelete: "cascade" }),
@@ -80,9 +76,7 @@ export const schemaChanges = pgTable(
   "schema_changes",
   {
     id: bigserial("id", { mode: "number" }).primaryKey(),
-    projectId: uuid("project_id")
-      .notNull()
-      .references(() => projects.id, { onDelete: "cascade" }),
+    projectId: projectRef(),
     datasetId: uuid("dataset_id")
       .notNull()
       .references(() => lineageNodes.id, { onDelete: "cascade" }),
@@ -115,9 +109,7 @@ export const lineageEdges = pgTable(
   "lineage_edges",
   {
     id: bigserial("id", { mode: "number" }).primaryKey(),
-    projectId: uuid("project_id")
-      .notNull()
-      .references(() => projects.id, { onDelete: "cascade" }),
+    projectId: projectRef(),
     fromNode: uuid("from_node")
       .notNull()
       .references(() => lineageNodes.id, { onDelete: "cascade" }),
@@ -151,9 +143,7 @@ export const lineageEvents = pgTable(
   "lineage_events",
   {
     id: bigserial("id", { mode: "number" }).primaryKey(),
-    projectId: uuid("project_id")
-      .notNull()
-      .references(() => projects.id, { onDelete: "cascade" }),
+    projectId: projectRef(),
     idempotencyKey: text("idempotency_key").notNull(),
     /** run | job | dataset */
     kind: text("kind").notNull(),
