@@ -1,6 +1,7 @@
 import { z } from "zod";
-import type { Attributes, AttrValue, DecodedSpan, Scope } from "./model.ts";
+import type { Attributes, AttrValue, DecodedSpan } from "./model.ts";
 import { DecodeError, int64 } from "./otlp-proto.ts";
+import { toDecodedSpan, wireScope } from "./wire-span.ts";
 
 /**
  * The OTLP/JSON mapping (opentelemetry-proto docs/specification.md#json-protobuf-encoding):
@@ -139,10 +140,7 @@ export function decodeJsonRequest(body: unknown): JsonDecoded {
   for (const rs of envelope.data.resourceSpans ?? []) {
     const resource = attributes(rs.resource?.attributes);
     for (const ss of rs.scopeSpans ?? []) {
-      const scope: Scope = {};
-      if (ss.scope?.name) scope.name = ss.scope.name;
-      if (ss.scope?.version) scope.version = ss.scope.version;
-      if (ss.scope?.attributes?.length) scope.attributes = attributes(ss.scope.attributes);
+      const scope = wireScope(ss.scope, attributes, (kv) => Boolean(kv?.length));
       for (const raw of ss.spans ?? []) {
         const parsed = Span.safeParse(raw);
         if (!parsed.success) {
@@ -150,41 +148,7 @@ export function decodeJsonRequest(body: unknown): JsonDecoded {
           malformed.push(`malformed span: ${issue?.path.join(".") || "span"}: ${issue?.message}`);
           continue;
         }
-        const s = parsed.data;
-        spans.push({
-          traceId: hexId(s.traceId),
-          spanId: hexId(s.spanId),
-          parentSpanId: hexId(s.parentSpanId ?? ""),
-          traceState: s.traceState ?? "",
-          flags: s.flags ?? 0,
-          name: s.name,
-          kind: s.kind ?? 0,
-          startNs: BigInt(s.startTimeUnixNano),
-          endNs: BigInt(s.endTimeUnixNano),
-          attributes: attributes(s.attributes),
-          events: (s.events ?? []).map((e) => ({
-            timeNs: String(e.timeUnixNano),
-            name: e.name,
-            attributes: attributes(e.attributes),
-            ...(e.droppedAttributesCount ? { droppedAttributesCount: e.droppedAttributesCount } : {}),
-          })),
-          links: (s.links ?? []).map((l) => ({
-            traceId: hexId(l.traceId),
-            spanId: hexId(l.spanId),
-            ...(l.traceState ? { traceState: l.traceState } : {}),
-            attributes: attributes(l.attributes),
-            ...(l.flags ? { flags: l.flags } : {}),
-          })),
-          statusCode: s.status?.code ?? 0,
-          statusMessage: s.status?.message ?? "",
-          dropped: {
-            attributes: s.droppedAttributesCount ?? 0,
-            events: s.droppedEventsCount ?? 0,
-            links: s.droppedLinksCount ?? 0,
-          },
-          resource,
-          scope,
-        });
+        spans.push(toDecodedSpan(parsed.data, JSON_CODEC, resource, scope));
       }
     }
   }
@@ -192,9 +156,11 @@ export function decodeJsonRequest(body: unknown): JsonDecoded {
 }
 
 /** Hex ids are case-insensitive on the wire; Vigil keeps them lowercase. Validation checks length. */
-function hexId(id: string): string {
-  return id.toLowerCase();
-}
+const JSON_CODEC = {
+  id: (id: string | null | undefined) => (id ?? "").toLowerCase(),
+  ns: (v: string | number) => BigInt(v),
+  attributes,
+};
 
 function attributes(list: JsonKeyValue[] | null | undefined): Attributes {
   const out: Attributes = {};

@@ -1,5 +1,6 @@
 import { createRequire } from "node:module";
-import type { Attributes, AttrValue, DecodedSpan, Scope } from "./model.ts";
+import type { Attributes, AttrValue, DecodedSpan } from "./model.ts";
+import { toDecodedSpan, wireScope } from "./wire-span.ts";
 
 /**
  * OTLP protobuf via protobufjs with the official opentelemetry-proto definitions, as compiled
@@ -79,6 +80,8 @@ interface PbRequest {
   }[];
 }
 
+const PB_CODEC = { id: hex, ns: uint64, attributes };
+
 export class DecodeError extends Error {
   override name = "DecodeError";
 }
@@ -95,46 +98,8 @@ export function decodeProtobufRequest(body: Uint8Array): DecodedSpan[] {
   for (const rs of request.resourceSpans ?? []) {
     const resource = attributes(rs.resource?.attributes);
     for (const ss of rs.scopeSpans ?? []) {
-      const scope: Scope = {};
-      if (ss.scope?.name) scope.name = ss.scope.name;
-      if (ss.scope?.version) scope.version = ss.scope.version;
-      if (ss.scope?.attributes?.length) scope.attributes = attributes(ss.scope.attributes);
-      for (const s of ss.spans ?? []) {
-        out.push({
-          traceId: hex(s.traceId),
-          spanId: hex(s.spanId),
-          parentSpanId: hex(s.parentSpanId),
-          traceState: s.traceState ?? "",
-          flags: s.flags ?? 0,
-          name: s.name ?? "",
-          kind: s.kind ?? 0,
-          startNs: uint64(s.startTimeUnixNano),
-          endNs: uint64(s.endTimeUnixNano),
-          attributes: attributes(s.attributes),
-          events: (s.events ?? []).map((e) => ({
-            timeNs: uint64(e.timeUnixNano).toString(),
-            name: e.name ?? "",
-            attributes: attributes(e.attributes),
-            ...(e.droppedAttributesCount ? { droppedAttributesCount: e.droppedAttributesCount } : {}),
-          })),
-          links: (s.links ?? []).map((l) => ({
-            traceId: hex(l.traceId),
-            spanId: hex(l.spanId),
-            ...(l.traceState ? { traceState: l.traceState } : {}),
-            attributes: attributes(l.attributes),
-            ...(l.flags ? { flags: l.flags } : {}),
-          })),
-          statusCode: s.status?.code ?? 0,
-          statusMessage: s.status?.message ?? "",
-          dropped: {
-            attributes: s.droppedAttributesCount ?? 0,
-            events: s.droppedEventsCount ?? 0,
-            links: s.droppedLinksCount ?? 0,
-          },
-          resource,
-          scope,
-        });
-      }
+      const scope = wireScope(ss.scope, attributes, (kv) => Boolean(kv?.length));
+      for (const s of ss.spans ?? []) out.push(toDecodedSpan(s, PB_CODEC, resource, scope));
     }
   }
   return out;
