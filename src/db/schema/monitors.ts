@@ -43,6 +43,8 @@ export const monitors = pgTable(
     incidentPolicy: jsonb("incident_policy").notNull().default(sql`'{"drift":true}'::jsonb`),
     /** { repo, workflow, ref, cooldownSeconds, on: ["drift"|"performance"] } — used by retraining. */
     retrainPolicy: jsonb("retrain_policy"),
+    /** [{ dataset, namespace?, fields? }]: the dataset fields the features come from (model lineage). */
+    inputs: jsonb("inputs"),
     enabled: boolean("enabled").notNull().default(true),
     createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
     updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),

@@ -6,6 +6,7 @@ import {
   integer,
   jsonb,
   pgTable,
+  primaryKey,
   text,
   timestamp,
   unique,
@@ -131,6 +132,30 @@ export const lineageEdges = pgTable(
       .nullsNotDistinct(),
     index("lineage_edges_from_idx").on(t.projectId, t.fromNode),
     index("lineage_edges_to_idx").on(t.projectId, t.toNode),
+  ],
+);
+
+/**
+ * Who declared which inputs of a model: the PUT route (`api`), each monitor (`monitor:<id>`), a
+ * contract. A model's `declared` edges are the union of its declarations, rebuilt on every change, so
+ * two monitors of one model add up instead of replacing each other, and deleting one removes only
+ * its part.
+ */
+export const modelInputDeclarations = pgTable(
+  "model_input_declarations",
+  {
+    projectId: projectRef(),
+    modelNode: uuid("model_node")
+      .notNull()
+      .references(() => lineageNodes.id, { onDelete: "cascade" }),
+    declaredBy: text("declared_by").notNull(),
+    /** [{ dataset, namespace?, fields? }] */
+    inputs: jsonb("inputs").notNull(),
+    updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.projectId, t.modelNode, t.declaredBy] }),
+    index("model_input_declarations_by_idx").on(t.projectId, t.declaredBy),
   ],
 );
 
