@@ -1,5 +1,6 @@
 import { sql } from "drizzle-orm";
 import {
+  bigint,
   bigserial,
   boolean,
   doublePrecision,
@@ -85,8 +86,36 @@ export const contracts = pgTable(
     version: integer("version").notNull().default(1),
     /** api | inferred */
     origin: text("origin").notNull().default("api"),
+    /** Where the model's fields come from: [{ dataset, namespace?, fields? }], declared to lineage. */
+    sources: jsonb("sources"),
     createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
     updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [uniqueIndex("contracts_model_uq").on(t.projectId, t.model)],
+);
+
+/**
+ * A data contract for one dataset (lineage namespace + name): field rules checked against each new
+ * schema snapshot, row-count rules against OpenLineage outputStatistics, freshness against the last
+ * write. The last write is kept here, so the freshness check needs no scan of lineage events.
+ */
+export const datasetContracts = pgTable(
+  "dataset_contracts",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    projectId: projectRef(),
+    namespace: text("namespace").notNull(),
+    dataset: text("dataset").notNull(),
+    /** field name (dotted for nested fields) → rule, the same rules as model contracts. */
+    fields: jsonb("fields").notNull().default(sql`'{}'::jsonb`),
+    /** { minRows?, maxRows?, freshnessSeconds? } */
+    batch: jsonb("batch").notNull().default(sql`'{}'::jsonb`),
+    version: integer("version").notNull().default(1),
+    /** When the dataset was last written (snapshot or OpenLineage output), and the rows it had. */
+    lastWrittenAt: timestamp("last_written_at", { withTimezone: true }),
+    lastRowCount: bigint("last_row_count", { mode: "number" }),
+    createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+    updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [uniqueIndex("dataset_contracts_uq").on(t.projectId, t.namespace, t.dataset)],
 );
