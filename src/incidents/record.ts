@@ -125,6 +125,33 @@ export async function resolveByFingerprint(
 }
 
 /**
+ * The incidents of one kind whose fingerprint starts with `prefix` and that are not resolved, with
+ * their latest sample: for a capability deciding which of its own incidents a change has fixed.
+ */
+export async function unresolvedByPrefix(
+  db: Db,
+  projectId: string,
+  kind: Occurrence["kind"],
+  prefix: string,
+): Promise<{ fingerprint: string; latest: Record<string, unknown> }[]> {
+  const rows = await db
+    .select({ fingerprint: incidents.fingerprint, latest: incidents.latest })
+    .from(incidents)
+    .where(
+      and(
+        eq(incidents.projectId, projectId),
+        eq(incidents.kind, kind),
+        sql`${incidents.status} <> 'resolved'`,
+        sql`starts_with(${incidents.fingerprint}, ${prefix})`,
+      ),
+    );
+  return rows.map((r) => ({
+    fingerprint: r.fingerprint,
+    latest: (r.latest ?? {}) as Record<string, unknown>,
+  }));
+}
+
+/**
  * Timeline events that may notify someone. They are written with pending_dispatch set, so the
  * notifications dispatcher routes them whichever capability caused them (the timeline is the outbox).
  */

@@ -8,6 +8,12 @@ import type { ContractIn, FeatureValue, FieldRule, Violation } from "./model.ts"
 /** Below this many rows a batch says nothing about a field having vanished. */
 export const MIN_ROWS_FOR_VANISHED = 10;
 
+/**
+ * A clean batch resolves the model's open `validation` incident only with at least this many rows:
+ * a handful of clean rows says too little about the contract holding again.
+ */
+export const MIN_ROWS_TO_RESOLVE = 10;
+
 export interface CompiledContract {
   fields: [string, FieldRule, RegExp | undefined, Set<string> | undefined][];
   known: Set<string>;
@@ -131,6 +137,11 @@ export class BatchSummary {
     return out;
   }
 
+  /** Fields at least one row of the batch carried (null counts: the field is there). */
+  presentFields(): Set<string> {
+    return new Set(this.present.keys());
+  }
+
   schemaChanges(): { newFields: string[]; vanishedFields: string[] } {
     if (!this.c.detectSchemaChanges) return { newFields: [], vanishedFields: [] };
     const newFields = [...this.present.keys()].filter((k) => !this.c.known.has(k)).sort();
@@ -143,4 +154,20 @@ export class BatchSummary {
   get breached(): boolean {
     return this.violationRate > this.c.violationThreshold || this.nullRateBreaches().length > 0;
   }
+}
+
+/**
+ * Whether an upstream schema change reported earlier (new and vanished fields) is settled: every new
+ * field is now in the contract, and every vanished field is either back (`seen` in a later batch) or
+ * no longer in the contract.
+ */
+export function schemaChangeSettled(
+  change: { newFields?: readonly string[]; vanishedFields?: readonly string[] },
+  contractFields: ReadonlySet<string>,
+  seen: ReadonlySet<string> = new Set(),
+): boolean {
+  return (
+    (change.newFields ?? []).every((f) => contractFields.has(f)) &&
+    (change.vanishedFields ?? []).every((f) => seen.has(f) || !contractFields.has(f))
+  );
 }

@@ -10,6 +10,12 @@ import { ApiError, badRequest } from "../http/errors.ts";
 import { recordOccurrence } from "../incidents/record.ts";
 import { BatchSummary, type CompiledContract, checkRow, compileContract } from "./contract-check.ts";
 import { type IngestResult, MAX_ROWS_PER_REQUEST, PredictionIn } from "./model.ts";
+import {
+  resolveSchemaChanges,
+  resolveValidation,
+  schemaFingerprintPrefix,
+  validationFingerprint,
+} from "./resolve.ts";
 import { getContract, insertPredictions, type StoredPrediction } from "./store.ts";
 
 export const INSERT_BATCH = 1000;
@@ -134,7 +140,7 @@ export async function ingestPredictions(
     if (!summary) continue;
     result.flagged += summary.violatingRows;
     for (const [k, n] of Object.entries(summary.counts)) result.violations[`${model}:${k}`] = n;
-    await raiseIncidents(db, projectId, model, summary, state.contractVersion ?? 1);
+    await raiseIncidents(db, projectId, model, state.contract!, summary, state.contractVersion ?? 1);
     const changes = summary.schemaChanges();
     for (const f of changes.newFields) newFields.add(`${model}:${f}`);
     for (const f of changes.vanishedFields) vanishedFields.add(`${model}:${f}`);
@@ -145,14 +151,35 @@ export async function ingestPredictions(
   return result;
 }
 
-/** A `validation` incident when the batch broke the threshold; a `schema` one for field changes. */
-async function raiseIncidents(db: Db, projectId: string, model: string, s: BatchSummary, version: number) {
+/**
+ * A `validation` incident when the batch broke the threshold (resolved by a later clean batch); a
+ * `schema` one for field changes (resolved once the contract or the data catches up).
+ */
+async function raiseIncidents(
+  db: Db,
+  projectId: string,
+  model: string,
+  contract: CompiledContract,
+  s: BatchSummary,
+  version: number,
+) {
+  await resolveValidation(db, projectId, model, s, contract.violationThreshold);
+  if (contract.detectSchemaChanges && s.rows > 0) {
+    await resolveSchemaChanges(
+      db,
+      projectId,
+      model,
+      contract.known,
+      s.presentFields(),
+      "the vanished fields are back in the data",
+    );
+  }
   if (s.breached) {
     const nullRates = s.nullRateBreaches();
     await recordOccurrence(db, {
       projectId,
       kind: "validation",
-      fingerprint: `predictions:${model}`,
+      fingerprint: validationFingerprint(model),
       title: `Model ${model}: ${(s.violationRate * 100).toFixed(1)}% of predictions break the data contract`,
       severity: "warning",
       source: `model:${model}`,
@@ -179,7 +206,7 @@ async function raiseIncidents(db: Db, projectId: string, model: string, s: Batch
     await recordOccurrence(db, {
       projectId,
       kind: "schema",
-      fingerprint: `predictions:${model}:${hash}`,
+      fingerprint: `${schemaFingerprintPrefix(model)}${hash}`,
       title: `Model ${model}: upstream schema changed (${parts.join("; ")})`,
       severity: changes.vanishedFields.length ? "error" : "warning",
       source: `model:${model}`,

@@ -8,6 +8,7 @@ import { inferFields } from "./contract-infer.ts";
 import { INSERT_BATCH, ingestPredictions } from "./ingest.ts";
 import { Contract, ContractIn, IngestResult, LabelsRequest, PredictionIn } from "./model.ts";
 import { parseJsonValues, StreamParseError } from "./parse-stream.ts";
+import { resolveSchemaChanges } from "./resolve.ts";
 import {
   deleteContract,
   featureRows,
@@ -193,12 +194,16 @@ export function predictionRoutes(deps: AppDeps) {
           throw badRequest(`fields.${field}: min is above max`);
         }
       }
-      const { contract, created } = await putContract(
+      const projectId = c.get("project").id;
+      const { model } = c.req.valid("param");
+      const { contract, created } = await putContract(db, projectId, model, input, "api");
+      await resolveSchemaChanges(
         db,
-        c.get("project").id,
-        c.req.valid("param").model,
-        input,
-        "api",
+        projectId,
+        model,
+        contract.detectSchemaChanges ? new Set(Object.keys(contract.fields)) : null,
+        new Set(),
+        `contract version ${contract.version} settles the upstream schema change`,
       );
       return created ? c.json(contract, 201) : c.json(contract, 200);
     },
@@ -214,9 +219,10 @@ export function predictionRoutes(deps: AppDeps) {
       responses: { 204: { description: "Deleted" }, 401: ErrorResponses[401], 404: ErrorResponses[404] },
     }),
     async (c) => {
-      if (!(await deleteContract(db, c.get("project").id, c.req.valid("param").model))) {
-        throw notFound("No contract for this model");
-      }
+      const projectId = c.get("project").id;
+      const { model } = c.req.valid("param");
+      if (!(await deleteContract(db, projectId, model))) throw notFound("No contract for this model");
+      await resolveSchemaChanges(db, projectId, model, null, new Set(), "the contract was deleted");
       return c.body(null, 204);
     },
   );
@@ -271,6 +277,14 @@ export function predictionRoutes(deps: AppDeps) {
       };
       if (!body.save) return c.json({ rows: rows.length, contract: input }, 200);
       const { contract } = await putContract(db, c.get("project").id, model, input, "inferred");
+      await resolveSchemaChanges(
+        db,
+        c.get("project").id,
+        model,
+        new Set(Object.keys(contract.fields)),
+        new Set(),
+        `inferred contract version ${contract.version} settles the upstream schema change`,
+      );
       return c.json({ rows: rows.length, contract }, 200);
     },
   );
