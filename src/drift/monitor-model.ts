@@ -2,6 +2,7 @@
  * Shapes of monitors and drift reports (zod, published in OpenAPI; TS types derived).
  */
 import { z } from "@hono/zod-openapi";
+import { ModelInputSchema } from "../schemas/model-input.ts";
 import { ColumnOptionsSchema, ColumnResultSchema } from "./stats/index.ts";
 
 export const ReferenceSpec = z
@@ -69,8 +70,10 @@ export const MonitorOptions = z
     sampleCap: z.number().int().min(100).max(200_000).optional(),
     /** Fewer rows than this in either window → report status insufficient_data, no verdict. */
     minRows: z.number().int().min(1).optional(),
-    /** Share of drifted components at/above which a vector feature drifted (default 0.2). */
+    /** Share of drifted components of the informative per-component ratio (default 0.2). */
     embeddingThreshold: z.number().gt(0).lte(1).optional(),
+    /** p-value below which the embedding MMD test says a vector feature drifted (default 0.05). */
+    embeddingPValue: z.number().gt(0).lt(1).optional(),
     /** classification | regression; inferred from the labels when absent. */
     task: z.enum(["classification", "regression"]).optional(),
     /** Performance drop (relative to the reference, e.g. 0.1 = 10%) that counts as degraded. */
@@ -85,6 +88,18 @@ export const MonitorIn = z
     name: z.string().min(1).max(200),
     model: z.string().min(1).max(200),
     features: z.array(z.string().min(1)).min(1).max(500).optional(),
+    inputs: z
+      .array(ModelInputSchema)
+      .max(100)
+      .optional()
+      .openapi({
+        description:
+          "Where the model's features come from: dataset fields (`[{ dataset, namespace?, fields? }]`). " +
+          "Declared as the model's lineage inputs, so a breaking schema change of one of these fields " +
+          "lists the model in `GET /api/v1/datasets/{name}/impact` and in the schema incident. Several " +
+          "monitors of one model (and `PUT /api/v1/models/{model}/inputs`) add up: the model reads the " +
+          "union; deleting the monitor or dropping `inputs` withdraws only this monitor's part.",
+      }),
     reference: ReferenceSpec,
     current: CurrentSpec.default({ kind: "window", seconds: 86_400 }),
     tests: z.record(z.string(), ColumnOptionsSchema).default({}),
@@ -138,12 +153,29 @@ export const EmbeddingResult = z
   .object({
     name: z.string(),
     dimension: z.number().int(),
-    /** Evidently's "ratio" method: each component tested (Wasserstein, normed, threshold 0.1); drifted when the share of drifted components reaches `threshold`. */
-    method: z.literal("component_ratio"),
-    driftedComponents: z.number().int(),
-    share: z.number(),
-    threshold: z.number(),
+    /** The verdict's test: MMD (RBF kernel, median-heuristic bandwidth) with a seeded permutation p-value. */
+    method: z.literal("mmd"),
+    statistic: z.number().openapi({ description: "Biased MMD² between the two windows' vectors" }),
+    pValue: z.number(),
+    threshold: z.number().openapi({ description: "Drifted when the p-value is below this" }),
     drifted: z.boolean(),
+    mmd: z.object({
+      kernel: z.literal("rbf"),
+      bandwidth: z.number(),
+      permutations: z.number().int(),
+      /** Vectors compared per window, after the cap. */
+      referenceSize: z.number().int(),
+      currentSize: z.number().int(),
+      /** A window had more vectors than the cap and was subsampled (seeded). */
+      sampled: z.boolean(),
+    }),
+    /** Evidently's "ratio" method (informative): each component tested (Wasserstein, normed, threshold 0.1). */
+    componentRatio: z.object({
+      driftedComponents: z.number().int(),
+      share: z.number(),
+      threshold: z.number(),
+      drifted: z.boolean(),
+    }),
     /** Distances between the two mean embeddings (informative). */
     cosineDistance: z.number().nullable(),
     euclideanDistance: z.number(),

@@ -51,7 +51,8 @@ export function monitorRoutes(deps: AppDeps) {
       description:
         "reference: a time range, a model version, or uploaded rows; current: the last N seconds or rows. " +
         "tests: per-feature test/threshold/type (defaults: the drift engine's, after Evidently). " +
-        "retrainPolicy is stored for the retraining loop.",
+        "retrainPolicy is stored for the retraining loop. inputs: the dataset fields the features come from (model lineage: " +
+        "a breaking change to them lists the model in the dataset's impact and schema incident).",
       tags: ["monitors"],
       request: { body },
       responses: {

@@ -7,6 +7,7 @@
 import { and, desc, eq, type SQL, sql } from "drizzle-orm";
 import type { Db } from "../db/client.ts";
 import { driftReports, monitorReferenceRows, monitors } from "../db/schema/index.ts";
+import { declareModelInputs, withdrawModelInputs } from "../schemas/lineage-store.ts";
 import type { CurrentSpec, Monitor, MonitorIn, Report } from "./monitor-model.ts";
 
 type Row = Record<string, unknown>;
@@ -29,6 +30,7 @@ export function toMonitor(row: MonitorRow, referenceRows?: number): Monitor {
     name: row.name,
     model: row.model,
     features: (row.features as string[] | null) ?? undefined,
+    inputs: (row.inputs as Monitor["inputs"] | null) ?? undefined,
     reference: row.reference as Monitor["reference"],
     current: row.current as CurrentSpec,
     tests: row.tests as Monitor["tests"],
@@ -54,6 +56,7 @@ function monitorValues(projectId: string, input: MonitorIn) {
     name: input.name,
     model: input.model,
     features: input.features ?? null,
+    inputs: input.inputs ?? null,
     reference,
     current: input.current,
     tests: input.tests,
@@ -65,6 +68,17 @@ function monitorValues(projectId: string, input: MonitorIn) {
     retrainPolicy: input.retrainPolicy ?? null,
     enabled: input.enabled,
   };
+}
+
+/**
+ * The monitor's `inputs` as its model's lineage inputs (declarer `monitor:<id>`), in the monitor's
+ * transaction. A monitor moved to another model or without inputs withdraws its old declaration.
+ */
+async function declareInputs(db: Db, projectId: string, monitorId: string, input: MonitorIn) {
+  const by = `monitor:${monitorId}`;
+  const inputs = input.inputs ?? [];
+  await withdrawModelInputs(db, projectId, by, inputs.length > 0 ? input.model : undefined);
+  if (inputs.length > 0) await declareModelInputs(db, projectId, input.model, inputs, { by });
 }
 
 async function replaceReferenceRows(db: Db, monitorId: string, input: MonitorIn) {
@@ -97,6 +111,7 @@ export async function createMonitor(
       .returning();
     if (!row) return undefined;
     await replaceReferenceRows(t, row.id, input);
+    await declareInputs(t, projectId, row.id, input);
     return toMonitor(row, await referenceRowCount(t, row.id));
   });
 }
@@ -116,6 +131,7 @@ export async function updateMonitor(
       .returning();
     if (!row) return undefined;
     await replaceReferenceRows(t, row.id, input);
+    await declareInputs(t, projectId, row.id, input);
     return toMonitor(row, await referenceRowCount(t, row.id));
   });
 }
@@ -152,11 +168,15 @@ export async function listMonitors(db: Db, projectId: string): Promise<Monitor[]
 }
 
 export async function deleteMonitor(db: Db, projectId: string, id: string): Promise<boolean> {
-  const rows = await db
-    .delete(monitors)
-    .where(and(eq(monitors.projectId, projectId), eq(monitors.id, id)))
-    .returning({ id: monitors.id });
-  return rows.length > 0;
+  return db.transaction(async (tx) => {
+    const t = tx as unknown as Db;
+    const rows = await t
+      .delete(monitors)
+      .where(and(eq(monitors.projectId, projectId), eq(monitors.id, id)))
+      .returning({ id: monitors.id });
+    if (rows.length > 0) await withdrawModelInputs(t, projectId, `monitor:${id}`);
+    return rows.length > 0;
+  });
 }
 
 /** Claims the monitors whose next run is due (moving next_run_at on), across any number of workers. */

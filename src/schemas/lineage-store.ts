@@ -1,8 +1,9 @@
 import { and, asc, eq, isNull, sql } from "drizzle-orm";
 import type { Db } from "../db/client.ts";
-import { lineageEdges, lineageEvents, lineageNodes } from "../db/schema/index.ts";
+import { lineageEdges, lineageEvents, lineageNodes, modelInputDeclarations } from "../db/schema/index.ts";
+import type { ModelInput } from "./model-input.ts";
 import type { Transformation } from "./openlineage.ts";
-import { DEFAULT_NAMESPACE, type NodeRef, upsertNode } from "./store.ts";
+import { DEFAULT_NAMESPACE, type NodeRef, upsertNode, upsertNodes } from "./store.ts";
 
 /** Lineage graph writes: OpenLineage events, edges, model inputs. */
 
@@ -135,53 +136,140 @@ export async function replaceColumnLineage(
   await upsertEdges(db, projectId, edges);
 }
 
-export interface ModelInput {
-  dataset: string;
-  /** Defaults to `default`, the namespace of datasets posted to /api/v1/datasets/{name}. */
-  namespace?: string;
-  /** The dataset fields the model's features come from; empty/absent = the whole dataset. */
-  fields?: string[];
-}
+export type { ModelInput } from "./model-input.ts";
+
+/** Who declares when no one is named: the `PUT /api/v1/models/{model}/inputs` route. */
+export const API_DECLARER = "api";
 
 /**
- * Declares which dataset fields a model reads, replacing what was declared before. Models are
- * lineage nodes (kind `model`, namespace `default`), so the impact of a schema change reaches them.
- * For the monitors/contracts capability to call when a monitor or contract names its features'
- * sources; `PUT /api/v1/models/{model}/inputs` does the same over HTTP.
+ * Declares which dataset fields a model reads, as one declarer (`by`): the PUT route (`api`, the
+ * default), a monitor (`monitor:<id>`), a contract. It replaces that declarer's earlier declaration
+ * for the model; the model's edges `dataset.field → model` (no `fields` = the whole dataset) are the
+ * union of every declarer's, so two monitors of one model naming different sources add up. Empty
+ * `inputs` withdraws the declarer's part. Models are lineage nodes (kind `model`, namespace
+ * `default`), so the impact of a schema change reaches them. Runs in a transaction (a savepoint when
+ * `db` is one already).
  */
 export async function declareModelInputs(
   db: Db,
   projectId: string,
   model: string,
   inputs: ModelInput[],
+  opts: { by?: string } = {},
 ): Promise<{ modelId: string; edges: number }> {
-  return db.transaction(async (tx) => {
-    const modelId = await upsertNode(tx as unknown as Db, projectId, "model", {
-      namespace: DEFAULT_NAMESPACE,
-      name: model,
-    });
-    await tx
-      .delete(lineageEdges)
-      .where(
-        and(
-          eq(lineageEdges.projectId, projectId),
-          eq(lineageEdges.toNode, modelId),
-          eq(lineageEdges.source, "declared"),
-        ),
-      );
-    const edges: EdgeInput[] = [];
-    for (const input of inputs) {
-      const datasetId = await upsertNode(tx as unknown as Db, projectId, "dataset", {
-        namespace: input.namespace ?? DEFAULT_NAMESPACE,
-        name: input.dataset,
-      });
-      const fields = input.fields && input.fields.length > 0 ? input.fields : [""];
-      for (const f of fields)
-        edges.push({ fromNode: datasetId, fromField: f, toNode: modelId, source: "declared" });
-    }
-    await upsertEdges(tx as unknown as Db, projectId, edges);
-    return { modelId, edges: new Set(edges.map((e) => `${e.fromNode}|${e.fromField}`)).size };
+  const by = opts.by ?? API_DECLARER;
+  return db.transaction(async (t) => {
+    const tx = t as unknown as Db;
+    const modelId = await upsertNode(tx, projectId, "model", { namespace: DEFAULT_NAMESPACE, name: model });
+    await lockModel(tx, modelId);
+    if (inputs.length === 0)
+      await tx
+        .delete(modelInputDeclarations)
+        .where(
+          and(
+            eq(modelInputDeclarations.projectId, projectId),
+            eq(modelInputDeclarations.modelNode, modelId),
+            eq(modelInputDeclarations.declaredBy, by),
+          ),
+        );
+    else
+      await tx
+        .insert(modelInputDeclarations)
+        .values({ projectId, modelNode: modelId, declaredBy: by, inputs })
+        .onConflictDoUpdate({
+          target: [
+            modelInputDeclarations.projectId,
+            modelInputDeclarations.modelNode,
+            modelInputDeclarations.declaredBy,
+          ],
+          set: { inputs, updatedAt: sql`now()` },
+        });
+    return { modelId, edges: await rebuildDeclaredEdges(tx, projectId, modelId) };
   });
+}
+
+/**
+ * Removes every declaration `by` made (a deleted monitor), except for `keepModel` (a monitor that
+ * moved to another model keeps only its new one), and rebuilds the models it touched.
+ */
+export async function withdrawModelInputs(
+  db: Db,
+  projectId: string,
+  by: string,
+  keepModel?: string,
+): Promise<void> {
+  await db.transaction(async (t) => {
+    const tx = t as unknown as Db;
+    const rows = await tx
+      .select({ modelNode: modelInputDeclarations.modelNode, name: lineageNodes.name })
+      .from(modelInputDeclarations)
+      .innerJoin(lineageNodes, eq(lineageNodes.id, modelInputDeclarations.modelNode))
+      .where(and(eq(modelInputDeclarations.projectId, projectId), eq(modelInputDeclarations.declaredBy, by)))
+      .orderBy(asc(modelInputDeclarations.modelNode));
+    for (const r of rows) {
+      if (r.name === keepModel) continue;
+      await lockModel(tx, r.modelNode);
+      await tx
+        .delete(modelInputDeclarations)
+        .where(
+          and(
+            eq(modelInputDeclarations.projectId, projectId),
+            eq(modelInputDeclarations.modelNode, r.modelNode),
+            eq(modelInputDeclarations.declaredBy, by),
+          ),
+        );
+      await rebuildDeclaredEdges(tx, projectId, r.modelNode);
+    }
+  });
+}
+
+/**
+ * Declarers of one model serialise on its node row: each rebuilds the union of all declarations,
+ * and two rebuilding at once would each miss the other's. NO KEY UPDATE, not UPDATE: edge inserts
+ * hold KEY SHARE locks on their nodes, which UPDATE would wait on.
+ */
+async function lockModel(tx: Db, modelId: string): Promise<void> {
+  await tx
+    .select({ id: lineageNodes.id })
+    .from(lineageNodes)
+    .where(eq(lineageNodes.id, modelId))
+    .for("no key update");
+}
+
+/** The model's `declared` edges := the union of its declarations. Returns the distinct (dataset, field) count. */
+async function rebuildDeclaredEdges(tx: Db, projectId: string, modelId: string): Promise<number> {
+  const declarations = await tx
+    .select({ inputs: modelInputDeclarations.inputs })
+    .from(modelInputDeclarations)
+    .where(
+      and(eq(modelInputDeclarations.projectId, projectId), eq(modelInputDeclarations.modelNode, modelId)),
+    )
+    .orderBy(asc(modelInputDeclarations.declaredBy));
+  await tx
+    .delete(lineageEdges)
+    .where(
+      and(
+        eq(lineageEdges.projectId, projectId),
+        eq(lineageEdges.toNode, modelId),
+        eq(lineageEdges.source, "declared"),
+      ),
+    );
+  const all = declarations.flatMap((d) => d.inputs as ModelInput[]);
+  // Sorted node creation: concurrent declarers of different models may name the same datasets.
+  const refs = all.map((i) => ({
+    kind: "dataset" as const,
+    ref: { namespace: i.namespace ?? DEFAULT_NAMESPACE, name: i.dataset },
+  }));
+  const ids = await upsertNodes(tx, projectId, refs);
+  const edges: EdgeInput[] = [];
+  for (const input of all) {
+    const datasetId = ids.get(`dataset\u0000${input.namespace ?? DEFAULT_NAMESPACE}\u0000${input.dataset}`)!;
+    const fields = input.fields && input.fields.length > 0 ? input.fields : [""];
+    for (const f of fields)
+      edges.push({ fromNode: datasetId, fromField: f, toNode: modelId, source: "declared" });
+  }
+  await upsertEdges(tx, projectId, edges);
+  return new Set(edges.map((e) => `${e.fromNode}|${e.fromField}`)).size;
 }
 
 /** The model's declared inputs, grouped by dataset; undefined when the model is unknown. */

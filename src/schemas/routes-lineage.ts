@@ -7,6 +7,7 @@ import { ErrorResponses, ErrorSchema } from "../http/openapi.ts";
 import { notParseable } from "./errors.ts";
 import { ingestLineageEvents } from "./ingest.ts";
 import { declareModelInputs, getModelInputs } from "./lineage-store.ts";
+import { ModelInputSchema } from "./model-input.ts";
 
 const json = <T extends z.ZodType>(schema: T, description: string) => ({
   description,
@@ -82,15 +83,6 @@ const ModelParam = z.object({
     .max(500)
     .openapi({ param: { name: "model", in: "path" }, example: "churn" }),
 });
-const ModelInputSchema = z
-  .object({
-    dataset: z.string().min(1).max(1000),
-    namespace: z.string().min(1).max(1000).optional().openapi({ description: "`default` when omitted" }),
-    fields: z.array(z.string().min(1).max(1000)).max(10_000).optional().openapi({
-      description: "The dataset fields the model's features come from; absent = the whole dataset",
-    }),
-  })
-  .openapi("ModelInput");
 const ModelInputsBody = z.object({ inputs: z.array(ModelInputSchema).max(1000) }).openapi("ModelInputs");
 const ModelInputsOut = z
   .object({
@@ -148,10 +140,11 @@ export function lineageRoutes(deps: AppDeps) {
     createRoute({
       method: "put",
       path: "/api/v1/models/{model}/inputs",
-      summary: "Declare which dataset fields a model reads (replaces the previous declaration)",
+      summary: "Declare which dataset fields a model reads (replaces what this route declared before)",
       description:
         "Makes the model a lineage node: a breaking change to one of these fields lists the model in its " +
-        "impact and incident.",
+        "impact and incident. Monitors (`inputs`) and contracts declare a model's inputs too; the model " +
+        "reads the union, and this route replaces only its own part (`[]` withdraws it).",
       tags: ["lineage"],
       request: {
         params: ModelParam,
@@ -175,7 +168,7 @@ export function lineageRoutes(deps: AppDeps) {
     createRoute({
       method: "get",
       path: "/api/v1/models/{model}/inputs",
-      summary: "The dataset fields a model is declared to read",
+      summary: "The dataset fields a model is declared to read (the union of every declarer's)",
       tags: ["lineage"],
       request: { params: ModelParam },
       responses: { 200: json(ModelInputsOut, "Inputs"), 401: ErrorResponses[401], 404: ErrorResponses[404] },
