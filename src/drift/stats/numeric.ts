@@ -3,36 +3,35 @@
  * never touch boxed numbers or generic arrays.
  */
 
+/** Where each of the six 11-bit digits of a 64-bit pattern (low word first) sits. */
+const DIGIT_WORD = [0, 0, 0, 1, 1, 1];
+const DIGIT_SHIFT = [0, 11, 22, 0, 11, 22];
+
 /**
- * A sorted copy (the one sort each sample gets). LSD radix sort on the IEEE-754 bit patterns
- * (11-bit digits, passes whose digit is constant skipped): several times faster than
- * Float64Array#sort on 10^5–10^6 values, which is what keeps whole tests under scipy's time.
- * Values must not be NaN (missing values are removed before tests run).
+ * A sorted copy (the one sort each sample gets), in Float64Array#sort's order. LSD radix sort
+ * (11-bit digits, all six histograms counted in one pass, passes whose digit every value shares
+ * skipped) that moves the float values themselves and reads each digit from their raw IEEE-754
+ * bits: several times faster than Float64Array#sort on 10^5–10^6 values, which is what keeps
+ * whole tests under scipy's time. Values must not be NaN (missing values are removed before tests
+ * run).
+ *
+ * Unsigned bit order is value order for positives and reversed for negatives (which sort after
+ * them), so the last pass places negative digits backwards from the front, positives after them:
+ * no key transform in or out, no second array of keys to move.
  */
 export function sortedCopy(values: ArrayLike<number>): Float64Array {
   const n = values.length;
-  const out = Float64Array.from(values);
   if (n < 512) {
+    const out = Float64Array.from(values);
     out.sort();
     return out;
   }
-  const words = new Uint32Array(out.buffer);
-  // Order-preserving key: flip all bits of negatives, only the sign bit of positives.
-  // All six digit histograms are counted in this same pass.
-  let lo = new Uint32Array(n);
-  let hi = new Uint32Array(n);
-  const counts = new Uint32Array(6 * 2048);
+  const src = values instanceof Float64Array ? values : Float64Array.from(values);
+  const srcWords = new Uint32Array(src.buffer, src.byteOffset, 2 * n);
+  const counts = new Int32Array(6 * 2048);
   for (let i = 0; i < n; i++) {
-    let h = words[2 * i + 1]!;
-    let l = words[2 * i]!;
-    if (h & 0x80000000) {
-      h = ~h >>> 0;
-      l = ~l >>> 0;
-    } else {
-      h = (h | 0x80000000) >>> 0;
-    }
-    hi[i] = h;
-    lo[i] = l;
+    const l = srcWords[2 * i]!;
+    const h = srcWords[2 * i + 1]!;
     counts[l & 0x7ff]!++;
     counts[2048 + ((l >>> 11) & 0x7ff)]!++;
     counts[4096 + (l >>> 22)]!++;
@@ -40,40 +39,68 @@ export function sortedCopy(values: ArrayLike<number>): Float64Array {
     counts[8192 + ((h >>> 11) & 0x7ff)]!++;
     counts[10240 + (h >>> 22)]!++;
   }
-  let lo2 = new Uint32Array(n);
-  let hi2 = new Uint32Array(n);
-  const SHIFTS = [0, 11, 22, 0, 11, 22];
-  for (let pass = 0; pass < 6; pass++) {
-    const shift = SHIFTS[pass]!;
-    const base = pass * 2048;
-    const useHi = pass >= 3;
-    const key = useHi ? hi : lo;
-    if (counts[base + ((key[0]! >>> shift) & 0x7ff)] === n) continue; // every value shares this digit
-    let sum = 0;
-    for (let d = 0; d < 2048; d++) {
-      const c = counts[base + d]!;
-      counts[base + d] = sum;
-      sum += c;
-    }
-    for (let i = 0; i < n; i++) {
-      const pos = counts[base + ((key[i]! >>> shift) & 0x7ff)]!++;
-      lo2[pos] = lo[i]!;
-      hi2[pos] = hi[i]!;
-    }
-    [lo, lo2] = [lo2, lo];
-    [hi, hi2] = [hi2, hi];
+  // The top digit is the sign bit and 9 exponent bits: digits ≥ 512 are the negatives.
+  let negatives = 0;
+  for (let d = 512; d < 1024; d++) negatives += counts[10240 + d]!;
+  const passes: number[] = [];
+  for (let p = 0; p < 6; p++) {
+    const digit = (srcWords[DIGIT_WORD[p]!]! >>> DIGIT_SHIFT[p]!) & 0x7ff;
+    if (counts[p * 2048 + digit] !== n) passes.push(p);
   }
-  for (let i = 0; i < n; i++) {
-    const h = hi[i]!;
-    if (h & 0x80000000) {
-      words[2 * i + 1] = (h & 0x7fffffff) >>> 0;
-      words[2 * i] = lo[i]!;
+  const out = new Float64Array(n);
+  if (passes.length === 0) {
+    out.set(src); // every value has the same bits
+    return out;
+  }
+  // Ping-pong between out and tmp, starting so that the last pass writes into out.
+  let to = passes.length % 2 === 1 ? out : new Float64Array(n);
+  let spare = to === out ? new Float64Array(n) : out;
+  let from = src;
+  for (let k = 0; k < passes.length; k++) {
+    const p = passes[k]!;
+    const word = DIGIT_WORD[p]!;
+    const shift = DIGIT_SHIFT[p]!;
+    const base = p * 2048;
+    const fromWords = new Uint32Array(from.buffer, from.byteOffset, 2 * n);
+    if (k === passes.length - 1 && negatives > 0) {
+      // Negative digits count down from the end of [0, negatives); positive ones up from there.
+      // When the top pass was skipped, every value has the same sign.
+      const step = new Int32Array(2048);
+      let up = negatives;
+      let down = negatives - 1;
+      for (let d = 0; d < 2048; d++) {
+        const c = counts[base + d]!;
+        if (p === 5 ? d >= 512 : negatives === n) {
+          counts[base + d] = down;
+          step[d] = -1;
+          down -= c;
+        } else {
+          counts[base + d] = up;
+          step[d] = 1;
+          up += c;
+        }
+      }
+      for (let i = 0; i < n; i++) {
+        const d = (fromWords[2 * i + word]! >>> shift) & 0x7ff;
+        const pos = counts[base + d]!;
+        counts[base + d] = pos + step[d]!;
+        to[pos] = from[i]!;
+      }
     } else {
-      words[2 * i + 1] = ~h >>> 0;
-      words[2 * i] = ~lo[i]! >>> 0;
+      let sum = 0;
+      for (let d = 0; d < 2048; d++) {
+        const c = counts[base + d]!;
+        counts[base + d] = sum;
+        sum += c;
+      }
+      for (let i = 0; i < n; i++)
+        to[counts[base + ((fromWords[2 * i + word]! >>> shift) & 0x7ff)]!++] = from[i]!;
     }
+    from = to;
+    to = spare;
+    spare = from;
   }
-  return out;
+  return from;
 }
 
 /**
