@@ -19,6 +19,7 @@ import { ragRoutes } from "./rag/routes.ts";
 import { schemaRoutes } from "./schemas/routes.ts";
 import { createMetrics, type Metrics } from "./telemetry/metrics.ts";
 import { exceptionIncidentContext } from "./traces/enrich.ts";
+import { otlpResponses } from "./traces/otlp-errors.ts";
 import { traceRoutes } from "./traces/routes.ts";
 import { uiRoutes } from "./ui/routes.ts";
 import { VERSION } from "./version.ts";
@@ -47,6 +48,8 @@ export function buildApp(deps: AppDeps, options: { metrics?: Metrics } = {}) {
   app.use(metrics.middleware);
   // Vigil's own request spans, only when the OTel SDK was configured (src/telemetry/otel.ts).
   if (otelEnabled(config)) app.use(httpInstrumentationMiddleware({ serviceName: config.OTEL_SERVICE_NAME }));
+  // OTLP error bodies (google.rpc.Status) for every error of /v1/traces, the 413 and 401 below too.
+  app.use("/v1/traces", otlpResponses());
   const globalBodyLimit = bodyLimit({
     maxSize: config.VIGIL_BODY_LIMIT,
     onError: () => {

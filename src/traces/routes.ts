@@ -15,6 +15,23 @@ import { ServiceStatsSchema, SpanSchema, TraceSummarySchema } from "./schemas.ts
 import { spanTree } from "./tree.ts";
 
 const HOUR = 3_600_000;
+
+/** OTLP error bodies: google.rpc.Status in the request's encoding (src/traces/otlp-errors.ts). */
+const OtlpErrorSchema = ErrorSchema.extend({
+  code: z.number().int().openapi({ description: "google.rpc.Code" }),
+  message: z.string(),
+}).openapi("OtlpError", {
+  description: "google.rpc.Status (code, message) in the JSON mapping, with Vigil's `error` object too",
+});
+const otlpError = (description: string) => ({
+  description,
+  content: {
+    "application/json": { schema: OtlpErrorSchema },
+    "application/x-protobuf": {
+      schema: z.string().openapi({ format: "binary", description: "google.rpc.Status" }),
+    },
+  },
+});
 const utf8 = new TextDecoder();
 
 export function traceRoutes(deps: AppDeps) {
@@ -57,24 +74,12 @@ export function traceRoutes(deps: AppDeps) {
           "application/x-protobuf": { schema: z.string().openapi({ format: "binary" }) },
         },
       },
-      400: ErrorResponses[400],
-      401: ErrorResponses[401],
-      413: {
-        description: "Body too large (after decompression too)",
-        content: { "application/json": { schema: ErrorSchema } },
-      },
-      415: {
-        description: "Unsupported Content-Type or Content-Encoding",
-        content: { "application/json": { schema: ErrorSchema } },
-      },
-      429: {
-        description: "Busy; retry after Retry-After seconds",
-        content: { "application/json": { schema: ErrorSchema } },
-      },
-      503: {
-        description: "Database unavailable; retry after Retry-After seconds",
-        content: { "application/json": { schema: ErrorSchema } },
-      },
+      400: otlpError("Undecodable body (protobuf, JSON or gzip)"),
+      401: otlpError("Missing or invalid API key"),
+      413: otlpError("Body too large (after decompression too)"),
+      415: otlpError("Unsupported Content-Type or Content-Encoding (the body is JSON then)"),
+      429: otlpError("Busy; retry after Retry-After seconds"),
+      503: otlpError("Database unavailable; retry after Retry-After seconds"),
     },
   });
 

@@ -7,6 +7,7 @@ import { createApiKey } from "../../src/auth/store.ts";
 import { loadConfig } from "../../src/config.ts";
 import { openDatabase } from "../../src/db/client.ts";
 import { type Service, startService } from "../../src/main.ts";
+import { decodeStatus } from "../../src/traces/otlp-status.ts";
 import { describeEachDatabase } from "../helpers/db.ts";
 import { hexId, protobufRequest, type Span, span } from "./otlp-builders.ts";
 import { TcpProxy } from "./tcp-proxy.ts";
@@ -37,7 +38,11 @@ function client(base: string, key: string) {
       refused.push(batch);
       expect(res.status).toBe(503);
       expect(Number(res.headers.get("retry-after"))).toBeGreaterThan(0);
-      expect((await res.json()) as unknown).toMatchObject({ error: { code: "database_unavailable" } });
+      // OTLP "Failures": a google.rpc.Status in the request's encoding, UNAVAILABLE (14).
+      expect(decodeStatus(new Uint8Array(await res.arrayBuffer()))).toMatchObject({
+        code: 14,
+        message: expect.stringMatching(/database is unavailable/),
+      });
     }
     return res.status;
   };

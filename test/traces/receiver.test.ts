@@ -1,12 +1,17 @@
 import { gzipSync } from "node:zlib";
 import { expect, it } from "vitest";
 import { decodeProtobufResponse } from "../../src/traces/otlp-proto.ts";
+import { decodeStatus } from "../../src/traces/otlp-status.ts";
 import { traceRoutes } from "../../src/traces/routes.ts";
 import { useApp } from "../helpers/app.ts";
 import { describeEachDatabase } from "../helpers/db.ts";
 import { hexId, jsonRequest, nowNs, protobufRequest, span } from "./otlp-builders.ts";
 
 const PB = { "content-type": "application/x-protobuf" };
+// google.rpc.Code values (google/rpc/code.proto), written out here as the spec numbers them.
+const INVALID_ARGUMENT = 3;
+const RESOURCE_EXHAUSTED = 8;
+const UNAUTHENTICATED = 16;
 
 describeEachDatabase("OTLP/HTTP receiver", (db) => {
   const t = useApp(db, { env: { VIGIL_BODY_LIMIT: "256kb" } });
@@ -139,7 +144,13 @@ describeEachDatabase("OTLP/HTTP receiver", (db) => {
     const statuses = await Promise.all(
       batches.map(async (b) => {
         const res = await postPb(protobufRequest(b));
-        if (res.status === 429) expect(res.headers.get("retry-after")).toBe("1");
+        if (res.status === 429) {
+          expect(res.headers.get("retry-after")).toBe("1");
+          expect(decodeStatus(new Uint8Array(await res.arrayBuffer()))).toMatchObject({
+            code: RESOURCE_EXHAUSTED,
+            message: expect.stringMatching(/busy/),
+          });
+        }
         return res.status;
       }),
     );
@@ -151,44 +162,111 @@ describeEachDatabase("OTLP/HTTP receiver", (db) => {
     expect(await count(traceId)).toBe(240);
   });
 
-  it("errors: 400 undecodable, 413 too large after gunzip, 415 media type, 401 without key", async () => {
+  it("errors: 400 undecodable, 413 too large after gunzip, 415 media type, 401 without key — a google.rpc.Status in the request's encoding", async () => {
     const valid = protobufRequest([span()]);
-    const cases: [string, Response | Promise<Response>, number][] = [
-      ["garbage protobuf", postPb(new TextEncoder().encode("this is not protobuf \u0001\u0002")), 400],
-      ["truncated protobuf", postPb(valid.subarray(0, valid.length - 7)), 400],
+    const json = { "content-type": "application/json" };
+    type Case = [string, Response | Promise<Response>, number, number, RegExp];
+    const protobufCases: Case[] = [
       [
-        "invalid JSON",
-        t.request("/v1/traces", {
-          method: "POST",
-          body: "{ nope",
-          headers: { "content-type": "application/json" },
-        }),
+        "garbage protobuf",
+        postPb(new TextEncoder().encode("this is not protobuf \u0001\u0002")),
         400,
+        INVALID_ARGUMENT,
+        /Not an ExportTraceServiceRequest/,
       ],
-      ["JSON of the wrong shape", t.post("/v1/traces", { resourceSpans: "everything" }), 400],
-      ["JSON array", t.post("/v1/traces", [1, 2]), 400],
-      ["bad gzip", postPb(new Uint8Array([1, 2, 3]), { "content-encoding": "gzip" }), 400],
-      ["gzip bomb", postPb(gzipSync(Buffer.alloc(1024 * 1024)), { "content-encoding": "gzip" }), 413],
-      ["raw body over the limit", postPb(new Uint8Array(300 * 1024)), 413],
       [
-        "text/plain",
-        t.request("/v1/traces", { method: "POST", body: "x", headers: { "content-type": "text/plain" } }),
-        415,
+        "truncated protobuf",
+        postPb(valid.subarray(0, valid.length - 7)),
+        400,
+        INVALID_ARGUMENT,
+        /Not an ExportTraceServiceRequest/,
       ],
-      ["brotli", postPb(valid, { "content-encoding": "br" }), 415],
+      [
+        "bad gzip",
+        postPb(new Uint8Array([1, 2, 3]), { "content-encoding": "gzip" }),
+        400,
+        INVALID_ARGUMENT,
+        /not valid gzip/,
+      ],
+      [
+        "gzip bomb",
+        postPb(gzipSync(Buffer.alloc(1024 * 1024)), { "content-encoding": "gzip" }),
+        413,
+        RESOURCE_EXHAUSTED,
+        /Decompressed body exceeds/,
+      ],
+      ["raw body over the limit", postPb(new Uint8Array(300 * 1024)), 413, RESOURCE_EXHAUSTED, /exceeds/],
+      ["brotli", postPb(valid, { "content-encoding": "br" }), 415, INVALID_ARGUMENT, /Content-Encoding br/],
       [
         "no key",
         t.app.request("/v1/traces", { method: "POST", body: new Uint8Array(valid), headers: PB }),
         401,
+        UNAUTHENTICATED,
+        /key/i,
       ],
     ];
-    for (const [name, pending, status] of cases) {
+    for (const [name, pending, status, code, message] of protobufCases) {
+      const res = await pending;
+      expect({ name, status: res.status }).toEqual({ name, status });
+      expect(res.headers.get("content-type"), name).toBe("application/x-protobuf");
+      const body = decodeStatus(new Uint8Array(await res.arrayBuffer()));
+      expect(body.code, name).toBe(code);
+      expect(body.message, name).toMatch(message);
+    }
+
+    const jsonCases: Case[] = [
+      [
+        "invalid JSON",
+        t.request("/v1/traces", { method: "POST", body: "{ nope", headers: json }),
+        400,
+        INVALID_ARGUMENT,
+        /Invalid JSON/,
+      ],
+      [
+        "JSON of the wrong shape",
+        t.post("/v1/traces", { resourceSpans: "everything" }),
+        400,
+        INVALID_ARGUMENT,
+        /resourceSpans/,
+      ],
+      ["JSON array", t.post("/v1/traces", [1, 2]), 400, INVALID_ARGUMENT, /OTLP\/JSON/],
+      [
+        "JSON over the limit",
+        t.request("/v1/traces", { method: "POST", body: " ".repeat(300 * 1024), headers: json }),
+        413,
+        RESOURCE_EXHAUSTED,
+        /exceeds/,
+      ],
+      [
+        "JSON without key",
+        t.app.request("/v1/traces", { method: "POST", body: "{}", headers: json }),
+        401,
+        UNAUTHENTICATED,
+        /key/i,
+      ],
+      // Neither encoding: the body is JSON, Vigil's default.
+      [
+        "text/plain",
+        t.request("/v1/traces", { method: "POST", body: "x", headers: { "content-type": "text/plain" } }),
+        415,
+        INVALID_ARGUMENT,
+        /Content-Type must be/,
+      ],
+    ];
+    for (const [name, pending, status, code, message] of jsonCases) {
       const res = await pending;
       expect({ name, status: res.status }).toEqual({ name, status });
       expect(res.headers.get("content-type"), name).toMatch(/^application\/json/);
-      const body = (await res.json()) as { error: { code: string; message: string } };
+      const body = (await res.json()) as {
+        code: number;
+        message: string;
+        error: { code: string; message: string };
+      };
+      expect(body.code, name).toBe(code);
+      expect(body.message, name).toMatch(message);
+      // Vigil's own error object as on every other route, with the same message.
       expect(body.error.code, name).toEqual(expect.any(String));
-      expect(body.error.message, name).toEqual(expect.any(String));
+      expect(body.error.message, name).toBe(body.message);
     }
     // And the server still works.
     expect((await postPb(valid)).status).toBe(200);
