@@ -53,9 +53,9 @@ export function sortedCopy(values: ArrayLike<number>): Float64Array {
     return out;
   }
   // Ping-pong between out and tmp, starting so that the last pass writes into out.
-  let to = passes.length % 2 === 1 ? out : new Float64Array(n);
-  let spare = to === out ? new Float64Array(n) : out;
-  let from = src;
+  let to: Float64Array = passes.length % 2 === 1 ? out : new Float64Array(n);
+  let spare: Float64Array = to === out ? new Float64Array(n) : out;
+  let from: Float64Array = src;
   for (let k = 0; k < passes.length; k++) {
     const p = passes[k]!;
     const word = DIGIT_WORD[p]!;
