@@ -19,6 +19,7 @@ import { ragRoutes } from "./rag/routes.ts";
 import { schemaRoutes } from "./schemas/routes.ts";
 import { createMetrics, type Metrics } from "./telemetry/metrics.ts";
 import { exceptionIncidentContext } from "./traces/enrich.ts";
+import { createOtlpMetrics } from "./traces/metrics.ts";
 import { otlpResponses } from "./traces/otlp-errors.ts";
 import { traceRoutes } from "./traces/routes.ts";
 import { uiRoutes } from "./ui/routes.ts";
@@ -49,7 +50,8 @@ export function buildApp(deps: AppDeps, options: { metrics?: Metrics } = {}) {
   // Vigil's own request spans, only when the OTel SDK was configured (src/telemetry/otel.ts).
   if (otelEnabled(config)) app.use(httpInstrumentationMiddleware({ serviceName: config.OTEL_SERVICE_NAME }));
   // OTLP error bodies (google.rpc.Status) for every error of /v1/traces, the 413 and 401 below too.
-  app.use("/v1/traces", otlpResponses());
+  const otlpMetrics = createOtlpMetrics(metrics.registry);
+  app.use("/v1/traces", otlpResponses(otlpMetrics));
   const globalBodyLimit = bodyLimit({
     maxSize: config.VIGIL_BODY_LIMIT,
     onError: () => {
@@ -104,7 +106,7 @@ export function buildApp(deps: AppDeps, options: { metrics?: Metrics } = {}) {
     "/",
     incidentRoutes(deps, { exception: exceptionIncidentContext, all: ragIncidentEnricher(config) }),
   );
-  app.route("/", traceRoutes(deps));
+  app.route("/", traceRoutes(deps, otlpMetrics));
   app.route("/", schemaRoutes(deps));
   app.route("/", predictionRoutes(deps));
   app.route("/", driftRoutes(deps));

@@ -1,6 +1,7 @@
 import type { MiddlewareHandler } from "hono";
 import type { ErrorBody } from "../http/errors.ts";
 import { otlpEncoding } from "./body.ts";
+import type { OtlpMetrics } from "./metrics.ts";
 import { encodeStatus, rpcCode } from "./otlp-status.ts";
 
 /**
@@ -12,13 +13,15 @@ import { encodeStatus, rpcCode } from "./otlp-status.ts";
  * - JSON request (and a Content-Type that is neither, which gets JSON) → the Status JSON mapping
  *   `{ code, message }` plus Vigil's usual `error: { code, message, details? }`, so OTLP clients and
  *   everything that reads Vigil's API errors both find their fields.
+ * It also counts every request by encoding and status.
  */
-export function otlpResponses(): MiddlewareHandler {
+export function otlpResponses(metrics: OtlpMetrics): MiddlewareHandler {
   return async (c, next) => {
     await next();
-    const status = c.res.status;
-    if (status < 400) return;
     const encoding = otlpEncoding(c.req.header("content-type"));
+    const status = c.res.status;
+    metrics.requests.inc({ encoding: encoding ?? "other", status: String(status) });
+    if (status < 400) return;
 
     const error = await renderedError(c.res);
     const rpc = { code: rpcCode(status), message: error.message };

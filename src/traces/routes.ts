@@ -1,10 +1,12 @@
 import { createRoute, z } from "@hono/zod-openapi";
+import { Registry } from "prom-client";
 import { type AppDeps, createRouter } from "../http/env.ts";
 import { ApiError, badRequest, notFound } from "../http/errors.ts";
 import { ErrorResponses, ErrorSchema } from "../http/openapi.ts";
 import { decodeBody, encodingOf } from "./body.ts";
 import { Gate } from "./gate.ts";
 import { ingestSpans } from "./ingest.ts";
+import { createOtlpMetrics, type OtlpMetrics } from "./metrics.ts";
 import type { DecodedSpan } from "./model.ts";
 import { decodeJsonRequest, jsonResponse } from "./otlp-json.ts";
 import { DecodeError, decodeProtobufRequest, encodeProtobufResponse } from "./otlp-proto.ts";
@@ -34,7 +36,8 @@ const otlpError = (description: string) => ({
 });
 const utf8 = new TextDecoder();
 
-export function traceRoutes(deps: AppDeps) {
+/** `metrics`: the receiver's counters on the app's registry (src/app.ts); a private one otherwise. */
+export function traceRoutes(deps: AppDeps, metrics: OtlpMetrics = createOtlpMetrics(new Registry())) {
   const app = createRouter();
   const { database, config } = deps;
   const partitions = new Partitions(database);
@@ -87,6 +90,7 @@ export function traceRoutes(deps: AppDeps) {
     const encoding = encodingOf(c.req.header("content-type"));
     return gate.run(async () => {
       const raw = new Uint8Array(await c.req.arrayBuffer());
+      const started = performance.now();
       const body = await decodeBody(raw, c.req.header("content-encoding"), config.VIGIL_BODY_LIMIT);
       let spans: DecodedSpan[];
       let malformed: string[] = [];
@@ -111,6 +115,11 @@ export function traceRoutes(deps: AppDeps) {
         retentionDays: retentionDays(config),
       });
       c.get("log").debug({ ...result }, "otlp traces");
+      metrics.spans.inc({ outcome: "accepted" }, result.stored);
+      metrics.spans.inc({ outcome: "duplicate" }, result.duplicates);
+      metrics.spans.inc({ outcome: "rejected" }, result.rejected);
+      metrics.batchSpans.observe({ encoding }, spans.length + malformed.length);
+      metrics.ingestSeconds.observe({ encoding }, (performance.now() - started) / 1000);
       if (encoding === "protobuf") {
         return c.body(new Uint8Array(encodeProtobufResponse(result.rejected, result.errorMessage)), 200, {
           "content-type": "application/x-protobuf",

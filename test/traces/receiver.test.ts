@@ -272,6 +272,47 @@ describeEachDatabase("OTLP/HTTP receiver", (db) => {
     expect((await postPb(valid)).status).toBe(200);
   });
 
+  it("counts requests by encoding and status, spans by outcome, and batch sizes in /metrics", async () => {
+    const scrape = async () => {
+      const text = await (await t.app.request("/metrics")).text();
+      return (name: string, labels = "") => {
+        const line = text.split("\n").find((l) => l.startsWith(`${name}${labels ? `{${labels}}` : ""} `));
+        return line ? Number(line.split(" ")[1]) : 0;
+      };
+    };
+    const before = await scrape();
+    const traceId = hexId(16);
+    const batch = [span({ traceId }), span({ traceId }), span({ traceId }), span({ traceId: "abcd" })];
+    expect((await postPb(protobufRequest(batch))).status).toBe(200); // 3 accepted, 1 rejected
+    expect((await t.post("/v1/traces", jsonRequest(batch))).status).toBe(200); // 3 duplicates, 1 rejected
+    expect((await postPb(new Uint8Array([1, 2, 3]))).status).toBe(400);
+    expect(
+      (
+        await t.app.request("/v1/traces", {
+          method: "POST",
+          body: "{}",
+          headers: { "content-type": "text/csv" },
+        })
+      ).status,
+    ).toBe(401);
+    const after = await scrape();
+    const delta = (name: string, labels = "") => after(name, labels) - before(name, labels);
+
+    expect(delta("vigil_otlp_spans_received_total", 'outcome="accepted"')).toBe(3);
+    expect(delta("vigil_otlp_spans_received_total", 'outcome="duplicate"')).toBe(3);
+    expect(delta("vigil_otlp_spans_received_total", 'outcome="rejected"')).toBe(2);
+    expect(delta("vigil_otlp_requests_total", 'encoding="protobuf",status="200"')).toBe(1);
+    expect(delta("vigil_otlp_requests_total", 'encoding="json",status="200"')).toBe(1);
+    expect(delta("vigil_otlp_requests_total", 'encoding="protobuf",status="400"')).toBe(1);
+    expect(delta("vigil_otlp_requests_total", 'encoding="other",status="401"')).toBe(1);
+    expect(delta("vigil_otlp_batch_spans_count", 'encoding="protobuf"')).toBe(1);
+    expect(delta("vigil_otlp_batch_spans_sum", 'encoding="json"')).toBe(4);
+    expect(delta("vigil_otlp_batch_spans_bucket", 'le="1",encoding="json"')).toBe(0);
+    expect(delta("vigil_otlp_batch_spans_bucket", 'le="10",encoding="json"')).toBe(1);
+    expect(delta("vigil_otlp_ingest_duration_seconds_count", 'encoding="protobuf"')).toBe(1);
+    expect(after("vigil_otlp_ingest_duration_seconds_sum", 'encoding="protobuf"')).toBeGreaterThan(0);
+  });
+
   it("its routes are in the OpenAPI document", async () => {
     // The router's own document: the whole app's /openapi.json is assembled from the same registry.
     const doc = traceRoutes(t.deps).getOpenAPI31Document({

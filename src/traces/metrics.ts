@@ -1,0 +1,47 @@
+import { Counter, Histogram, type Registry } from "prom-client";
+
+/**
+ * The receiver's own counters, on the app's registry (/metrics): what arrived per encoding and
+ * status, what became of each span, and how big and slow batches are. Labels are bounded.
+ */
+export function createOtlpMetrics(registry: Registry) {
+  // Building the app twice on one registry (tests) must not register the metrics twice.
+  const existing = <T>(name: string) => registry.getSingleMetric(name) as T | undefined;
+  const requests =
+    existing<Counter<"encoding" | "status">>("vigil_otlp_requests_total") ??
+    new Counter({
+      name: "vigil_otlp_requests_total",
+      help: "OTLP/HTTP export requests by encoding (protobuf, json, other) and HTTP status",
+      labelNames: ["encoding", "status"] as const,
+      registers: [registry],
+    });
+  const spans =
+    existing<Counter<"outcome">>("vigil_otlp_spans_received_total") ??
+    new Counter({
+      name: "vigil_otlp_spans_received_total",
+      help: "Spans in decoded OTLP requests: accepted (stored), duplicate (stored before: a retry), rejected (invalid)",
+      labelNames: ["outcome"] as const,
+      registers: [registry],
+    });
+  const batchSpans =
+    existing<Histogram<"encoding">>("vigil_otlp_batch_spans") ??
+    new Histogram({
+      name: "vigil_otlp_batch_spans",
+      help: "Spans per decoded OTLP request",
+      labelNames: ["encoding"] as const,
+      buckets: [1, 10, 50, 100, 500, 1000, 2000, 5000, 10000],
+      registers: [registry],
+    });
+  const ingestSeconds =
+    existing<Histogram<"encoding">>("vigil_otlp_ingest_duration_seconds") ??
+    new Histogram({
+      name: "vigil_otlp_ingest_duration_seconds",
+      help: "Time from the start of decoding to the committed write of one OTLP request",
+      labelNames: ["encoding"] as const,
+      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+      registers: [registry],
+    });
+  return { requests, spans, batchSpans, ingestSeconds };
+}
+
+export type OtlpMetrics = ReturnType<typeof createOtlpMetrics>;
