@@ -46,7 +46,9 @@ export async function driftMetricsText(db: Db): Promise<{ contentType: string; t
       detected.set({ ...base, feature: f.name }, f.drifted ? 1 : 0);
     }
     for (const e of r.embeddings ?? []) {
-      score.set({ ...base, feature: e.name }, e.share);
+      // Reports from before the MMD verdict carried only the component share.
+      const legacy = (e as { share?: number }).share;
+      score.set({ ...base, feature: e.name }, typeof e.statistic === "number" ? e.statistic : (legacy ?? 0));
       detected.set({ ...base, feature: e.name }, e.drifted ? 1 : 0);
     }
   }

@@ -70,8 +70,10 @@ export const MonitorOptions = z
     sampleCap: z.number().int().min(100).max(200_000).optional(),
     /** Fewer rows than this in either window → report status insufficient_data, no verdict. */
     minRows: z.number().int().min(1).optional(),
-    /** Share of drifted components at/above which a vector feature drifted (default 0.2). */
+    /** Share of drifted components of the informative per-component ratio (default 0.2). */
     embeddingThreshold: z.number().gt(0).lte(1).optional(),
+    /** p-value below which the embedding MMD test says a vector feature drifted (default 0.05). */
+    embeddingPValue: z.number().gt(0).lt(1).optional(),
     /** classification | regression; inferred from the labels when absent. */
     task: z.enum(["classification", "regression"]).optional(),
     /** Performance drop (relative to the reference, e.g. 0.1 = 10%) that counts as degraded. */
@@ -151,12 +153,29 @@ export const EmbeddingResult = z
   .object({
     name: z.string(),
     dimension: z.number().int(),
-    /** Evidently's "ratio" method: each component tested (Wasserstein, normed, threshold 0.1); drifted when the share of drifted components reaches `threshold`. */
-    method: z.literal("component_ratio"),
-    driftedComponents: z.number().int(),
-    share: z.number(),
-    threshold: z.number(),
+    /** The verdict's test: MMD (RBF kernel, median-heuristic bandwidth) with a seeded permutation p-value. */
+    method: z.literal("mmd"),
+    statistic: z.number().openapi({ description: "Biased MMD² between the two windows' vectors" }),
+    pValue: z.number(),
+    threshold: z.number().openapi({ description: "Drifted when the p-value is below this" }),
     drifted: z.boolean(),
+    mmd: z.object({
+      kernel: z.literal("rbf"),
+      bandwidth: z.number(),
+      permutations: z.number().int(),
+      /** Vectors compared per window, after the cap. */
+      referenceSize: z.number().int(),
+      currentSize: z.number().int(),
+      /** A window had more vectors than the cap and was subsampled (seeded). */
+      sampled: z.boolean(),
+    }),
+    /** Evidently's "ratio" method (informative): each component tested (Wasserstein, normed, threshold 0.1). */
+    componentRatio: z.object({
+      driftedComponents: z.number().int(),
+      share: z.number(),
+      threshold: z.number(),
+      drifted: z.boolean(),
+    }),
     /** Distances between the two mean embeddings (informative). */
     cosineDistance: z.number().nullable(),
     euclideanDistance: z.number(),

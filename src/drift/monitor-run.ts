@@ -6,7 +6,7 @@
  */
 import type { Db } from "../db/client.ts";
 import { recordOccurrence, resolveByFingerprint } from "../incidents/record.ts";
-import { DEFAULT_EMBEDDING_SHARE, embeddingDrift } from "./embedding.ts";
+import { DEFAULT_EMBEDDING_P_VALUE, DEFAULT_EMBEDDING_SHARE, embeddingDrift } from "./embedding.ts";
 import {
   type FeatureKind,
   featureKind,
@@ -215,12 +215,11 @@ export async function runMonitor(
   for (const name of names) {
     const kind = kinds.get(name);
     if (kind === "vector") {
-      const r = embeddingDrift(
-        name,
-        values(refSample, name),
-        values(curSample, name),
-        o.embeddingThreshold ?? DEFAULT_EMBEDDING_SHARE,
-      );
+      const r = embeddingDrift(name, values(refSample, name), values(curSample, name), {
+        shareThreshold: o.embeddingThreshold ?? DEFAULT_EMBEDDING_SHARE,
+        pValueThreshold: o.embeddingPValue ?? DEFAULT_EMBEDDING_P_VALUE,
+        seed,
+      });
       if ("error" in r) features.push({ name, drifted: false, error: r.error });
       else embeddings.push(r);
       continue;
