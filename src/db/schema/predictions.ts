@@ -45,6 +45,9 @@ export const predictions = pgTable(
     index("predictions_model_ts_idx").on(t.projectId, t.model, t.ts),
     // Labels name a request id without (always) naming the model.
     index("predictions_request_idx").on(t.projectId, t.requestId),
+    // Retention deletes by age across every model: a BRIN index is a few pages and costs ingest
+    // almost nothing, as rows mostly arrive in time order.
+    index("predictions_ts_brin").using("brin", t.ts),
   ],
 );
 

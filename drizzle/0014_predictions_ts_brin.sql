@@ -1,0 +1,1 @@
+CREATE INDEX "predictions_ts_brin" ON "predictions" USING brin ("ts");
