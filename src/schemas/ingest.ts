@@ -4,6 +4,7 @@ import { ApiError, badRequest } from "../http/errors.ts";
 import { recordOccurrence } from "../incidents/record.ts";
 import type { ImpactedNode } from "./impact-paths.ts";
 import { impactOf } from "./impact-store.ts";
+import { resolveFixedSchemaIncidents } from "./incident-resolve.ts";
 import {
   type EdgeInput,
   insertLineageEvent,
@@ -84,7 +85,7 @@ export async function ingestSnapshot(
   projectId: string,
   ref: NodeRef,
   n: Normalized,
-): Promise<SnapshotResult & { incident?: IncidentRef }> {
+): Promise<SnapshotResult & { incident?: IncidentRef; resolvedIncidents?: string[] }> {
   return database.db
     .transaction(async (t) => {
       const tx = t as unknown as Db;
@@ -96,8 +97,11 @@ export async function ingestSnapshot(
         source: "api",
         observedAt: now,
       });
-      if (!r.created || !r.breaking) return r;
-      return { ...r, incident: await openSchemaIncident(tx, projectId, r, "api", now) };
+      if (!r.created) return r;
+      const resolvedIncidents = await resolveFixedSchemaIncidents(tx, projectId, r, n.schema, now);
+      const out = resolvedIncidents.length > 0 ? { ...r, resolvedIncidents } : r;
+      if (!r.breaking) return out;
+      return { ...out, incident: await openSchemaIncident(tx, projectId, r, "api", now) };
     })
     .catch(retryable);
 }
@@ -120,6 +124,8 @@ export interface EventResult {
     breaking: boolean;
   }[];
   incidents: { id: string; created: boolean; dataset: NodeRef; impacted: number }[];
+  /** Earlier schema incidents a new version fixed (see resolveFixedSchemaIncidents). */
+  resolvedIncidents: string[];
 }
 
 interface Prepared {
@@ -164,6 +170,7 @@ async function applyEvent(tx: Db, projectId: string, p: Prepared): Promise<Event
     fieldEdges: 0,
     snapshots: [],
     incidents: [],
+    resolvedIncidents: [],
   };
   if (parsed.runId) result.runId = parsed.runId;
   if (parsed.eventType) result.eventType = parsed.eventType;
@@ -254,6 +261,8 @@ async function applyEvent(tx: Db, projectId: string, p: Prepared): Promise<Event
       stale: r.stale,
       breaking: r.breaking,
     });
+    if (r.created)
+      result.resolvedIncidents.push(...(await resolveFixedSchemaIncidents(tx, projectId, r, d.schema!, at)));
     if (r.created && r.breaking) breaking.push(r);
   }
   // After the edges, so the impact includes what this very event declared.

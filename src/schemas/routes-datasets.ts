@@ -59,6 +59,14 @@ const SnapshotOut = z
     format: SchemaFormatSchema,
     warnings: z.array(z.string()),
     incident: IncidentOut.optional().openapi({ description: "The schema incident a breaking change opened" }),
+    resolvedIncidents: z
+      .array(z.string())
+      .optional()
+      .openapi({
+        description:
+          "Earlier schema incidents of this dataset that the new version fixed (it no longer breaks what " +
+          "readers of the last version before each break used), resolved automatically",
+      }),
   })
   .openapi("SchemaSnapshotResult");
 
@@ -315,6 +323,7 @@ export function datasetRoutes(deps: AppDeps) {
       format: n.format,
       warnings: n.warnings,
       ...(r.incident ? { incident: r.incident } : {}),
+      ...(r.resolvedIncidents ? { resolvedIncidents: r.resolvedIncidents } : {}),
     };
     return r.created ? c.json(body, 201) : c.json(body, 200);
   });

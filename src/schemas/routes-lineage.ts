@@ -43,6 +43,9 @@ const EventResultSchema = z
     incidents: z.array(
       z.object({ id: z.string(), created: z.boolean(), dataset: Ref, impacted: z.number().int() }),
     ),
+    resolvedIncidents: z
+      .array(z.string())
+      .openapi({ description: "Earlier schema incidents a new version fixed, resolved automatically" }),
   })
   .openapi("LineageEventResult");
 

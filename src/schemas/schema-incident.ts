@@ -83,3 +83,25 @@ export function schemaIncident(input: SchemaIncidentInput): Occurrence {
   if (input.at) o.at = input.at;
   return o;
 }
+
+/** The old-schema path a change is about: a rename's readers read the old name. */
+function brokenPath(c: SchemaChange): string {
+  if ((c.kind === "field_renamed" || c.kind === "possible_rename") && c.from) {
+    const dot = c.path.lastIndexOf(".");
+    return dot < 0 ? c.from : `${c.path.slice(0, dot)}.${c.from}`;
+  }
+  return c.path;
+}
+
+const overlaps = (a: string, b: string) => a === b || a.startsWith(`${b}.`) || b.startsWith(`${a}.`);
+
+/**
+ * Which of an incident's breaking changes still break, given the diff from the last version before
+ * the break to the latest one: the breaking changes of that diff on the same paths (or a parent or
+ * child of them). Empty = the incident is fixed (the field is back, with a compatible type). Other
+ * breaking changes in the diff are someone else's incident.
+ */
+export function stillBreaking(incidentChanges: SchemaChange[], sinceBefore: SchemaChange[]): SchemaChange[] {
+  const paths = incidentChanges.filter((c) => c.breaking).map(brokenPath);
+  return sinceBefore.filter((c) => c.breaking && paths.some((p) => overlaps(p, brokenPath(c))));
+}
