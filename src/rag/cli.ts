@@ -1,7 +1,7 @@
 import { resolve } from "node:path";
 import { SingleBar } from "cli-progress";
 import type { Command } from "commander";
-import { apiClient } from "./client.ts";
+import { apiClient } from "../http/api-client.ts";
 import type { Citation, SearchResult } from "./model.ts";
 import { readRunbookDir } from "./runbooks.ts";
 
