@@ -4,6 +4,7 @@ import type { Command } from "commander";
 import { apiClient } from "../http/api-client.ts";
 import type { Citation, SearchResult } from "./model.ts";
 import { readRunbookDir } from "./runbooks.ts";
+import { snippetToText } from "./snippet.ts";
 
 /**
  * `vigil ingest runbooks DIR`, `vigil search`, `vigil ask`: clients of a running Vigil over HTTP
@@ -69,7 +70,7 @@ export function registerRagCommands(program: Command): void {
       if (opts.json) return console.log(JSON.stringify(res, null, 2));
       if (!res.results.length) return console.log("no results");
       res.results.forEach((r, i) => {
-        const snippet = r.snippet.replace(/<\/?mark>/g, "*").replace(/\s+/g, " ");
+        const snippet = snippetToText(r.snippet).replace(/\s+/g, " ");
         console.log(
           `${i + 1}. ${r.title} — ${r.heading}  (${r.kind}: ${r.path}, score ${r.score.toFixed(4)})`,
         );

@@ -50,7 +50,9 @@ export const SearchResult = z
     title: z.string(),
     heading: z.string(),
     headingPath: z.array(z.string()),
-    snippet: z.string().describe("Best passage, matched words wrapped in <mark>…</mark>"),
+    snippet: z
+      .string()
+      .describe("Best passage as HTML: the text escaped, matched words wrapped in <mark>…</mark>"),
     score: z.number(),
     legs: z.object({ vector: LegScore, text: LegScore }),
   })

@@ -4,6 +4,7 @@ import type { Database } from "../db/client.ts";
 import { chunkMarkdown, parseMarkdown } from "./markdown.ts";
 import type { DocumentInput, DocumentKind, SearchFilters } from "./model.ts";
 import { chunkTexts, queryText } from "./prepare.ts";
+import { MARK_END, MARK_START, markedToHtml } from "./snippet.ts";
 
 /** Every query of the RAG capability. Raw SQL where pgvector and full text need it. */
 
@@ -350,7 +351,7 @@ export interface ChunkDetail {
   snippet: string;
 }
 
-/** Source, heading path and a highlighted snippet for the chunks that made the page. */
+/** Source, heading path and a highlighted, HTML-escaped snippet for the chunks that made the page. */
 export async function chunkDetails(
   database: Database,
   projectId: string,
@@ -361,8 +362,8 @@ export async function chunkDetails(
   const rows = await database.query<Row>(sql`
     with q as (select ${orQuery(queryText(query))} as q)
     select c.id, c.document_id, d.kind, d.path, d.title, c.heading_path, c.content,
-      ts_headline('english', c.content, q.q,
-        'StartSel=<mark>, StopSel=</mark>, MaxWords=40, MinWords=15, MaxFragments=2, FragmentDelimiter=" … "') as snippet
+      ts_headline('english', translate(c.content, ${MARK_START + MARK_END}, ''), q.q,
+        ${`StartSel=${MARK_START}, StopSel=${MARK_END}, MaxWords=40, MinWords=15, MaxFragments=2, FragmentDelimiter=" … "`}) as snippet
     from chunks c join documents d on d.id = c.document_id, q
     where c.project_id = ${projectId} and c.id in (${sql.join(
       chunkIds.map((id) => sql`${id}`),
@@ -381,7 +382,7 @@ export async function chunkDetails(
       title: String(r.title),
       headingPath,
       content: String(r.content),
-      snippet: String(r.snippet ?? ""),
+      snippet: markedToHtml(String(r.snippet ?? "")),
     });
   }
   return out;

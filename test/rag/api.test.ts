@@ -101,6 +101,27 @@ describeEachDatabase("rag documents, search and ask", (db) => {
     expect(results[0]!.kind).toBe("runbook");
   });
 
+  it("snippets are HTML-safe: the document's markup is escaped, only Vigil's <mark> tags remain", async () => {
+    const doc = await t.post("/api/v1/documents", {
+      kind: "doc",
+      path: "tmp/markup.md",
+      content:
+        '# Zanzibar gateway\n\nWhen the zanzibar gateway flaps, <script>alert("pwned")</script> ' +
+        "run <img src=x onerror=alert(1)> & restart the zanzibar relay.\n",
+    });
+    const { id } = (await doc.json()) as { id: string };
+    const res = await t.post("/api/v1/search", { query: "zanzibar gateway flaps", kinds: ["doc"] });
+    const { results } = (await res.json()) as SearchBody;
+    const snippet = results.find((r) => r.documentId === id)!.snippet;
+    expect(snippet).toMatch(/<mark>zanzibar<\/mark>/i);
+    // ts_headline drops what Postgres' parser reads as tags (<script>); whatever remains is text.
+    expect(snippet).not.toContain("<script");
+    expect(snippet).toContain("alert(&quot;pwned&quot;)");
+    expect(snippet).toContain("&lt;img src=x onerror=alert(1)&gt; &amp; restart");
+    expect(snippet.replace(/<\/?mark>/g, "")).not.toMatch(/[<>]/);
+    await t.request(`/api/v1/documents/${id}`, { method: "DELETE" });
+  });
+
   it("perDocument returns several sections of a runbook; kinds and filters narrow", async () => {
     const per = await t.post("/api/v1/search", {
       query: "pod crash looping restart",

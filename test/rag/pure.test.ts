@@ -4,7 +4,7 @@ import { extractiveAnswer, NOT_FOUND, splitSentences } from "../../src/rag/answe
 import { BUILTIN_DIMENSIONS, builtinVector } from "../../src/rag/embedders/builtin.ts";
 import { fuse } from "../../src/rag/fusion.ts";
 import { chunkMarkdown, parseMarkdown } from "../../src/rag/markdown.ts";
-import { highlight } from "../../src/rag/snippet.ts";
+import { highlight, MARK_END, MARK_START, snippetToText } from "../../src/rag/snippet.ts";
 import { splitIdentifiers, terms } from "../../src/rag/tokens.ts";
 import { runbook } from "./runbooks.ts";
 
@@ -153,5 +153,21 @@ describe("answers and snippets", () => {
     );
     expect(s).toContain("<mark>PersistentVolumeClaim</mark>");
     expect(s).toContain("<mark>volume</mark>");
+  });
+
+  it("escapes the text of a highlighted passage and keeps only its own <mark> tags", () => {
+    const s = highlight(
+      `Restart the volume <script>alert("x")</script> & <mark>fake</mark> ${MARK_START}stray${MARK_END} <b>volume</b>`,
+      new Set(terms("volume")),
+    );
+    expect(s).not.toMatch(/<(?!\/?mark>)/); // no tag other than <mark>/</mark>
+    expect(s).toContain("&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp;");
+    expect(s).toContain("&lt;mark&gt;fake&lt;/mark&gt;"); // the document's own <mark> is text
+    expect(s).toContain(" stray "); // marker characters in the text are not highlights
+    expect(s).toContain("<mark>&lt;b&gt;volume&lt;/b&gt;</mark>");
+    expect(s.match(/<mark>/g)).toHaveLength(2);
+    expect(snippetToText(s)).toBe(
+      'Restart the *volume* <script>alert("x")</script> & <mark>fake</mark> stray *<b>volume</b>*',
+    );
   });
 });
