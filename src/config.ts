@@ -59,6 +59,18 @@ export const envSchema = z.object({
     .regex(/^[1-9]\d*$/, "expected a whole number of days")
     .transform(Number)
     .default(7),
+  /** Days of prediction logs (and unmatched labels) kept; 0 keeps them forever. Daily job, in batches. */
+  VIGIL_PREDICTION_RETENTION_DAYS: z
+    .string()
+    .regex(/^\d+$/, "expected a whole number of days (0 = keep forever)")
+    .transform(Number)
+    .default(30),
+  /** Days of raw alert webhook payloads kept (incidents stay); 0 keeps them forever. */
+  VIGIL_ALERT_PAYLOAD_RETENTION_DAYS: z
+    .string()
+    .regex(/^\d+$/, "expected a whole number of days (0 = keep forever)")
+    .transform(Number)
+    .default(30),
   VIGIL_DB_POOL_SIZE: z.string().regex(/^\d+$/, "expected a whole number").transform(Number).default(10),
   /** RAG: an OpenAI-compatible /v1/embeddings endpoint (unset → the built-in embedder). */
   VIGIL_EMBEDDINGS_URL: z.url({ message: "expected a URL" }).optional(),

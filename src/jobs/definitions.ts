@@ -1,6 +1,8 @@
+import { defineAlertJobs } from "../alerts/retention.ts";
 import { defineMonitorJobs } from "../drift/monitor-jobs.ts";
 import type { AppDeps } from "../http/env.ts";
 import { defineNotificationJobs } from "../notifications/jobs.ts";
+import { definePredictionJobs } from "../predictions/retention.ts";
 import { defineRagJobs } from "../rag/jobs.ts";
 import { defineTraceJobs } from "../traces/jobs.ts";
 
@@ -13,4 +15,6 @@ export function defineJobs(deps: AppDeps): void {
   defineTraceJobs(deps);
   defineRagJobs(deps);
   defineMonitorJobs(deps);
+  definePredictionJobs(deps);
+  defineAlertJobs(deps);
 }

@@ -1,0 +1,44 @@
+/**
+ * Prediction retention (VIGIL_PREDICTION_RETENTION_DAYS): a daily job deletes prediction logs older
+ * than the period, by their timestamp, and labels received that long ago (a label still waiting
+ * for its prediction after the whole retention period will not be used). Deleted in batches, so
+ * ingest is never blocked behind one long delete.
+ */
+import { sql } from "drizzle-orm";
+import { deleteInBatches } from "../db/batched-delete.ts";
+import type { Database } from "../db/client.ts";
+import type { AppDeps } from "../http/env.ts";
+
+export const PREDICTION_RETENTION_JOB = "predictions.retention";
+
+export async function deleteExpiredPredictions(
+  database: Database,
+  days: number,
+  options: { now?: Date; batchSize?: number } = {},
+): Promise<{ predictions: number; labels: number }> {
+  if (days <= 0) return { predictions: 0, labels: 0 };
+  const cutoff = new Date((options.now ?? new Date()).getTime() - days * 86_400_000).toISOString();
+  const batch = { batchSize: options.batchSize ?? 5000 };
+  const predictions = await deleteInBatches(database, "predictions", sql`ts < ${cutoff}::timestamptz`, batch);
+  const labels = await deleteInBatches(
+    database,
+    "prediction_labels",
+    sql`received_at < ${cutoff}::timestamptz`,
+    batch,
+  );
+  return { predictions: predictions.deleted, labels: labels.deleted };
+}
+
+export function definePredictionJobs(deps: AppDeps): void {
+  deps.jobs.define<{ retentionDays?: number }>({
+    name: PREDICTION_RETENTION_JOB,
+    cron: "23 3 * * *",
+    retryLimit: 2,
+    handler: async (data) => {
+      const days = data?.retentionDays ?? deps.config.VIGIL_PREDICTION_RETENTION_DAYS;
+      const deleted = await deleteExpiredPredictions(deps.database, days);
+      if (deleted.predictions || deleted.labels)
+        deps.log.info({ ...deleted, retentionDays: days }, "deleted expired prediction logs");
+    },
+  });
+}
