@@ -68,6 +68,15 @@ export async function getIncident(db: Db, projectId: string, id: string): Promis
   return row ? toIncident(row) : undefined;
 }
 
+/** The project an incident belongs to, for background jobs that get only its id. */
+export async function incidentProjectId(db: Db, id: string): Promise<string | undefined> {
+  const [row] = await db
+    .select({ projectId: incidents.projectId })
+    .from(incidents)
+    .where(eq(incidents.id, id));
+  return row?.projectId;
+}
+
 export async function incidentTimeline(db: Db, projectId: string, id: string): Promise<IncidentEvent[]> {
   const rows = await db
     .select()

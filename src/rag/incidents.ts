@@ -3,6 +3,7 @@ import type { Config } from "../config.ts";
 import type { Database } from "../db/client.ts";
 import { incidentDocument, incidentsChangedSince } from "../incidents/documents.ts";
 import type { Incident } from "../incidents/model.ts";
+import { incidentProjectId } from "../incidents/store.ts";
 import { isRelevant } from "./answer.ts";
 import { BUILTIN_EMBEDDER_ID, BuiltinEmbedder } from "./embedders/builtin.ts";
 import { embedderFor } from "./embedders/select.ts";
@@ -44,11 +45,9 @@ export async function indexChangedIncidents(
   options: { incidentId?: string; batch?: number } = {},
 ): Promise<number> {
   if (options.incidentId) {
-    const [row] = await database.query<{ project_id: string }>(
-      sql`select project_id from incidents where id = ${options.incidentId}`,
-    );
-    if (row) await indexIncident(database, embedder, row.project_id, options.incidentId);
-    return row ? 1 : 0;
+    const projectId = await incidentProjectId(database.db, options.incidentId);
+    if (projectId) await indexIncident(database, embedder, projectId, options.incidentId);
+    return projectId ? 1 : 0;
   }
   const batch = options.batch ?? 200;
   let indexed = 0;

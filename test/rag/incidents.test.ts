@@ -62,6 +62,23 @@ describeEachDatabase("rag over incidents", (db) => {
     expect(results[0]!.path).toBe(`incidents/${ids.crash1}`);
   });
 
+  it("indexes one incident at once by id (the job's on-demand form); an unknown id indexes nothing", async () => {
+    await addEvent(db.database.db, ids.disk!, t.projectId, {
+      type: "note",
+      actor: "oncall",
+      message: "Rotated the nginx access logs that filled /var.",
+    });
+    expect(await indexChangedIncidents(db.database, embedder, { incidentId: ids.disk })).toBe(1);
+    const found = await t.post("/api/v1/search", { query: "rotated nginx access logs", kinds: ["incident"] });
+    const { results } = (await found.json()) as { results: { path: string }[] };
+    expect(results[0]!.path).toBe(`incidents/${ids.disk}`);
+    expect(
+      await indexChangedIncidents(db.database, embedder, {
+        incidentId: "00000000-0000-4000-8000-000000000000",
+      }),
+    ).toBe(0);
+  });
+
   it("lists an incident's similar past incidents (not itself) and suggested runbooks", async () => {
     // Through the incident detail route, where app.ts wires the enricher in.
     const res = await t.request(`/api/v1/incidents/${ids.crash2}`);
