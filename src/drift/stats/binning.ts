@@ -37,31 +37,112 @@ function binEdges(min: number, max: number, bins: number): Float64Array {
   return edges;
 }
 
-/** np.histogram's bin index for uniform edges, with its off-by-one corrections. Any order. */
+/** np.histogram's bin of one value for uniform edges, with its off-by-one corrections (−1: outside). */
+function binOf(v: number, edges: Float64Array, norm: number): number {
+  const bins = edges.length - 1;
+  const first = edges[0]!;
+  if (v < first || v > edges[bins]!) return -1;
+  let idx = Math.trunc((v - first) * norm);
+  if (idx === bins) idx -= 1;
+  if (v < edges[idx]!) idx -= 1;
+  else if (v >= edges[idx + 1]! && idx !== bins - 1) idx += 1;
+  return idx;
+}
+
+const HALF_ULP = 2 ** -53;
+
+/**
+ * np.histogram counts for uniform edges, any order. Most values are binned by their scaled
+ * position t = (v − first)·bins/(last − first) alone: when t is farther than `tol` from an
+ * integer, trunc(t) is the bin the edge comparisons would give (tol bounds the rounding of t and
+ * of the edges, relative to the bin width). Values closer to an edge, outside the range, or any
+ * case the bound does not cover (tol NaN or ≥ ½) take binOf, numpy's exact path. Four count
+ * lanes so consecutive values landing in the same bin do not wait on each other's increment.
+ * The edges must span the values (binNumeric's pooled range): a value far beyond the last edge
+ * would wrap in `t | 0`.
+ */
 function histogram(values: Float64Array, edges: Float64Array): Float64Array {
   const bins = edges.length - 1;
   const first = edges[0]!;
   const last = edges[bins]!;
-  const counts = new Float64Array(bins);
   const norm = bins / (last - first);
-  for (let q = 0; q < values.length; q++) {
-    const v = values[q]!;
-    if (v < first || v > last) continue;
-    let idx = Math.trunc((v - first) * norm);
-    if (idx === bins) idx -= 1;
-    if (v < edges[idx]!) idx -= 1;
-    else if (v >= edges[idx + 1]! && idx !== bins - 1) idx += 1;
-    counts[idx]! += 1;
+  const width = last - first;
+  const tol = 4 * HALF_ULP * bins * (8 + Math.max(Math.abs(first), Math.abs(last)) / width);
+  const hiTol = 1 - tol;
+  const lane0 = new Int32Array(bins);
+  const lane1 = new Int32Array(bins);
+  const lane2 = new Int32Array(bins);
+  const lane3 = new Int32Array(bins);
+  const n = values.length;
+  let q = 0;
+  for (; q + 3 < n; q += 4) {
+    const t0 = (values[q]! - first) * norm;
+    const t1 = (values[q + 1]! - first) * norm;
+    const t2 = (values[q + 2]! - first) * norm;
+    const t3 = (values[q + 3]! - first) * norm;
+    const i0 = t0 | 0;
+    const i1 = t1 | 0;
+    const i2 = t2 | 0;
+    const i3 = t3 | 0;
+    const f0 = t0 - i0;
+    const f1 = t1 - i1;
+    const f2 = t2 - i2;
+    const f3 = t3 - i3;
+    if (
+      f0 > tol &&
+      f0 < hiTol &&
+      f1 > tol &&
+      f1 < hiTol &&
+      f2 > tol &&
+      f2 < hiTol &&
+      f3 > tol &&
+      f3 < hiTol
+    ) {
+      lane0[i0]!++;
+      lane1[i1]!++;
+      lane2[i2]!++;
+      lane3[i3]!++;
+    } else {
+      for (let k = q; k < q + 4; k++) {
+        const idx = binOf(values[k]!, edges, norm);
+        if (idx >= 0) lane0[idx]!++;
+      }
+    }
   }
+  for (; q < n; q++) {
+    const idx = binOf(values[q]!, edges, norm);
+    if (idx >= 0) lane0[idx]!++;
+  }
+  const counts = new Float64Array(bins);
+  for (let i = 0; i < bins; i++) counts[i] = lane0[i]! + lane1[i]! + lane2[i]! + lane3[i]!;
   return counts;
 }
 
-function minMax(values: Float64Array, into: [number, number]): void {
-  for (let i = 0; i < values.length; i++) {
+/**
+ * Widen `range` ([min, max]) to cover `values`. Math.min/max over two accumulator pairs: measured
+ * 2–3× faster here than compare-and-assign branches.
+ */
+function widenRange(values: Float64Array, range: Float64Array): void {
+  let lo0 = range[0]!;
+  let hi0 = range[1]!;
+  let lo1 = lo0;
+  let hi1 = hi0;
+  const n = values.length;
+  let i = 0;
+  for (; i + 1 < n; i += 2) {
     const v = values[i]!;
-    if (v < into[0]) into[0] = v;
-    if (v > into[1]) into[1] = v;
+    const w = values[i + 1]!;
+    lo0 = Math.min(lo0, v);
+    hi0 = Math.max(hi0, v);
+    lo1 = Math.min(lo1, w);
+    hi1 = Math.max(hi1, w);
   }
+  if (i < n) {
+    lo0 = Math.min(lo0, values[i]!);
+    hi0 = Math.max(hi0, values[i]!);
+  }
+  range[0] = Math.min(lo0, lo1);
+  range[1] = Math.max(hi0, hi1);
 }
 
 /** Aligned per-value counts for few-valued samples in any order (Map, then ascending values). */
@@ -138,10 +219,10 @@ export function valueCounts(
  */
 export function binNumeric(reference: Float64Array, current: Float64Array, bins = DEFAULT_BINS): Binned {
   if (moreDistinctThan(reference, MAX_DISTINCT_FOR_CATEGORY_BINS)) {
-    const range: [number, number] = [Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY];
-    minMax(reference, range);
-    minMax(current, range);
-    const edges = binEdges(range[0], range[1], bins);
+    const range = Float64Array.of(Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY);
+    widenRange(reference, range);
+    widenRange(current, range);
+    const edges = binEdges(range[0]!, range[1]!, bins);
     return {
       reference: proportions(histogram(reference, edges), reference.length),
       current: proportions(histogram(current, edges), current.length),
