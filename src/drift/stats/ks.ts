@@ -15,24 +15,72 @@ export interface KsResult {
   method: "exact" | "asymptotic";
 }
 
-/** Max |F1 - F2| over the pooled sample, for two sorted samples, computed as scipy does. */
+/**
+ * Max |F1 - F2| over the pooled sample, for two sorted samples, computed as scipy does: from
+ * i/n1 − j/n2 at the end of each run of equal values. The walk takes one value per step (a run
+ * of ties across both samples at once); inside a run of one sample's values F1 − F2 moves
+ * monotonically between its two ends, so evaluating it there never exceeds the extremes at the
+ * ends. The extremes are tracked on the exact integer i·n2 − j·n1 and turned into scipy's float
+ * only when they move: while n1·n2 ≤ 2^48 distinct exact values are ≥ 2^-48 apart, far more
+ * than the floats' rounding, so both orders agree; larger products take the float walk.
+ */
 export function ksStatisticSorted(a: Float64Array, b: Float64Array): number {
+  const n1 = a.length;
+  const n2 = b.length;
+  if (n1 * n2 > 2 ** 48) return ksStatisticFloat(a, b);
+  let i = 0;
+  let j = 0;
+  let dMax = 0;
+  let dMin = 0;
+  let maxS = 0;
+  let minS = 0;
+  while (i < n1 && j < n2) {
+    const x = a[i]!;
+    const y = b[j]!;
+    if (x < y) i++;
+    else if (y < x) j++;
+    else {
+      while (i < n1 && a[i] === x) i++;
+      while (j < n2 && b[j] === x) j++;
+    }
+    // Past either end F1 − F2 runs monotonically to 0 from a value already seen, so the loop
+    // can stop there.
+    const d = i * n2 - j * n1;
+    if (d >= dMax) {
+      const f = i / n1 - j / n2;
+      maxS = d > dMax ? f : Math.max(maxS, f);
+      dMax = d;
+    } else if (d <= dMin) {
+      const f = i / n1 - j / n2;
+      minS = d < dMin ? f : Math.min(minS, f);
+      dMin = d;
+    }
+  }
+  return Math.max(Math.min(Math.max(-minS, 0), 1), maxS);
+}
+
+/** ksStatisticSorted's walk with the float difference at every step (any sample sizes). */
+export function ksStatisticFloat(a: Float64Array, b: Float64Array): number {
   const n1 = a.length;
   const n2 = b.length;
   let i = 0;
   let j = 0;
   let maxS = 0;
   let minS = 0;
-  while (i < n1 || j < n2) {
-    const v = j >= n2 || (i < n1 && a[i]! <= b[j]!) ? a[i]! : b[j]!;
-    while (i < n1 && a[i] === v) i++;
-    while (j < n2 && b[j] === v) j++;
+  while (i < n1 && j < n2) {
+    const x = a[i]!;
+    const y = b[j]!;
+    if (x < y) i++;
+    else if (y < x) j++;
+    else {
+      while (i < n1 && a[i] === x) i++;
+      while (j < n2 && b[j] === x) j++;
+    }
     const diff = i / n1 - j / n2;
-    if (diff > maxS) maxS = diff;
-    if (diff < minS) minS = diff;
+    maxS = Math.max(maxS, diff);
+    minS = Math.min(minS, diff);
   }
-  const negMin = Math.min(Math.max(-minS, 0), 1);
-  return Math.max(negMin, maxS);
+  return Math.max(Math.min(Math.max(-minS, 0), 1), maxS);
 }
 
 /** Pr(D_{n,n} >= h/n): closed-form alternating series, evaluated Horner-style. */
