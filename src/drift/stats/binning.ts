@@ -68,7 +68,7 @@ function histogram(values: Float64Array, edges: Float64Array): Float64Array {
   const norm = bins / (last - first);
   const width = last - first;
   const tol = 4 * HALF_ULP * bins * (8 + Math.max(Math.abs(first), Math.abs(last)) / width);
-  const hiTol = 1 - tol;
+  const halfTol = 0.5 - tol;
   const lane0 = new Int32Array(bins);
   const lane1 = new Int32Array(bins);
   const lane2 = new Int32Array(bins);
@@ -88,15 +88,12 @@ function histogram(values: Float64Array, edges: Float64Array): Float64Array {
     const f1 = t1 - i1;
     const f2 = t2 - i2;
     const f3 = t3 - i3;
+    // |f − ½| < ½ − tol ⇔ tol < f < 1 − tol (and false for tol NaN or ≥ ½).
     if (
-      f0 > tol &&
-      f0 < hiTol &&
-      f1 > tol &&
-      f1 < hiTol &&
-      f2 > tol &&
-      f2 < hiTol &&
-      f3 > tol &&
-      f3 < hiTol
+      Math.abs(f0 - 0.5) < halfTol &&
+      Math.abs(f1 - 0.5) < halfTol &&
+      Math.abs(f2 - 0.5) < halfTol &&
+      Math.abs(f3 - 0.5) < halfTol
     ) {
       lane0[i0]!++;
       lane1[i1]!++;
