@@ -7,6 +7,7 @@ import { Jobs } from "./jobs/queue.ts";
 import { openAndMigrate, startService } from "./main.ts";
 import { registerRagCommands } from "./rag/cli.ts";
 import { registerSchemaCommands } from "./schemas/cli.ts";
+import { registerLineageCommands } from "./schemas/cli-remote.ts";
 import { createLogger } from "./telemetry/logger.ts";
 import { registerTraceCommands } from "./traces/cli.ts";
 
@@ -159,6 +160,7 @@ function fail(message: string): never {
 }
 
 registerSchemaCommands(program);
+registerLineageCommands(program);
 registerDriftCommands(program);
 registerTraceCommands(program);
 registerRagCommands(program);

@@ -1,7 +1,9 @@
 import { readFileSync } from "node:fs";
 import { type Command, Option } from "commander";
 import { SCHEMA_FORMATS, type SchemaFormat } from "./canonical.ts";
-import { diffSchemas, type SchemaChange, type SchemaDiff } from "./diff.ts";
+import { type CliResult, formatDiffTable } from "./cli-format.ts";
+import { registerRemoteSchemaCommands } from "./cli-remote.ts";
+import { diffSchemas, type SchemaDiff } from "./diff.ts";
 import { SchemaInputError } from "./errors.ts";
 import { normalizeSchema } from "./normalize.ts";
 
@@ -9,6 +11,9 @@ import { normalizeSchema } from "./normalize.ts";
  * `vigil schema diff a.json b.json`: the stateless diff for CI. Exit codes: 0 no breaking
  * change, 1 breaking change(s), 2 bad input (unreadable file, unknown form, invalid schema).
  */
+export type { CliResult } from "./cli-format.ts";
+export { formatDiffTable } from "./cli-format.ts";
+
 export interface SchemaDiffArgs {
   before: string;
   after: string;
@@ -17,54 +22,8 @@ export interface SchemaDiffArgs {
   json?: boolean;
 }
 
-export interface CliResult {
-  exitCode: 0 | 1 | 2;
-  stdout: string;
-  stderr: string;
-}
-
 function readInput(path: string): string {
   return readFileSync(path === "-" ? 0 : path, "utf8");
-}
-
-function describeChange(c: SchemaChange): string {
-  switch (c.kind) {
-    case "field_added":
-      return `+ ${c.to}`;
-    case "field_removed":
-      return `- ${c.from}`;
-    case "description_changed":
-      return "description";
-    default:
-      return `${c.from ?? ""} → ${c.to ?? ""}`;
-  }
-}
-
-/** A plain-text table: verdict, kind, path, change, reason. */
-export function formatDiffTable(diff: SchemaDiff): string {
-  if (diff.changes.length === 0) return "No changes.\n";
-  const rows = diff.changes.map((c) => [
-    c.breaking ? "BREAKING" : "ok",
-    c.kind,
-    c.path,
-    describeChange(c),
-    c.reason,
-  ]);
-  const header = ["", "change", "path", "from → to", "why"];
-  const widths = header.map((h, i) => Math.min(40, Math.max(h.length, ...rows.map((r) => r[i]!.length))));
-  const line = (r: string[]) =>
-    r
-      .map((cell, i) => (i === r.length - 1 ? cell : cell.padEnd(widths[i]!)))
-      .join("  ")
-      .trimEnd();
-  const breaking = diff.changes.filter((c) => c.breaking).length;
-  return [
-    line(header),
-    ...rows.map(line),
-    "",
-    `${diff.changes.length} change${diff.changes.length === 1 ? "" : "s"}, ${breaking} breaking`,
-    "",
-  ].join("\n");
 }
 
 /** The command's work without process side effects, for tests and reuse. */
@@ -105,7 +64,9 @@ export function runSchemaDiff(args: SchemaDiffArgs): CliResult {
 }
 
 export function registerSchemaCommands(program: Command): void {
-  const schema = program.command("schema").description("Schema snapshots: diff and breaking-change checks");
+  const schema = program
+    .command("schema")
+    .description("Schema snapshots: diff and breaking-change checks, push, history and impact");
   schema
     .command("diff")
     .description(
@@ -126,4 +87,5 @@ export function registerSchemaCommands(program: Command): void {
         process.exitCode = result.exitCode;
       },
     );
+  registerRemoteSchemaCommands(schema);
 }
