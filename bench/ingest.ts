@@ -7,7 +7,7 @@
  *   3. baseline: raw COPY of the same rows into the same table of the same database → rows/s,
  *      and the ratio ingest/COPY (target ≥ 0.6).
  * Prints the server's peak RSS too. Env: BENCH_DATABASE_URL (default the test server),
- * BENCH_SECONDS (20), BENCH_CONCURRENCY (4).
+ * BENCH_SECONDS (20), BENCH_CONCURRENCY (4), BENCH_SERVER_NODE_ARGS (extra node flags for the server).
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { randomBytes, randomUUID } from "node:crypto";
@@ -45,20 +45,26 @@ async function freePort(): Promise<number> {
 
 async function startServer(url: string): Promise<{ child: ChildProcess; base: string }> {
   const port = await freePort();
-  const child = spawn(process.execPath, [join(import.meta.dirname, "../bin/vigil.js"), "serve"], {
-    env: {
-      ...process.env,
-      DATABASE_URL: url,
-      PORT: String(port),
-      HOST: "127.0.0.1",
-      VIGIL_API_KEY: KEY,
-      LOG_LEVEL: "warn",
-      VIGIL_RUN_JOBS: "false",
-      VIGIL_DB_POOL_SIZE: "10",
-      VIGIL_BODY_LIMIT: "16mb",
+  // BENCH_SERVER_NODE_ARGS, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof": profile the server alone.
+  const nodeArgs = (process.env.BENCH_SERVER_NODE_ARGS ?? "").split(" ").filter(Boolean);
+  const child = spawn(
+    process.execPath,
+    [...nodeArgs, join(import.meta.dirname, "../bin/vigil.js"), "serve"],
+    {
+      env: {
+        ...process.env,
+        DATABASE_URL: url,
+        PORT: String(port),
+        HOST: "127.0.0.1",
+        VIGIL_API_KEY: KEY,
+        LOG_LEVEL: "warn",
+        VIGIL_RUN_JOBS: "false",
+        VIGIL_DB_POOL_SIZE: "10",
+        VIGIL_BODY_LIMIT: "16mb",
+      },
+      stdio: ["ignore", "ignore", "inherit"],
     },
-    stdio: ["ignore", "ignore", "inherit"],
-  });
+  );
   const base = `http://127.0.0.1:${port}`;
   for (let i = 0; i < 300; i++) {
     try {
@@ -179,15 +185,26 @@ function copyField(v: unknown): string {
 /** Phase 3: the same spans, as the rows the ingest path writes, by raw COPY into the same table. */
 async function copyBaseline(url: string, batches: Uint8Array[]) {
   const projectId = randomUUID(); // another project: same ids, no conflict with what was ingested
-  const { batchJson } = await import("../src/traces/store.ts");
+  const { batchJson, isoMicros } = await import("../src/traces/store.ts");
   const lines: string[] = [];
   for (const b of batches) {
     const { records } = validateSpans(decodeProtobufRequest(b), { nowNs: nowNs(), retentionDays: 7 });
-    const batch = batchJson(projectId, records);
+    // The values exactly as the ingest statement receives them (positional rows, resources apart),
+    // with what that statement adds itself: the project, start_time and the resource inlined.
+    const batch = batchJson(records);
     const resources = JSON.parse(batch.resources) as unknown[];
-    for (const row of JSON.parse(batch.rows) as Record<string, unknown>[]) {
-      row.resource = resources[row.resource_idx as number];
-      lines.push(COLUMNS.map((c) => copyField(row[c])).join("\t"));
+    for (const r of JSON.parse(batch.rows) as unknown[][]) {
+      // r: trace, span, parent, start_ns, duration, name, kind, service, status code and message,
+      // trace state, flags, scope, attributes, resource index, events, links, dropped (COLUMNS order).
+      const row = [
+        projectId,
+        ...r.slice(0, 3),
+        isoMicros(BigInt(r[3] as string)),
+        ...r.slice(3, 14),
+        resources[r[14] as number],
+        ...r.slice(15),
+      ];
+      lines.push(row.map(copyField).join("\t"));
     }
   }
   const text = `${lines.join("\n")}\n`;

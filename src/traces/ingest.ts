@@ -55,12 +55,15 @@ export async function ingestSpans(
     return database.db.transaction(async (tx) => {
       const fresh = await insertSpans(tx as unknown as Db, projectId, records);
       const freshRecords = records.filter((r) => fresh.has(`${r.traceId}:${r.spanId}`));
-      const occurrences = exceptionOccurrences(projectId, freshRecords);
-      for (const o of occurrences) await recordOccurrence(tx as unknown as Db, o);
       // Spans that carry prediction logs (vigil.prediction.*, GenAI conventions) become predictions
       // in the same transaction: a model instrumented with OpenTelemetry needs no second client.
       const { rows } = predictionsFromSpans(freshRecords);
       if (rows.length) await storePredictions(tx as unknown as Db, projectId, rows, "trace");
+      // Incidents last: every batch with the same exception updates the same incident row, and its
+      // lock is held until commit — so take it as late as possible, and send the upserts together
+      // (pipelined on one connection, in fingerprint order) instead of one round trip after another.
+      const occurrences = exceptionOccurrences(projectId, freshRecords);
+      await Promise.all(occurrences.map((o) => recordOccurrence(tx as unknown as Db, o)));
       return { stored: fresh.size, incidents: occurrences.length, predictions: rows.length };
     });
   };

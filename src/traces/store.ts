@@ -2,47 +2,30 @@ import { sql } from "drizzle-orm";
 import type { Database, Db } from "../db/client.ts";
 import type { SpanRecord } from "./model.ts";
 
-/** The columns the batch insert fills, with the types jsonb_to_recordset reads them as. */
-const COLUMNS = [
-  ["project_id", "uuid"],
-  ["trace_id", "text"],
-  ["span_id", "text"],
-  ["parent_span_id", "text"],
-  ["start_time", "timestamptz"],
-  ["start_ns", "bigint"],
-  ["duration_ns", "bigint"],
-  ["name", "text"],
-  ["kind", "smallint"],
-  ["service", "text"],
-  ["status_code", "smallint"],
-  ["status_message", "text"],
-  ["trace_state", "text"],
-  ["flags", "integer"],
-  ["scope", "jsonb"],
-  ["attributes", "jsonb"],
-  ["resource_idx", "integer"],
-  ["events", "jsonb"],
-  ["links", "jsonb"],
-  ["dropped", "jsonb"],
-] as const;
-const NAMES = COLUMNS.map(([c]) => (c === "resource_idx" ? "resource" : c)).join(", ");
-const BEFORE_RESOURCE = COLUMNS.slice(
-  0,
-  COLUMNS.findIndex(([c]) => c === "resource_idx"),
-)
-  .map(([c]) => `r.${c}`)
-  .join(", ");
-const AFTER_RESOURCE = COLUMNS.slice(COLUMNS.findIndex(([c]) => c === "resource_idx") + 1)
-  .map(([c]) => `r.${c}`)
-  .join(", ");
-const RECORDSET = COLUMNS.map(([c, t]) => `${c} ${t}`).join(", ");
+/**
+ * The batch insert. Rows travel as one JSON array of positional arrays (no repeated keys: a third
+ * fewer bytes to build, send and parse than objects), unpacked by jsonb_array_elements; the
+ * project is one parameter, start_time is computed from start_ns (exact microseconds, as
+ * timestamptz keeps), and the batch's distinct resources are another array the rows index into.
+ * The same statement runs on postgres.js and PGlite.
+ */
+const insertStatement = (projectId: string, rows: string, resources: string) =>
+  sql`insert into spans (project_id, trace_id, span_id, parent_span_id, start_time, start_ns,
+        duration_ns, name, kind, service, status_code, status_message, trace_state, flags, scope,
+        attributes, resource, events, links, dropped)
+      select ${projectId}::uuid, r->>0, r->>1, r->>2,
+        timestamptz 'epoch' + ((r->>3)::bigint / 1000) * interval '1 microsecond', (r->>3)::bigint,
+        (r->>4)::bigint, r->>5, (r->>6)::smallint, r->>7, (r->>8)::smallint, r->>9, r->>10,
+        (r->>11)::integer, r->12, r->13, ${resources}::jsonb -> (r->>14)::integer, r->15, r->16, r->17
+      from jsonb_array_elements(${rows}::jsonb) as r
+      on conflict do nothing
+      returning trace_id, span_id`;
 
 /**
- * The parameters of the batch insert: the rows as one JSON array, and the batch's distinct
- * resources as another — a resource is shared by many spans, so rows carry its index instead of a
- * copy (half the bytes to encode, send and parse). Exported for the benchmark's COPY baseline.
+ * The parameters of the batch insert (see insertStatement): the rows, and the batch's distinct resources —
+ * a resource is shared by many spans, so rows carry its index instead of a copy.
  */
-export function batchJson(projectId: string, records: SpanRecord[]): { rows: string; resources: string } {
+export function batchJson(records: SpanRecord[]): { rows: string; resources: string } {
   const resourceIndex = new Map<object, number>();
   const resources: object[] = [];
   const rows = records.map((r) => {
@@ -51,28 +34,26 @@ export function batchJson(projectId: string, records: SpanRecord[]): { rows: str
       idx = resources.push(r.resource) - 1;
       resourceIndex.set(r.resource, idx);
     }
-    return {
-      project_id: projectId,
-      trace_id: r.traceId,
-      span_id: r.spanId,
-      parent_span_id: r.parentSpanId,
-      start_time: isoMicros(r.startNs),
-      start_ns: r.startNs.toString(),
-      duration_ns: r.durationNs.toString(),
-      name: r.name,
-      kind: r.kind,
-      service: r.service,
-      status_code: r.statusCode,
-      status_message: r.statusMessage,
-      trace_state: r.traceState,
-      flags: r.flags,
-      scope: r.scope,
-      attributes: r.attributes,
-      resource_idx: idx,
-      events: r.events,
-      links: r.links,
-      dropped: r.dropped,
-    };
+    return [
+      r.traceId,
+      r.spanId,
+      r.parentSpanId,
+      r.startNs.toString(),
+      r.durationNs.toString(),
+      r.name,
+      r.kind,
+      r.service,
+      r.statusCode,
+      r.statusMessage,
+      r.traceState,
+      r.flags,
+      r.scope,
+      r.attributes,
+      idx,
+      r.events,
+      r.links,
+      r.dropped,
+    ];
   });
   return { rows: safeJson(rows), resources: safeJson(resources) };
 }
@@ -106,9 +87,8 @@ export function isoMicros(ns: bigint): string {
 
 /**
  * Inserts a batch in the caller's transaction; returns "traceId:spanId" of the spans that were new.
- * The whole batch is one statement: rows travel as one JSON array parameter unpacked by
- * jsonb_to_recordset — a multi-row insert that works the same on postgres.js and PGlite.
- * ON CONFLICT DO NOTHING makes retries no-ops; RETURNING tells which spans were new.
+ * The whole batch is one statement (insertStatement); ON CONFLICT DO NOTHING makes retries no-ops and
+ * RETURNING tells which spans were new.
  */
 export async function insertSpans(tx: Db, projectId: string, records: SpanRecord[]): Promise<Set<string>> {
   if (!records.length) return new Set();
@@ -116,15 +96,9 @@ export async function insertSpans(tx: Db, projectId: string, records: SpanRecord
   const sorted = [...records].sort((a, b) =>
     a.traceId === b.traceId ? (a.spanId < b.spanId ? -1 : 1) : a.traceId < b.traceId ? -1 : 1,
   );
-  const batch = batchJson(projectId, sorted);
+  const batch = batchJson(sorted);
   const rows = rowsOf<{ trace_id: string; span_id: string }>(
-    await tx.execute(
-      sql`insert into spans (${sql.raw(NAMES)})
-          select ${sql.raw(BEFORE_RESOURCE)}, ${batch.resources}::jsonb -> r.resource_idx, ${sql.raw(AFTER_RESOURCE)}
-            from jsonb_to_recordset(${batch.rows}::jsonb) as r(${sql.raw(RECORDSET)})
-          on conflict do nothing
-          returning trace_id, span_id`,
-    ),
+    await tx.execute(insertStatement(projectId, batch.rows, batch.resources)),
   );
   return new Set(rows.map((r) => `${r.trace_id}:${r.span_id}`));
 }
