@@ -147,6 +147,22 @@ describeEachDatabase("monitor inputs → model lineage", (db) => {
     });
   });
 
+  it("monitors of one model created at the same time all count", async () => {
+    const results = await Promise.all(
+      Array.from({ length: 6 }, (_, i) =>
+        send(
+          "POST",
+          "/api/v1/monitors",
+          monitor(`fraud-${i}`, "fraud", [{ dataset: "payments", fields: [`f${i}`] }]),
+        ),
+      ),
+    );
+    expect(results.map((r) => r.status)).toEqual(Array(6).fill(201));
+    expect(await modelInputs("fraud")).toEqual([
+      { dataset: "payments", namespace: "default", fields: ["f0", "f1", "f2", "f3", "f4", "f5"] },
+    ]);
+  });
+
   it("bad inputs → 400", async () => {
     const noDataset = await send("POST", "/api/v1/monitors", monitor("bad-1", "m", [{ fields: ["a"] }]));
     expect(noDataset.status).toBe(400);
