@@ -81,6 +81,8 @@ export const envSchema = z.object({
   VIGIL_LLM_MODEL: z.string().min(1).optional(),
   VIGIL_LLM_API_KEY: z.string().optional(),
   VIGIL_ALLOW_PRIVATE_WEBHOOKS: bool.default(false),
+  /** Where users reach this Vigil, for links in notifications (unset → http://localhost:PORT). */
+  VIGIL_PUBLIC_URL: z.url({ message: "expected a URL" }).optional(),
   OTEL_SDK_DISABLED: bool.default(false),
   OTEL_SERVICE_NAME: z.string().default("vigil"),
   OTEL_TRACES_EXPORTER: z.string().optional(),

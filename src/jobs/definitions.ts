@@ -3,6 +3,7 @@ import { defineMonitorJobs } from "../drift/monitor-jobs.ts";
 import type { AppDeps } from "../http/env.ts";
 import { defineNotificationJobs } from "../notifications/jobs.ts";
 import { definePredictionJobs } from "../predictions/retention.ts";
+import { ragRunbookSuggester } from "../rag/incidents.ts";
 import { defineRagJobs } from "../rag/jobs.ts";
 import { defineTraceJobs } from "../traces/jobs.ts";
 
@@ -11,7 +12,8 @@ import { defineTraceJobs } from "../traces/jobs.ts";
  * work the same queues. Capabilities add their definitions here.
  */
 export function defineJobs(deps: AppDeps): void {
-  defineNotificationJobs(deps);
+  // Notifications link the best runbook (RAG); wired here so notifications never import rag.
+  defineNotificationJobs(deps, { suggestRunbook: ragRunbookSuggester(deps.database, deps.config) });
   defineTraceJobs(deps);
   defineRagJobs(deps);
   defineMonitorJobs(deps);

@@ -52,7 +52,7 @@ export async function deliverOne(
   if (body === null) {
     let runbook: MessageContent["runbook"];
     try {
-      runbook = await options.suggestRunbook?.(incident);
+      runbook = await options.suggestRunbook?.(incident, d.projectId);
     } catch (error) {
       deps.log.warn({ err: error, incidentId: incident.id }, "runbook suggestion failed; sending without");
     }

@@ -112,7 +112,8 @@ export const Delivery = z
   .openapi("Delivery");
 export type Delivery = z.infer<typeof Delivery>;
 
-/** The optional hook for "notifications include the top runbook link" (wired by the RAG capability). */
+/** The optional hook for "notifications include the top runbook link" (RAG's, wired in src/jobs/definitions.ts). */
 export type SuggestRunbook = (
   incident: import("../incidents/model.ts").Incident,
+  projectId: string,
 ) => Promise<{ title: string; url: string } | undefined>;

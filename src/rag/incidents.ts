@@ -9,8 +9,11 @@ import { BUILTIN_EMBEDDER_ID, BuiltinEmbedder } from "./embedders/builtin.ts";
 import { embedderFor } from "./embedders/select.ts";
 import type { Embedder } from "./embedders/types.ts";
 import { indexDocument } from "./index-document.ts";
+import { parseMarkdown } from "./markdown.ts";
 import type { SearchResult } from "./model.ts";
 import { hybridSearch } from "./search.ts";
+import { getDocument, type StoredDocument } from "./store.ts";
+import { terms } from "./tokens.ts";
 
 export const incidentPath = (id: string) => `incidents/${id}`;
 
@@ -80,14 +83,28 @@ export function ragIncidentEnricher(config: Config) {
     ragIncidentContext(database, incident, embedder);
 }
 
+/**
+ * What an incident is searched by: its title, source and the values (not the keys: "annotations",
+ * "description", "status" would match every runbook) of its sample and labels.
+ */
+export function incidentQuery(incident: Incident): string {
+  const values = new Set<string>();
+  const walk = (v: unknown): void => {
+    if (typeof v === "string" || typeof v === "number") values.add(String(v));
+    else if (Array.isArray(v)) v.forEach(walk);
+    else if (v && typeof v === "object") Object.values(v).forEach(walk);
+  };
+  walk([incident.title, incident.source ?? "", incident.sample, incident.labels]);
+  return [...values].join("\n").slice(0, 2000);
+}
+
 export async function ragIncidentContext(
   database: Database,
   incident: Incident & { projectId: string },
   embedder: Embedder = new BuiltinEmbedder(),
 ): Promise<{ similar: SearchResult[]; runbooks: SearchResult[] }> {
   const projectId = incident.projectId;
-  const sample = JSON.stringify({ ...incident.sample, labels: incident.labels }).slice(0, 2000);
-  const query = `${incident.title}\n${incident.source ?? ""}\n${sample}`;
+  const query = incidentQuery(incident);
   const self = await database.query<{ id: string }>(
     sql`select id from documents where project_id = ${projectId} and kind = 'incident' and path = ${incidentPath(incident.id)}`,
   );
@@ -106,17 +123,66 @@ export async function ragIncidentContext(
 
 /**
  * The best runbook for an alert or incident text, for notifications ("Runbook: <title> <path>").
- * Undefined when nothing relevant is indexed.
+ * Undefined when nothing relevant is indexed. With `about` (an alert's title), the runbook must
+ * also share a word with it in its title or headings: a notification links one runbook, and a
+ * match on incidental words of the alert body ("critical", the source's name) is not enough.
  */
 export async function ragTopRunbook(
   database: Database,
   config: Config,
   projectId: string,
   text: string,
+  about?: string,
 ): Promise<{ documentId: string; path: string; title: string; heading: string } | undefined> {
   const embedder = embedderFor(config);
   const [top] = await hybridSearch(database, embedder, projectId, { query: text, k: 1, kinds: ["runbook"] });
   const minCosine = embedder.id === BUILTIN_EMBEDDER_ID ? Number.POSITIVE_INFINITY : 0.5;
   if (!top || !isRelevant(top, minCosine)) return undefined;
+  if (about !== undefined) {
+    const named = new Set(terms([top.title, ...top.headingPath].join(" ")));
+    if (!terms(about).some((t) => named.has(t))) return undefined;
+  }
   return { documentId: top.documentId, path: top.path, title: top.title, heading: top.heading };
+}
+
+const isHttpUrl = (v: unknown): v is string => {
+  if (typeof v !== "string") return false;
+  try {
+    return ["http:", "https:"].includes(new URL(v).protocol);
+  } catch {
+    return false;
+  }
+};
+
+/**
+ * The link for a runbook: its own URL when it has one (document metadata `url`, else front matter
+ * `url:`; http(s) only, so a document cannot smuggle a javascript: link into a message), otherwise
+ * Vigil's API URL for the document under the public base URL.
+ */
+export function runbookUrl(
+  doc: Pick<StoredDocument, "id" | "metadata" | "content">,
+  publicUrl: string,
+): string {
+  const own = [doc.metadata.url, parseMarkdown(doc.content).frontMatter.url].find(isHttpUrl);
+  // Slack's <url|title> link syntax ends the URL at "|".
+  if (own) return new URL(own).href.replaceAll("|", "%7C");
+  const base = publicUrl.endsWith("/") ? publicUrl : `${publicUrl}/`;
+  return new URL(`api/v1/documents/${doc.id}`, base).href;
+}
+
+/**
+ * The notifications' runbook hook: the incident's top runbook (as `ragTopRunbook` picks it) as
+ * `{ title, url }`. Wired into notifications by the composition root (src/jobs/definitions.ts).
+ */
+export function ragRunbookSuggester(database: Database, config: Config) {
+  const publicUrl = config.VIGIL_PUBLIC_URL ?? `http://localhost:${config.PORT}`;
+  return async (
+    incident: Incident,
+    projectId: string,
+  ): Promise<{ title: string; url: string } | undefined> => {
+    const top = await ragTopRunbook(database, config, projectId, incidentQuery(incident), incident.title);
+    if (!top) return undefined;
+    const doc = await getDocument(database, projectId, { id: top.documentId });
+    return doc ? { title: doc.title, url: runbookUrl(doc, publicUrl) } : undefined;
+  };
 }

@@ -103,5 +103,11 @@ describeEachDatabase("rag over incidents", (db) => {
     );
     expect(top?.path).toBe("node/NodeClockNotSynchronising.md");
     expect(await ragTopRunbook(db.database, config, t.projectId, "qqqq zzzz")).toBeUndefined();
+    // For a notification the runbook must also be about the alert's title, not only share body words.
+    const body = "critical: clock at 10.0.3.17:9100 is not synchronising";
+    expect(await ragTopRunbook(db.database, config, t.projectId, body, "Zorp frobnicated")).toBeUndefined();
+    expect(
+      (await ragTopRunbook(db.database, config, t.projectId, body, "NodeClockNotSynchronising"))?.path,
+    ).toBe("node/NodeClockNotSynchronising.md");
   });
 });
