@@ -89,3 +89,13 @@ export const chunkEmbeddings = pgTable(
     index("chunk_embeddings_embedder_idx").on(t.embedder, t.projectId),
   ],
 );
+
+/**
+ * Embedders whose vectors are stored, and when a Vigil process last used each (searching, indexing
+ * or re-embedding; refreshed at most hourly per process). Vectors of an embedder no process has
+ * used for VIGIL_EMBEDDINGS_KEEP_DAYS are deleted by rag.embed-missing (src/rag/jobs.ts).
+ */
+export const ragEmbedders = pgTable("rag_embedders", {
+  embedder: text("embedder").primaryKey(),
+  lastUsedAt: timestamp("last_used_at", { withTimezone: true }).notNull().defaultNow(),
+});
