@@ -1,6 +1,7 @@
 /**
- * Batch rules of a contract (pure): rows per window within [minRows, maxRows], and the newest
- * prediction no older than freshnessSeconds.
+ * Batch rules of a contract (pure): rows within [minRows, maxRows], and the newest data no older
+ * than freshnessSeconds. For a model the rows are those of a window (windowSeconds) and the newest
+ * is the newest prediction; for a dataset, the rows of its last write and the time of that write.
  */
 import type { BatchRules } from "./model.ts";
 
@@ -10,13 +11,28 @@ export interface BatchCheck {
   message: string;
 }
 
+/** How the messages name the rows and the newest data. */
+export interface BatchWording {
+  /** After "N rows": e.g. "in the last 3600s". */
+  rows: string;
+  /** e.g. "newest prediction". */
+  newest: string;
+  /** When there is no data at all. */
+  none: string;
+}
+
 export function checkBatchRules(
-  rules: BatchRules,
+  rules: Partial<BatchRules>,
   window: { rows: number; newest: string | null },
   now: Date,
+  wording: BatchWording = {
+    rows: `in the last ${rules.windowSeconds ?? 3600}s`,
+    newest: "newest prediction",
+    none: "no predictions at all",
+  },
 ): BatchCheck[] {
   const out: BatchCheck[] = [];
-  const per = `in the last ${rules.windowSeconds}s`;
+  const per = wording.rows;
   if (rules.minRows !== undefined) {
     const ok = window.rows >= rules.minRows;
     out.push({ rule: "minRows", ok, message: `${window.rows} rows ${per} (min ${rules.minRows})` });
@@ -33,8 +49,8 @@ export function checkBatchRules(
       ok: age <= rules.freshnessSeconds,
       message:
         window.newest === null
-          ? "no predictions at all"
-          : `newest prediction ${Math.round(age)}s old (max ${rules.freshnessSeconds}s)`,
+          ? wording.none
+          : `${wording.newest} ${Math.round(age)}s old (max ${rules.freshnessSeconds}s)`,
     });
   }
   return out;

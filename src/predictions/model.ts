@@ -3,6 +3,7 @@
  * (from @hono/zod-openapi so routes publish them); TS types come from them.
  */
 import { z } from "@hono/zod-openapi";
+import { ModelInputSchema } from "../schemas/model-input.ts";
 
 export const MAX_ROWS_PER_REQUEST = 100_000;
 
@@ -113,6 +114,16 @@ export const ContractIn = z
     batch: BatchRules.optional(),
     violationThreshold: z.number().min(0).max(1).default(0.05),
     detectSchemaChanges: z.boolean().default(true),
+    sources: z
+      .array(ModelInputSchema)
+      .max(100)
+      .optional()
+      .openapi({
+        description:
+          "Where the model's fields come from (`[{ dataset, namespace?, fields? }]`), declared as the model's " +
+          "lineage inputs so a breaking schema change of those fields reaches the model (impact, schema " +
+          "incident). Omitted: the stored sources stay; `[]` withdraws them.",
+      }),
   })
   .strict()
   .openapi("ContractIn");
@@ -129,9 +140,48 @@ export const Contract = ContractIn.extend({
 }).openapi("Contract");
 export type Contract = z.infer<typeof Contract>;
 
+// ---- dataset contracts ----
+
+/** Batch rules of a dataset: rows of each write (OpenLineage outputStatistics), time since the last write. */
+export const DatasetBatchRules = z
+  .object({
+    minRows: z.number().int().nonnegative().optional(),
+    maxRows: z.number().int().positive().optional(),
+    freshnessSeconds: z.number().int().positive().optional(),
+  })
+  .strict()
+  .openapi("DatasetContractBatchRules");
+export type DatasetBatchRules = z.infer<typeof DatasetBatchRules>;
+
+export const DatasetContractIn = z
+  .object({
+    /**
+     * Field name (dotted for nested fields) → rule. A schema shows presence, type and nullability;
+     * value rules (min, max, values, pattern, maxNullRate) are accepted for documentation.
+     */
+    fields: z.record(z.string().min(1).max(1000), FieldRule),
+    batch: DatasetBatchRules.optional(),
+  })
+  .strict()
+  .openapi("DatasetContractIn");
+export type DatasetContractIn = z.infer<typeof DatasetContractIn>;
+
+export const DatasetContract = DatasetContractIn.extend({
+  id: z.string(),
+  dataset: z.string(),
+  namespace: z.string(),
+  batch: DatasetBatchRules,
+  version: z.number().int(),
+  lastWrittenAt: z.string().nullable(),
+  lastRowCount: z.number().int().nullable(),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+}).openapi("DatasetContract");
+export type DatasetContract = z.infer<typeof DatasetContract>;
+
 /** One broken rule on one row. */
 export interface Violation {
   field: string;
-  rule: "type" | "nullable" | "min" | "max" | "values" | "pattern" | "dimension";
+  rule: "type" | "nullable" | "min" | "max" | "values" | "pattern" | "dimension" | "present";
   message: string;
 }

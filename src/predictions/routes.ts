@@ -1,14 +1,19 @@
 import { createRoute, z } from "@hono/zod-openapi";
+import type { Db } from "../db/client.ts";
 import type { AppDeps } from "../http/env.ts";
 import { createRouter } from "../http/env.ts";
 import { ApiError, badRequest, notFound } from "../http/errors.ts";
 import { ErrorResponses } from "../http/openapi.ts";
+import { declareModelInputs } from "../schemas/lineage-store.ts";
 import { checkBatchRules } from "./batch-rules.ts";
 import { inferFields } from "./contract-infer.ts";
+import { validateFieldRules } from "./contract-rules.ts";
+import { listDatasetContracts } from "./dataset-contract-store.ts";
 import { INSERT_BATCH, ingestPredictions } from "./ingest.ts";
-import { Contract, ContractIn, IngestResult, LabelsRequest, PredictionIn } from "./model.ts";
+import { Contract, ContractIn, DatasetContract, IngestResult, LabelsRequest, PredictionIn } from "./model.ts";
 import { parseJsonValues, StreamParseError } from "./parse-stream.ts";
 import { resolveSchemaChanges } from "./resolve.ts";
+import { registerDatasetContractRoutes } from "./routes-dataset-contracts.ts";
 import {
   deleteContract,
   featureRows,
@@ -31,6 +36,9 @@ const ModelParam = z.object({
     .max(200)
     .openapi({ param: { name: "model", in: "path" } }),
 });
+/** The declarer name of contracts' model inputs in lineage (monitors and the inputs route have theirs). */
+export const CONTRACT_DECLARER = "contract";
+
 const Window = z.object({
   from: z.iso.datetime({ offset: true }).optional(),
   to: z.iso.datetime({ offset: true }).optional(),
@@ -138,11 +146,23 @@ export function predictionRoutes(deps: AppDeps) {
       summary: "Every data contract of the project",
       tags: ["contracts"],
       responses: {
-        200: json(z.object({ contracts: z.array(Contract) }), "Contracts"),
+        200: json(
+          z.object({ contracts: z.array(Contract), datasets: z.array(DatasetContract) }),
+          "Model contracts, and dataset contracts",
+        ),
         401: ErrorResponses[401],
       },
     }),
-    async (c) => c.json({ contracts: await listContracts(db, c.get("project").id) }, 200),
+    async (c) => {
+      const projectId = c.get("project").id;
+      return c.json(
+        {
+          contracts: await listContracts(db, projectId),
+          datasets: await listDatasetContracts(db, projectId),
+        },
+        200,
+      );
+    },
   );
 
   app.openapi(
@@ -180,23 +200,17 @@ export function predictionRoutes(deps: AppDeps) {
     }),
     async (c) => {
       const input = c.req.valid("json");
-      for (const [field, rule] of Object.entries(input.fields)) {
-        if (rule.pattern !== undefined) {
-          try {
-            new RegExp(rule.pattern, "u");
-          } catch (e) {
-            throw badRequest(
-              `fields.${field}.pattern is not a valid regular expression: ${(e as Error).message}`,
-            );
-          }
-        }
-        if (rule.min !== undefined && rule.max !== undefined && rule.min > rule.max) {
-          throw badRequest(`fields.${field}: min is above max`);
-        }
-      }
+      validateFieldRules(input.fields);
       const projectId = c.get("project").id;
       const { model } = c.req.valid("param");
-      const { contract, created } = await putContract(db, projectId, model, input, "api");
+      const { contract, created } = await db.transaction(async (t) => {
+        const tx = t as unknown as Db;
+        const put = await putContract(tx, projectId, model, input, "api");
+        // Lineage: the model reads these dataset fields, so their breaking changes reach it.
+        if (input.sources !== undefined)
+          await declareModelInputs(tx, projectId, model, input.sources, { by: CONTRACT_DECLARER });
+        return put;
+      });
       await resolveSchemaChanges(
         db,
         projectId,
@@ -221,7 +235,10 @@ export function predictionRoutes(deps: AppDeps) {
     async (c) => {
       const projectId = c.get("project").id;
       const { model } = c.req.valid("param");
-      if (!(await deleteContract(db, projectId, model))) throw notFound("No contract for this model");
+      const existing = await getContract(db, projectId, model);
+      if (!existing || !(await deleteContract(db, projectId, model)))
+        throw notFound("No contract for this model");
+      if (existing.sources) await declareModelInputs(db, projectId, model, [], { by: CONTRACT_DECLARER });
       await resolveSchemaChanges(db, projectId, model, null, new Set(), "the contract was deleted");
       return c.body(null, 204);
     },
@@ -351,5 +368,6 @@ export function predictionRoutes(deps: AppDeps) {
     },
   );
 
+  registerDatasetContractRoutes(app, deps);
   return app;
 }

@@ -116,6 +116,7 @@ export function toContract(row: ContractRow): Contract {
     detectSchemaChanges: row.detectSchemaChanges,
     version: row.version,
     origin: row.origin as Contract["origin"],
+    ...(row.sources ? { sources: row.sources as NonNullable<Contract["sources"]> } : {}),
     createdAt: row.createdAt.toISOString(),
     updatedAt: row.updatedAt.toISOString(),
   };
@@ -138,7 +139,10 @@ export async function listContracts(db: Db, projectId: string): Promise<Contract
   return rows.map(toContract);
 }
 
-/** Creates or replaces the model's contract; the version goes up on every replacement. */
+/**
+ * Creates or replaces the model's contract; the version goes up on every replacement. `sources` are
+ * replaced only when the input names them (an inferred contract keeps the declared ones).
+ */
 export async function putContract(
   db: Db,
   projectId: string,
@@ -154,6 +158,7 @@ export async function putContract(
     violationThreshold: input.violationThreshold,
     detectSchemaChanges: input.detectSchemaChanges,
     origin,
+    ...(input.sources !== undefined ? { sources: input.sources } : {}),
   };
   const [row] = await db
     .insert(contracts)

@@ -2,6 +2,7 @@ import { createHash } from "node:crypto";
 import type { Database, Db } from "../db/client.ts";
 import { ApiError, badRequest } from "../http/errors.ts";
 import { recordOccurrence } from "../incidents/record.ts";
+import { checkDatasetSnapshot, checkLineageEvent } from "../predictions/dataset-contracts.ts";
 import type { ImpactedNode } from "./impact-paths.ts";
 import { impactOf } from "./impact-store.ts";
 import { resolveFixedSchemaIncidents } from "./incident-resolve.ts";
@@ -96,6 +97,12 @@ export async function ingestSnapshot(
         warnings: n.warnings,
         source: "api",
         observedAt: now,
+      });
+      await checkDatasetSnapshot(tx, projectId, ref, {
+        schema: n.schema,
+        at: now,
+        write: true,
+        schemaVersion: r.version,
       });
       if (!r.created) return r;
       const resolvedIncidents = await resolveFixedSchemaIncidents(tx, projectId, r, n.schema, now);
@@ -275,6 +282,7 @@ async function applyEvent(tx: Db, projectId: string, p: Prepared): Promise<Event
       impacted: inc.impacted.length,
     });
   }
+  await checkLineageEvent(tx, projectId, { raw: p.raw, parsed, at, snapshots: result.snapshots });
   return result;
 }
 

@@ -1,0 +1,109 @@
+/**
+ * Dataset contracts over HTTP: `/api/v1/datasets/{name}/contract` (GET, PUT, DELETE), next to the
+ * dataset's schema routes. A contract may be declared before Vigil has seen the dataset.
+ */
+import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
+import type { AppDeps, AppEnv } from "../http/env.ts";
+import { notFound } from "../http/errors.ts";
+import { ErrorResponses } from "../http/openapi.ts";
+import { validateFieldRules } from "./contract-rules.ts";
+import { deleteDatasetContract, getDatasetContract, putDatasetContract } from "./dataset-contract-store.ts";
+import { DatasetContract, DatasetContractIn } from "./model.ts";
+
+/** Namespace of datasets posted without one (as in the schemas capability). */
+const DEFAULT_NAMESPACE = "default";
+
+const json = <T extends z.ZodType>(schema: T, description: string) => ({
+  description,
+  content: { "application/json": { schema } },
+});
+const Params = z.object({
+  name: z
+    .string()
+    .min(1)
+    .max(1000)
+    .openapi({ param: { name: "name", in: "path" }, example: "orders" }),
+});
+const Query = z.object({
+  namespace: z.string().min(1).max(1000).optional().openapi({
+    description: "The dataset's namespace (OpenLineage: the data source); `default` when omitted",
+  }),
+});
+
+export function registerDatasetContractRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps): void {
+  const db = deps.database.db;
+  const where = (param: { name: string }, query: { namespace?: string }) => ({
+    name: param.name,
+    namespace: query.namespace ?? DEFAULT_NAMESPACE,
+  });
+
+  app.openapi(
+    createRoute({
+      method: "get",
+      path: "/api/v1/datasets/{name}/contract",
+      summary: "A dataset's data contract",
+      tags: ["contracts"],
+      request: { params: Params, query: Query },
+      responses: {
+        200: json(DatasetContract, "The contract"),
+        401: ErrorResponses[401],
+        404: ErrorResponses[404],
+      },
+    }),
+    async (c) => {
+      const { name, namespace } = where(c.req.valid("param"), c.req.valid("query"));
+      const contract = await getDatasetContract(db, c.get("project").id, namespace, name);
+      if (!contract) throw notFound(`No contract for dataset "${name}" in namespace "${namespace}"`);
+      return c.json(contract, 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: "put",
+      path: "/api/v1/datasets/{name}/contract",
+      summary: "Declare or replace a dataset's data contract (its version goes up)",
+      description:
+        "Field rules are checked against every schema snapshot of the dataset (posted or from OpenLineage): " +
+        "field present, type compatible, nullable. Batch rules: `minRows`/`maxRows` against OpenLineage " +
+        "`outputStatistics.rowCount` of each completed write, `freshnessSeconds` against the last write. " +
+        "Breaks open `validation` incidents that resolve when a later snapshot or write satisfies the contract.",
+      tags: ["contracts"],
+      request: {
+        params: Params,
+        query: Query,
+        body: { content: { "application/json": { schema: DatasetContractIn } }, required: true },
+      },
+      responses: {
+        200: json(DatasetContract, "Replaced"),
+        201: json(DatasetContract, "Created"),
+        400: ErrorResponses[400],
+        401: ErrorResponses[401],
+      },
+    }),
+    async (c) => {
+      const input = c.req.valid("json");
+      validateFieldRules(input.fields);
+      const { name, namespace } = where(c.req.valid("param"), c.req.valid("query"));
+      const { contract, created } = await putDatasetContract(db, c.get("project").id, namespace, name, input);
+      return created ? c.json(contract, 201) : c.json(contract, 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: "delete",
+      path: "/api/v1/datasets/{name}/contract",
+      summary: "Remove a dataset's contract",
+      tags: ["contracts"],
+      request: { params: Params, query: Query },
+      responses: { 204: { description: "Deleted" }, 401: ErrorResponses[401], 404: ErrorResponses[404] },
+    }),
+    async (c) => {
+      const { name, namespace } = where(c.req.valid("param"), c.req.valid("query"));
+      if (!(await deleteDatasetContract(db, c.get("project").id, namespace, name)))
+        throw notFound(`No contract for dataset "${name}" in namespace "${namespace}"`);
+      return c.body(null, 204);
+    },
+  );
+}
