@@ -305,3 +305,29 @@ export async function getModelInputs(
   }
   return [...out.values()];
 }
+
+/** Each declarer's part of the model's inputs (the union is what impact follows). */
+export async function getModelDeclarations(
+  db: Db,
+  projectId: string,
+  model: string,
+): Promise<{ declaredBy: string; inputs: ModelInput[]; updatedAt: Date }[]> {
+  const rows = await db
+    .select({
+      declaredBy: modelInputDeclarations.declaredBy,
+      inputs: modelInputDeclarations.inputs,
+      updatedAt: modelInputDeclarations.updatedAt,
+    })
+    .from(modelInputDeclarations)
+    .innerJoin(lineageNodes, eq(lineageNodes.id, modelInputDeclarations.modelNode))
+    .where(
+      and(
+        eq(modelInputDeclarations.projectId, projectId),
+        eq(lineageNodes.kind, "model"),
+        eq(lineageNodes.namespace, DEFAULT_NAMESPACE),
+        eq(lineageNodes.name, model),
+      ),
+    )
+    .orderBy(asc(modelInputDeclarations.declaredBy));
+  return rows.map((r) => ({ ...r, inputs: r.inputs as ModelInput[] }));
+}

@@ -6,7 +6,7 @@ import { ApiError, badRequest, notFound } from "../http/errors.ts";
 import { ErrorResponses, ErrorSchema } from "../http/openapi.ts";
 import { notParseable } from "./errors.ts";
 import { ingestLineageEvents } from "./ingest.ts";
-import { declareModelInputs, getModelInputs } from "./lineage-store.ts";
+import { declareModelInputs, getModelDeclarations, getModelInputs } from "./lineage-store.ts";
 import { ModelInputSchema } from "./model-input.ts";
 
 const json = <T extends z.ZodType>(schema: T, description: string) => ({
@@ -90,7 +90,15 @@ const ModelInputsBody = z.object({ inputs: z.array(ModelInputSchema).max(1000) }
 const ModelInputsOut = z
   .object({
     model: z.string(),
-    inputs: z.array(z.object({ dataset: z.string(), namespace: z.string(), fields: z.array(z.string()) })),
+    inputs: z
+      .array(z.object({ dataset: z.string(), namespace: z.string(), fields: z.array(z.string()) }))
+      .openapi({ description: "The union of every declaration: what impact follows" }),
+    declarations: z
+      .array(z.object({ declaredBy: z.string(), inputs: z.array(ModelInputSchema), updatedAt: z.string() }))
+      .openapi({
+        description:
+          "Each declarer's part: `api` (this route), `monitor:<id>` (a monitor's `inputs`), `contract` (the model's data contract)",
+      }),
   })
   .openapi("ModelInputsDeclared");
 
@@ -121,6 +129,11 @@ async function bodyText(req: Request, limit: number): Promise<string> {
 export function lineageRoutes(deps: AppDeps) {
   const app = createRouter();
   const db = deps.database.db;
+  const declarations = async (projectId: string, model: string) =>
+    (await getModelDeclarations(db, projectId, model)).map((d) => ({
+      ...d,
+      updatedAt: d.updatedAt.toISOString(),
+    }));
 
   app.openapi(lineageRoute, async (c) => {
     const text = await bodyText(c.req.raw, deps.config.VIGIL_BODY_LIMIT);
@@ -163,7 +176,8 @@ export function lineageRoutes(deps: AppDeps) {
       const { model } = c.req.valid("param");
       const projectId = c.get("project").id;
       await declareModelInputs(db, projectId, model, c.req.valid("json").inputs);
-      return c.json({ model, inputs: (await getModelInputs(db, projectId, model)) ?? [] }, 200);
+      const inputs = (await getModelInputs(db, projectId, model)) ?? [];
+      return c.json({ model, inputs, declarations: await declarations(projectId, model) }, 200);
     },
   );
 
@@ -178,9 +192,10 @@ export function lineageRoutes(deps: AppDeps) {
     }),
     async (c) => {
       const { model } = c.req.valid("param");
-      const inputs = await getModelInputs(db, c.get("project").id, model);
+      const projectId = c.get("project").id;
+      const inputs = await getModelInputs(db, projectId, model);
       if (!inputs) throw notFound(`No inputs declared for model "${model}"`);
-      return c.json({ model, inputs }, 200);
+      return c.json({ model, inputs, declarations: await declarations(projectId, model) }, 200);
     },
   );
 

@@ -116,6 +116,15 @@ describeEachDatabase("monitor inputs → model lineage", (db) => {
         { dataset: "refunds", namespace: "default", fields: ["amount"] },
         { dataset: "events", namespace: "kafka://bus", fields: [] },
       ]);
+      // Each declarer's part stays visible.
+      const declarations = (await get("/api/v1/models/ltv/inputs")).body.declarations as Json[];
+      expect(declarations.map((d) => [d.declaredBy, d.inputs.map((i: Json) => i.dataset)])).toEqual(
+        [
+          ["api", ["refunds"]],
+          [`monitor:${a.body.id}`, ["orders"]],
+          [`monitor:${b.body.id}`, ["orders", "events"]],
+        ].sort((x, y) => (x[0]! < y[0]! ? -1 : 1)),
+      );
 
       // Monitor b moves to another model: ltv keeps a's and the route's, `basket` gets b's.
       const moved = await send(

@@ -631,6 +631,13 @@ describeEachDatabase("OpenLineage ingestion, impact and schema incidents", (db) 
       expect(body).toEqual({
         model: "ranker",
         inputs: [{ dataset: "clicks", namespace: "default", fields: ["b"] }],
+        declarations: [
+          {
+            declaredBy: "api",
+            inputs: [{ dataset: "clicks", fields: ["b"] }],
+            updatedAt: expect.any(String),
+          },
+        ],
       });
       const edges = await t.deps.database.db
         .select()
