@@ -7,7 +7,9 @@
  * not the load: 15 numerical features (normal, scaled), 5 categorical (4–12 categories), a score
  * output, spread over 8 days; the last 24 h shift f0 and add a category to c0.
  * A second run a minute later shows a scheduled run with the reference side cached.
- * Flags: --rows N (default 1000000), --cap N (sample cap, default 20000).
+ * Flags: --rows N (default 1000000), --cap N (sample cap, default 20000), --embedding D (adds a
+ * vector feature `emb` of D normal components, the first half shifted by 0.3 in the last 24 h:
+ * times the embedding drift test; default 0 = none).
  */
 import { randomBytes } from "node:crypto";
 import postgres from "postgres";
@@ -24,6 +26,7 @@ const arg = (name: string, fallback: number) => {
 };
 const ROWS = arg("rows", 1_000_000);
 const CAP = arg("cap", 20_000);
+const EMB = arg("embedding", 0);
 const url0 = process.env.TEST_DATABASE_URL || "postgres://postgres@127.0.0.1:5432/postgres";
 
 const name = `vigil_bench_${randomBytes(4).toString("hex")}`;
@@ -47,11 +50,20 @@ try {
       ? `'c0', case when shifted and random() < 0.2 then 'new' else ${value} end`
       : `'c${i}', ${value}`;
   });
+  // Correlated with the row (`shifted`), so Postgres draws a new vector per row.
+  const embedding =
+    EMB > 0
+      ? [
+          `'emb', (select jsonb_agg(round((sqrt(-2 * ln(1 - random())) * cos(2 * pi() * random())
+             + case when shifted and d <= ${EMB / 2} then 0.3 else 0 end)::numeric, 3))
+             from generate_series(1, ${EMB}) d)`,
+        ]
+      : [];
   const t0 = performance.now();
   await database.execute("select setseed(0.42)");
   await database.execute(
     `insert into predictions (project_id, model, model_version, ts, features, output)
-     select $1::uuid, 'bench', 'v1', ts, jsonb_build_object(${[...numeric, ...categorical].join(", ")}), to_jsonb(round(random()::numeric, 3))
+     select $1::uuid, 'bench', 'v1', ts, jsonb_build_object(${[...numeric, ...categorical, ...embedding].join(", ")}), to_jsonb(round(random()::numeric, 3))
      from (select now() - (g::float8 / $2 * interval '8 days') as ts, g <= $2 / 8 as shifted
            from generate_series(1, $2::int) g) s`,
     [projectId, ROWS],
@@ -92,7 +104,7 @@ try {
   const peak2Mb = process.resourceUsage().maxRSS / 1024;
   const drifted = report.features.filter((f) => f.drifted).map((f) => f.name);
   console.log(
-    `rows ${ROWS} (reference ${report.reference.rows}, current ${report.current.rows}), 20 features, sample cap ${CAP}`,
+    `rows ${ROWS} (reference ${report.reference.rows}, current ${report.current.rows}), 20 features${EMB ? ` + a ${EMB}-dim embedding` : ""}, sample cap ${CAP}`,
   );
   console.log(`load (in-database generate) ${loadS.toFixed(1)} s`);
   console.log(`monitor run ${runS.toFixed(2)} s (target < 10 s)`);
@@ -103,6 +115,10 @@ try {
     `drifted features: ${drifted.join(", ") || "none"} (expected f0, c0); dataset drifted: ${report.drifted}`,
   );
   console.log(`sampling: ${JSON.stringify(report.sampling)}`);
+  for (const e of report.embeddings ?? [])
+    console.log(
+      `embedding ${e.name} (${e.dimension}-dim): MMD² ${e.statistic.toExponential(3)}, p ${e.pValue.toFixed(4)}, drifted ${e.drifted}; ${e.mmd.referenceSize}+${e.mmd.currentSize} vectors (sampled ${e.mmd.sampled}); component ratio ${e.componentRatio.share.toFixed(2)}`,
+    );
   console.log(
     `next run (reference cache ${again.reference.cachedAt ? "hit" : "miss"}) ${cachedS.toFixed(2)} s; peak RSS now ${peak2Mb.toFixed(0)} MB`,
   );
