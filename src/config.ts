@@ -76,6 +76,12 @@ export const envSchema = z.object({
   VIGIL_EMBEDDINGS_URL: z.url({ message: "expected a URL" }).optional(),
   VIGIL_EMBEDDINGS_MODEL: z.string().min(1).optional(),
   VIGIL_EMBEDDINGS_API_KEY: z.string().optional(),
+  /** Days the vectors of an embedder no longer used are kept (a switch back is free); 0 keeps them forever. */
+  VIGIL_EMBEDDINGS_KEEP_DAYS: z
+    .string()
+    .regex(/^\d+$/, "expected a whole number of days (0 = keep forever)")
+    .transform(Number)
+    .default(30),
   /** RAG: an OpenAI-compatible chat endpoint for generated answers (unset → extractive answers). */
   VIGIL_LLM_URL: z.url({ message: "expected a URL" }).optional(),
   VIGIL_LLM_MODEL: z.string().min(1).optional(),

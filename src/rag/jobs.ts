@@ -3,7 +3,7 @@ import { embedderFor } from "./embedders/select.ts";
 import { indexChangedIncidents } from "./incidents.ts";
 import { chunkTexts } from "./prepare.ts";
 import { embedderReady } from "./ready.ts";
-import { chunksMissingEmbedding, dropOtherEmbeddings, saveEmbeddings } from "./store.ts";
+import { chunksMissingEmbedding, pruneUnusedEmbeddings, saveEmbeddings } from "./store.ts";
 
 export const RAG_EMBED_JOB = "rag.embed-missing";
 export const RAG_INCIDENTS_JOB = "rag.index-incidents";
@@ -12,7 +12,8 @@ export const RAG_INCIDENTS_JOB = "rag.index-incidents";
  * Background work of the RAG capability:
  * - embed-missing: vectors for chunks the configured embedder has not embedded yet — after a change
  *   of embedder (re-embed), or when the embedder was down at ingest. Resumable: each batch commits,
- *   a retry picks up where the last one stopped; once complete, other embedders' vectors are dropped.
+ *   a retry picks up where the last one stopped. Other embedders' vectors are kept until no process
+ *   has used that embedder for VIGIL_EMBEDDINGS_KEEP_DAYS (a switch back is then free), then deleted.
  * - index-incidents: incidents whose updated_at moved since they were last indexed become documents.
  */
 export function defineRagJobs(deps: AppDeps): void {
@@ -55,8 +56,16 @@ export async function embedMissing(
     );
     total += rows.length;
   }
-  const dropped = await dropOtherEmbeddings(deps.database, embedder.id);
-  if (total || dropped)
-    deps.log.info({ embedder: embedder.id, embedded: total, dropped }, "re-embedded chunks");
+  const pruned = await pruneUnusedEmbeddings(
+    deps.database,
+    embedder.id,
+    deps.config.VIGIL_EMBEDDINGS_KEEP_DAYS,
+  );
+  if (total) deps.log.info({ embedder: embedder.id, embedded: total }, "embedded chunks");
+  if (pruned.embedders.length)
+    deps.log.info(
+      { ...pruned, keepDays: deps.config.VIGIL_EMBEDDINGS_KEEP_DAYS },
+      "deleted vectors of unused embedders",
+    );
   return total;
 }

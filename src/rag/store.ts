@@ -429,12 +429,41 @@ export async function saveEmbeddings(
   }
 }
 
-/** Drops vectors of embedders no longer configured (after a re-embed has completed). */
-export async function dropOtherEmbeddings(database: Database, keepEmbedderId: string): Promise<number> {
-  const rows = await database.query(
-    sql`delete from chunk_embeddings where embedder <> ${keepEmbedderId} returning chunk_id`,
-  );
-  return rows.length;
+/** Records that this process uses the embedder now (see embedderReady and pruneUnusedEmbeddings). */
+export async function noteEmbedderUse(database: Database, embedderId: string): Promise<void> {
+  await database.query(sql`
+    insert into rag_embedders (embedder, last_used_at) values (${embedderId}, now())
+    on conflict (embedder) do update set last_used_at = excluded.last_used_at`);
+}
+
+/**
+ * Deletes the vectors of embedders that no process has used for `keepDays` (never `currentId`'s;
+ * keepDays 0 keeps everything). Vectors stay through a grace period rather than going as soon as a
+ * re-embed completes: a switch back within it re-embeds only what changed meanwhile, and another
+ * process still configured with the other embedder keeps noting its use.
+ */
+export async function pruneUnusedEmbeddings(
+  database: Database,
+  currentId: string,
+  keepDays: number,
+): Promise<{ embedders: string[]; deleted: number }> {
+  if (keepDays <= 0) return { embedders: [], deleted: 0 };
+  const stale = await database.query<{ embedder: string }>(sql`
+    select embedder from rag_embedders
+    where embedder <> ${currentId} and last_used_at < now() - make_interval(days => ${keepDays})`);
+  let deleted = 0;
+  for (const { embedder } of stale) {
+    // One statement: the vectors go only if the row is still stale (a process noting its use
+    // meanwhile wins), and with it.
+    const [row] = await database.query<{ n: number }>(sql`
+      with forget as (
+        delete from rag_embedders where embedder = ${embedder}
+          and last_used_at < now() - make_interval(days => ${keepDays}) returning embedder),
+      gone as (delete from chunk_embeddings where embedder in (select embedder from forget) returning 1)
+      select count(*)::int as n from gone`);
+    deleted += Number(row?.n ?? 0);
+  }
+  return { embedders: stale.map((s) => s.embedder), deleted };
 }
 
 /** A partial HNSW index for an embedder configured at run time (the built-in one has a migration). */

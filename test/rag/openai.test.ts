@@ -2,6 +2,7 @@ import pino from "pino";
 import { afterAll, expect, it } from "vitest";
 import { loadConfig } from "../../src/config.ts";
 import { embedMissing } from "../../src/rag/jobs.ts";
+import { noteEmbedderUse } from "../../src/rag/store.ts";
 import { useApp } from "../helpers/app.ts";
 import { describeEachDatabase } from "../helpers/db.ts";
 import { startFakeOpenAI } from "./fake-openai.ts";
@@ -42,9 +43,55 @@ describeEachDatabase("rag with OpenAI-compatible endpoints", (db) => {
     const rows = await db.database.execute<{ embedders: string[] }>(
       "select array_agg(distinct embedder) as embedders from chunk_embeddings",
     );
-    expect(rows[0]!.embedders).toEqual(["openai:test-embed-small"]);
+    // The built-in embedder's vectors are kept (grace period), next to the new ones.
+    expect(rows[0]!.embedders).toEqual(["builtin-hash-v1", "openai:test-embed-small"]);
     // Idempotent: nothing left to do.
     expect(await embedMissing({ database: db.database, config, log: pino({ level: "silent" }) })).toBe(0);
+  });
+
+  it("a switch back re-embeds nothing; vectors of an embedder unused for the grace period go", async () => {
+    const log = pino({ level: "silent" });
+    const OTHER = "openai:test-embed-small";
+    const count = async (embedder: string) =>
+      Number(
+        (
+          await db.database.execute<{ n: number }>(
+            `select count(*)::int as n from chunk_embeddings where embedder = '${embedder}'`,
+          )
+        )[0]!.n,
+      );
+    const openaiVectors = await count(OTHER);
+    const builtinVectors = await count("builtin-hash-v1");
+    expect(openaiVectors).toBeGreaterThan(0);
+    fake.requests.length = 0;
+    const back = loadConfig({ LOG_LEVEL: "silent" }); // the built-in embedder again
+    expect(await embedMissing({ database: db.database, config: back, log })).toBe(0);
+    expect(await count(OTHER)).toBe(openaiVectors); // still within its grace period
+
+    // 31 days without any process using it...
+    const age = (days: number) =>
+      db.database.execute(
+        `update rag_embedders set last_used_at = now() - interval '${days} days' where embedder = '${OTHER}'`,
+      );
+    await age(31);
+    // ... kept forever with VIGIL_EMBEDDINGS_KEEP_DAYS=0, and with 60 days of grace;
+    for (const keep of ["0", "60"]) {
+      const config = loadConfig({ LOG_LEVEL: "silent", VIGIL_EMBEDDINGS_KEEP_DAYS: keep });
+      await embedMissing({ database: db.database, config, log });
+      expect(await count(OTHER)).toBe(openaiVectors);
+    }
+    // ... kept when a process notes that it uses it (as every search and ingest does, hourly);
+    await noteEmbedderUse(db.database, OTHER);
+    await embedMissing({ database: db.database, config: back, log });
+    expect(await count(OTHER)).toBe(openaiVectors);
+    // ... and deleted with the default 30 days once nobody has, never the configured embedder's.
+    await age(31);
+    await embedMissing({ database: db.database, config: back, log });
+    expect(await count(OTHER)).toBe(0);
+    expect(await count("builtin-hash-v1")).toBe(builtinVectors);
+    const left = await db.database.execute<{ embedder: string }>("select embedder from rag_embedders");
+    expect(left.map((r) => r.embedder)).toEqual(["builtin-hash-v1"]);
+    expect(fake.requests.filter((r) => r.path === "/v1/embeddings")).toHaveLength(0);
   });
 
   it("indexes through the endpoint, retrying a 503, and searches with both legs", async () => {
