@@ -7,7 +7,7 @@ import { storePredictions } from "../predictions/ingest.ts";
 import { exceptionOccurrences } from "./exceptions.ts";
 import type { DecodedSpan } from "./model.ts";
 import { daysOf, type Partitions } from "./partitions.ts";
-import { insertSpans } from "./store.ts";
+import { insertSpans, prepareSpans } from "./store.ts";
 import { validateSpans } from "./validate.ts";
 
 export interface IngestResult {
@@ -50,10 +50,11 @@ export async function ingestSpans(
   if (!records.length)
     return { stored: 0, duplicates: 0, rejected, errorMessage, incidents: 0, predictions: 0 };
 
+  const batch = prepareSpans(records);
   const write = async () => {
     await partitions.ensure(daysOf(records.map((r) => r.startNs)));
     return database.db.transaction(async (tx) => {
-      const fresh = await insertSpans(tx as unknown as Db, projectId, records);
+      const fresh = await insertSpans(tx as unknown as Db, projectId, batch);
       const freshRecords = records.filter((r) => fresh.has(`${r.traceId}:${r.spanId}`));
       // Spans that carry prediction logs (vigil.prediction.*, GenAI conventions) become predictions
       // in the same transaction: a model instrumented with OpenTelemetry needs no second client.

@@ -85,18 +85,28 @@ export function isoMicros(ns: bigint): string {
   return `${iso.slice(0, -1)}${String(us % 1000n).padStart(3, "0")}Z`;
 }
 
-/**
- * Inserts a batch in the caller's transaction; returns "traceId:spanId" of the spans that were new.
- * The whole batch is one statement (insertStatement); ON CONFLICT DO NOTHING makes retries no-ops and
- * RETURNING tells which spans were new.
- */
-export async function insertSpans(tx: Db, projectId: string, records: SpanRecord[]): Promise<Set<string>> {
-  if (!records.length) return new Set();
+/** A batch ready for insertSpans: built before the transaction opens, so none of it runs inside. */
+export interface PreparedSpans {
+  count: number;
+  rows: string;
+  resources: string;
+}
+
+export function prepareSpans(records: SpanRecord[]): PreparedSpans {
   // A stable order makes concurrent batches that share spans lock them in the same order.
   const sorted = [...records].sort((a, b) =>
     a.traceId === b.traceId ? (a.spanId < b.spanId ? -1 : 1) : a.traceId < b.traceId ? -1 : 1,
   );
-  const batch = batchJson(sorted);
+  return { count: records.length, ...batchJson(sorted) };
+}
+
+/**
+ * Inserts a prepared batch in the caller's transaction; returns "traceId:spanId" of the spans that
+ * were new. The whole batch is one statement (insertStatement); ON CONFLICT DO NOTHING makes
+ * retries no-ops and RETURNING tells which spans were new.
+ */
+export async function insertSpans(tx: Db, projectId: string, batch: PreparedSpans): Promise<Set<string>> {
+  if (!batch.count) return new Set();
   const rows = rowsOf<{ trace_id: string; span_id: string }>(
     await tx.execute(insertStatement(projectId, batch.rows, batch.resources)),
   );
