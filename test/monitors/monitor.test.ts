@@ -88,7 +88,15 @@ describeEachDatabase("drift monitors", (db) => {
       test: "wasserstein",
     });
     expect(report.embeddings).toHaveLength(1);
-    expect(report.embeddings![0]).toMatchObject({ name: "emb", dimension: 4, drifted: false });
+    expect(report.embeddings![0]).toMatchObject({
+      name: "emb",
+      dimension: 4,
+      drifted: false,
+      method: "mmd",
+      // A reference week has more than the 500 vectors the MMD test compares: it says it sampled.
+      mmd: { kernel: "rbf", referenceSize: 500, sampled: true },
+    });
+    expect(report.embeddings![0]!.pValue).toBeGreaterThanOrEqual(0.05);
     expect(report.drifted).toBe(true); // 2 of 6 ≥ 0.3
     expect(report.prediction).toMatchObject({ name: "prediction", drifted: true }); // the score follows age
     expect(report.sampling).toBeNull();
