@@ -14,6 +14,29 @@ function cdfDistance(a: Float64Array, b: Float64Array, power: 1 | 2): number {
   let fa = 0;
   let fb = 0;
   while (i < n1 || j < n2) {
+    // A value of one sample below the other's next and tied with no other: one step, same sums.
+    if (i < n1 && (j >= n2 || a[i]! < b[j]!) && (i + 1 === n1 || a[i + 1] !== a[i])) {
+      const v = a[i]!;
+      if (i + j > 0) {
+        const d = Math.abs(fa - fb);
+        acc += (power === 1 ? d : d * d) * (v - prev);
+      }
+      i++;
+      fa = i / n1;
+      prev = v;
+      continue;
+    }
+    if (j < n2 && (i >= n1 || b[j]! < a[i]!) && (j + 1 === n2 || b[j + 1] !== b[j])) {
+      const v = b[j]!;
+      if (i + j > 0) {
+        const d = Math.abs(fa - fb);
+        acc += (power === 1 ? d : d * d) * (v - prev);
+      }
+      j++;
+      fb = j / n2;
+      prev = v;
+      continue;
+    }
     const v = j >= n2 || (i < n1 && a[i]! <= b[j]!) ? a[i]! : b[j]!;
     // Integrate the step between the previous distinct value and this one.
     if (i + j > 0) {
