@@ -19,7 +19,7 @@ import {
   getDatasetContract,
   recordDatasetWrite,
 } from "./dataset-contract-store.ts";
-import type { DatasetContract } from "./model.ts";
+import type { DatasetContract, Violation } from "./model.ts";
 
 export interface DatasetRef {
   namespace: string;
@@ -67,7 +67,8 @@ const resolve = (db: Db, projectId: string, d: DatasetRef, part: Part, message: 
 
 /**
  * One observation of a dataset: its schema (when the source carried one) and whether it was a
- * write (with its row count when known). Does nothing for a dataset without a contract.
+ * write (with its row count when known). Does nothing for a dataset without a contract. Returns the
+ * field-rule violations of the schema, when there was a schema and a contract.
  */
 export async function checkDatasetSnapshot(
   db: Db,
@@ -82,13 +83,15 @@ export async function checkDatasetSnapshot(
     rowCount?: number;
     schemaVersion?: number;
   },
-): Promise<void> {
+): Promise<{ violations?: Violation[] }> {
+  const out: { violations?: Violation[] } = {};
   const contract = seen.write
     ? await recordDatasetWrite(db, projectId, d.namespace, d.name, seen.at, seen.rowCount)
     : await getDatasetContract(db, projectId, d.namespace, d.name);
-  if (!contract) return;
+  if (!contract) return out;
   if (seen.schema) {
     const violations = checkSchema(contract.fields, seen.schema, { knowsNulls: seen.knowsNulls ?? true });
+    out.violations = violations;
     if (violations.length > 0) {
       const shown = violations.slice(0, 5).map((v) => `${v.field} ${v.message}`);
       if (violations.length > 5) shown.push(`${violations.length - 5} more`);
@@ -116,7 +119,7 @@ export async function checkDatasetSnapshot(
       );
     }
   }
-  if (!seen.write) return;
+  if (!seen.write) return out;
   const { minRows, maxRows, freshnessSeconds } = contract.batch;
   if (seen.rowCount !== undefined && (minRows !== undefined || maxRows !== undefined)) {
     const checks = checkBatchRules(
@@ -147,6 +150,7 @@ export async function checkDatasetSnapshot(
     );
     if (fresh?.ok) await resolve(db, projectId, d, "freshness", "written again", seen.at);
   }
+  return out;
 }
 
 const isObj = (v: unknown): v is Record<string, unknown> =>

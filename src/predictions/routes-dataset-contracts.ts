@@ -3,11 +3,14 @@
  * dataset's schema routes. A contract may be declared before Vigil has seen the dataset.
  */
 import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
+import type { Db } from "../db/client.ts";
 import type { AppDeps, AppEnv } from "../http/env.ts";
-import { notFound } from "../http/errors.ts";
+import { ApiError, notFound } from "../http/errors.ts";
 import { ErrorResponses } from "../http/openapi.ts";
+import { findDataset, getSnapshot } from "../schemas/store.ts";
 import { validateFieldRules } from "./contract-rules.ts";
 import { deleteDatasetContract, getDatasetContract, putDatasetContract } from "./dataset-contract-store.ts";
+import { checkDatasetSnapshot } from "./dataset-contracts.ts";
 import { DatasetContract, DatasetContractIn } from "./model.ts";
 
 /** Namespace of datasets posted without one (as in the schemas capability). */
@@ -29,6 +32,32 @@ const Query = z.object({
     description: "The dataset's namespace (OpenLineage: the data source); `default` when omitted",
   }),
 });
+
+const DatasetContractPut = DatasetContract.extend({
+  schemaCheck: z
+    .object({
+      schemaVersion: z.number().int(),
+      violations: z.array(z.object({ field: z.string(), rule: z.string(), message: z.string() })),
+    })
+    .optional()
+    .openapi({
+      description: "The dataset's current schema against the new contract (absent: no schema yet)",
+    }),
+}).openapi("DatasetContractPut");
+type DatasetContractPut = z.infer<typeof DatasetContractPut>;
+
+/** The dataset's newest schema snapshot, if Vigil has one. */
+async function currentSchema(db: Db, projectId: string, namespace: string, name: string) {
+  let datasetId: string;
+  try {
+    datasetId = (await findDataset(db, projectId, name, namespace)).id;
+  } catch (e) {
+    if (e instanceof ApiError && e.status === 404) return undefined;
+    throw e;
+  }
+  const snap = await getSnapshot(db, datasetId);
+  return snap ? { schema: snap.schema, format: snap.format, version: snap.version } : undefined;
+}
 
 export function registerDatasetContractRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps): void {
   const db = deps.database.db;
@@ -75,8 +104,8 @@ export function registerDatasetContractRoutes(app: OpenAPIHono<AppEnv>, deps: Ap
         body: { content: { "application/json": { schema: DatasetContractIn } }, required: true },
       },
       responses: {
-        200: json(DatasetContract, "Replaced"),
-        201: json(DatasetContract, "Created"),
+        200: json(DatasetContractPut, "Replaced"),
+        201: json(DatasetContractPut, "Created"),
         400: ErrorResponses[400],
         401: ErrorResponses[401],
       },
@@ -85,8 +114,28 @@ export function registerDatasetContractRoutes(app: OpenAPIHono<AppEnv>, deps: Ap
       const input = c.req.valid("json");
       validateFieldRules(input.fields);
       const { name, namespace } = where(c.req.valid("param"), c.req.valid("query"));
-      const { contract, created } = await putDatasetContract(db, c.get("project").id, namespace, name, input);
-      return created ? c.json(contract, 201) : c.json(contract, 200);
+      const projectId = c.get("project").id;
+      const { contract, created } = await putDatasetContract(db, projectId, namespace, name, input);
+      // The dataset's current schema is judged at once, so a stricter contract opens its incident now
+      // and a relaxed one resolves it without waiting for the next snapshot.
+      const current = await currentSchema(db, projectId, namespace, name);
+      const body: DatasetContractPut = { ...contract };
+      if (current) {
+        const r = await checkDatasetSnapshot(
+          db,
+          projectId,
+          { namespace, name },
+          {
+            schema: current.schema,
+            knowsNulls: current.format !== "openlineage",
+            at: new Date(),
+            write: false,
+            schemaVersion: current.version,
+          },
+        );
+        body.schemaCheck = { schemaVersion: current.version, violations: r.violations ?? [] };
+      }
+      return created ? c.json(body, 201) : c.json(body, 200);
     },
   );
 

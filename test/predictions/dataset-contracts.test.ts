@@ -139,7 +139,10 @@ describeEachDatabase("dataset contracts", (db) => {
     ).toBe(400);
     const created = await put("/api/v1/datasets/orders/contract", contract);
     expect(created.status).toBe(201);
-    expect(await created.json()).toMatchObject({
+    const createdBody = (await created.json()) as Json;
+    // Vigil has no schema of `orders` yet: nothing to judge.
+    expect(createdBody.schemaCheck).toBeUndefined();
+    expect(createdBody).toMatchObject({
       dataset: "orders",
       namespace: "default",
       version: 1,
@@ -187,6 +190,19 @@ describeEachDatabase("dataset contracts", (db) => {
     ]);
     expect(opened!.latest).toMatchObject({ contractVersion: 2, schemaVersion: 2 });
     expect((await t.post("/api/v1/datasets/orders/schema", good)).status).toBe(201);
+    expect(await incident(fp)).toMatchObject({ status: "resolved" });
+    // A contract change judges the current schema at once: stricter opens, relaxed resolves.
+    const stricter = await put("/api/v1/datasets/orders/contract", {
+      ...contract,
+      fields: { ...contract.fields, customer: { type: "string" } },
+    });
+    expect(((await stricter.json()) as Json).schemaCheck).toEqual({
+      schemaVersion: 3,
+      violations: [{ field: "customer", rule: "present", message: "not in the schema" }],
+    });
+    expect(await incident(fp)).toMatchObject({ status: "open" });
+    const relaxed = await put("/api/v1/datasets/orders/contract", contract);
+    expect(((await relaxed.json()) as Json).schemaCheck).toEqual({ schemaVersion: 3, violations: [] });
     expect(await incident(fp)).toMatchObject({ status: "resolved" });
     // Posting a schema counts as a write: the freshness baseline moved.
     const c = (await (await t.request("/api/v1/datasets/orders/contract")).json()) as Json;
