@@ -116,7 +116,7 @@ function histogram(values: Float64Array, edges: Float64Array): Float64Array {
 }
 
 /**
- * Widen `range` ([min, max]) to cover `values`. Math.min/max over two accumulator pairs: measured
+ * Widen `range` ([min, max]) to cover `values`. Math.min/max over four accumulator pairs: measured
  * 2–3× faster here than compare-and-assign branches.
  */
 function widenRange(values: Float64Array, range: Float64Array): void {
@@ -124,22 +124,32 @@ function widenRange(values: Float64Array, range: Float64Array): void {
   let hi0 = range[1]!;
   let lo1 = lo0;
   let hi1 = hi0;
+  let lo2 = lo0;
+  let hi2 = hi0;
+  let lo3 = lo0;
+  let hi3 = hi0;
   const n = values.length;
   let i = 0;
-  for (; i + 1 < n; i += 2) {
-    const v = values[i]!;
-    const w = values[i + 1]!;
-    lo0 = Math.min(lo0, v);
-    hi0 = Math.max(hi0, v);
-    lo1 = Math.min(lo1, w);
-    hi1 = Math.max(hi1, w);
+  for (; i + 3 < n; i += 4) {
+    const v0 = values[i]!;
+    const v1 = values[i + 1]!;
+    const v2 = values[i + 2]!;
+    const v3 = values[i + 3]!;
+    lo0 = Math.min(lo0, v0);
+    hi0 = Math.max(hi0, v0);
+    lo1 = Math.min(lo1, v1);
+    hi1 = Math.max(hi1, v1);
+    lo2 = Math.min(lo2, v2);
+    hi2 = Math.max(hi2, v2);
+    lo3 = Math.min(lo3, v3);
+    hi3 = Math.max(hi3, v3);
   }
-  if (i < n) {
+  for (; i < n; i++) {
     lo0 = Math.min(lo0, values[i]!);
     hi0 = Math.max(hi0, values[i]!);
   }
-  range[0] = Math.min(lo0, lo1);
-  range[1] = Math.max(hi0, hi1);
+  range[0] = Math.min(lo0, lo1, lo2, lo3);
+  range[1] = Math.max(hi0, hi1, hi2, hi3);
 }
 
 /** Aligned per-value counts for few-valued samples in any order (Map, then ascending values). */
