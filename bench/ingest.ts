@@ -80,15 +80,21 @@ function peakRssMb(pid: number): number {
   return Number(/VmHWM:\s+(\d+) kB/.exec(status)?.[1] ?? 0) / 1024;
 }
 
+/** One export; a connection error counts as status 0 (printed with the statuses), not a crash. */
 async function send(base: string, body: Uint8Array): Promise<{ ms: number; status: number }> {
   const started = performance.now();
-  const res = await fetch(`${base}/v1/traces`, {
-    method: "POST",
-    body,
-    headers: { "content-type": "application/x-protobuf", authorization: `Bearer ${KEY}` },
-  });
-  await res.arrayBuffer();
-  return { ms: performance.now() - started, status: res.status };
+  try {
+    const res = await fetch(`${base}/v1/traces`, {
+      method: "POST",
+      body,
+      headers: { "content-type": "application/x-protobuf", authorization: `Bearer ${KEY}` },
+    });
+    await res.arrayBuffer();
+    return { ms: performance.now() - started, status: res.status };
+  } catch (error) {
+    console.error(`request failed: ${(error as Error).message} (${String((error as Error).cause)})`);
+    return { ms: performance.now() - started, status: 0 };
+  }
 }
 
 function generate(n: number): Uint8Array[] {
