@@ -59,6 +59,13 @@ export async function startService(
   options.beforeListen?.(app);
   const server = await new Promise<ServerType>((resolve, reject) => {
     const s = serve({ fetch: app.fetch, port: config.PORT, hostname: config.HOST }, () => resolve(s));
+    // Node closes idle keep-alive sockets after 5 s, the same moment clients (undici: 4 s, SDK
+    // exporters, proxies) may reuse one: the request then dies with "other side closed". Idle
+    // sockets live longer than any client keeps them; shutdown closes them explicitly anyway.
+    if ("keepAliveTimeout" in s) {
+      s.keepAliveTimeout = 65_000;
+      s.headersTimeout = 66_000;
+    }
     s.once("error", reject);
   });
   const port = (server.address() as AddressInfo).port;
