@@ -298,14 +298,15 @@ export async function vectorLeg(
         order by e.embedding${cast} <=> ${q}${cast}
         limit ${limit}`),
     );
-    // relaxed_order may return slightly out of order: sort exactly.
+    // relaxed_order may return slightly out of order: sort exactly; identical vectors (the same
+    // section text in several documents) in chunk order, so equal results come in a stable order.
     return rows
       .map((r) => ({
         chunkId: Number(r.chunk_id),
         documentId: String(r.document_id),
         score: 1 - Number(r.distance),
       }))
-      .sort((a, b) => b.score - a.score);
+      .sort((a, b) => b.score - a.score || a.chunkId - b.chunkId);
   });
 }
 
