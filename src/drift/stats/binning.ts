@@ -222,7 +222,8 @@ export function valueCounts(
 
 /**
  * Bin two numeric samples (numerical column), in any order: no sorting needed, one pass for the
- * range and one for the counts.
+ * range and one for the counts. Values must be finite (missing values are removed before tests
+ * run; numpy rejects a non-finite range too).
  */
 export function binNumeric(reference: Float64Array, current: Float64Array, bins = DEFAULT_BINS): Binned {
   if (moreDistinctThan(reference, MAX_DISTINCT_FOR_CATEGORY_BINS)) {
