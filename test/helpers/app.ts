@@ -1,3 +1,5 @@
+import type { AddressInfo } from "node:net";
+import { serve } from "@hono/node-server";
 import pino from "pino";
 import { afterAll, beforeAll } from "vitest";
 import { buildApp } from "../../src/app.ts";
@@ -57,4 +59,26 @@ export function useApp(
     await jobs?.stop(2000);
   });
   return ctx;
+}
+
+/**
+ * The suite's app on a real loopback socket, for CLI commands (HTTP clients) run against it:
+ * `env` holds VIGIL_URL and the suite's key, filled in once the socket listens.
+ */
+export function useServedApp(t: AppContext): { env: NodeJS.ProcessEnv } {
+  const served = { env: {} as NodeJS.ProcessEnv };
+  let server: ReturnType<typeof serve>;
+  beforeAll(async () => {
+    server = serve({ fetch: t.app.fetch, port: 0, hostname: "127.0.0.1" });
+    await new Promise((r) => server.once("listening", r));
+    const { port } = server.address() as AddressInfo;
+    served.env = {
+      ...process.env,
+      VIGIL_URL: `http://127.0.0.1:${port}`,
+      VIGIL_API_KEY: t.key,
+      NO_COLOR: "1",
+    };
+  });
+  afterAll(() => new Promise<void>((r) => server.close(() => r())));
+  return served;
 }

@@ -1,12 +1,10 @@
 import { execFile } from "node:child_process";
 import { cpSync, mkdtempSync } from "node:fs";
-import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
-import { serve } from "@hono/node-server";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { useApp } from "../helpers/app.ts";
+import { useApp, useServedApp } from "../helpers/app.ts";
 import { describeEachDatabase } from "../helpers/db.ts";
 import { RUNBOOKS_DIR } from "./runbooks.ts";
 
@@ -19,41 +17,38 @@ describeEachDatabase(
   "vigil ingest/search/ask CLI",
   (db) => {
     const t = useApp(db, { project: "rag-cli" });
-    let server: ReturnType<typeof serve>;
-    let env: NodeJS.ProcessEnv;
+    const served = useServedApp(t);
     const dir = mkdtempSync(join(tmpdir(), "vigil-runbooks-"));
     cpSync(join(RUNBOOKS_DIR, "kubernetes"), join(dir, "kubernetes"), { recursive: true });
 
-    beforeAll(async () => {
-      server = serve({ fetch: t.app.fetch, port: 0, hostname: "127.0.0.1" });
-      await new Promise((r) => server.once("listening", r));
-      const { port } = server.address() as AddressInfo;
-      env = { ...process.env, VIGIL_URL: `http://127.0.0.1:${port}`, VIGIL_API_KEY: t.key, NO_COLOR: "1" };
-    });
-    afterAll(() => new Promise<void>((r) => server.close(() => r())));
-
     it("ingests a directory with a progress bar and a summary; a second run is all unchanged", async () => {
-      const first = await run(tsx, [cli, "ingest", "runbooks", dir], { env });
+      const first = await run(tsx, [cli, "ingest", "runbooks", dir], { env: served.env });
       expect(first.stdout).toMatch(/^\d+ files: (\d+) added, 0 updated, 0 unchanged$/m);
       const n = Number(/^(\d+) files/.exec(first.stdout)![1]);
       expect(n).toBeGreaterThan(30);
       expect(first.stdout).toContain(`${n} added`);
       // The bar draws only on a terminal; piped stderr stays clean apart from errors.
       expect(first.stderr).not.toMatch(/failed|error/i);
-      const second = await run(tsx, [cli, "ingest", "runbooks", dir], { env });
+      const second = await run(tsx, [cli, "ingest", "runbooks", dir], { env: served.env });
       expect(second.stdout).toContain(`${n} files: 0 added, 0 updated, ${n} unchanged`);
     }, 120_000);
 
     it("searches and asks", async () => {
-      const s = await run(tsx, [cli, "search", "Pod is crash looping CrashLoopBackOff", "-k", "3"], { env });
+      const s = await run(tsx, [cli, "search", "Pod is crash looping CrashLoopBackOff", "-k", "3"], {
+        env: served.env,
+      });
       expect(s.stdout).toMatch(/^1\. Kube Pod Crash Looping/);
-      const a = await run(tsx, [cli, "ask", "How do I check pod logs of a crash looping pod?"], { env });
+      const a = await run(tsx, [cli, "ask", "How do I check pod logs of a crash looping pod?"], {
+        env: served.env,
+      });
       expect(a.stdout).toMatch(/\[1\]/);
       expect(a.stdout).toMatch(/Sources:\n {2}\[1\] Kube Pod Crash Looping/);
     }, 60_000);
 
     it("fails clearly without an API key", async () => {
-      const r = await run(tsx, [cli, "search", "x"], { env: { ...env, VIGIL_API_KEY: "" } }).catch((e) => e);
+      const r = await run(tsx, [cli, "search", "x"], { env: { ...served.env, VIGIL_API_KEY: "" } }).catch(
+        (e) => e,
+      );
       expect(r.code).toBe(1);
       expect(r.stderr).toMatch(/VIGIL_API_KEY/);
     }, 60_000);

@@ -5,7 +5,6 @@ import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
-import { serve } from "@hono/node-server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { apiClient } from "../../src/http/api-client.ts";
 import {
@@ -15,7 +14,7 @@ import {
   runSchemaImpact,
   runSchemaPush,
 } from "../../src/schemas/cli-remote.ts";
-import { useApp } from "../helpers/app.ts";
+import { useApp, useServedApp } from "../helpers/app.ts";
 import { describeEachDatabase } from "../helpers/db.ts";
 
 const execFileP = promisify(execFile);
@@ -35,8 +34,7 @@ describe("parseEvents", () => {
 // The remote schema commands are HTTP clients: the real `vigil` process against the app on a socket.
 describeEachDatabase("vigil schema push/history/impact, lineage send", (db) => {
   const t = useApp(db, { project: "schema-cli" });
-  let server: ReturnType<typeof serve>;
-  let env: NodeJS.ProcessEnv;
+  const served = useServedApp(t);
   const dir = mkdtempSync(join(tmpdir(), "vigil-schema-cli-"));
   const file = (name: string, content: unknown) => {
     const p = join(dir, name);
@@ -46,7 +44,7 @@ describeEachDatabase("vigil schema push/history/impact, lineage send", (db) => {
   /** Runs vigil; resolves with the exit code instead of rejecting. */
   const vigil = async (args: string[], extraEnv: NodeJS.ProcessEnv = {}) => {
     try {
-      const r = await execFileP(tsx, [cli, ...args], { env: { ...env, ...extraEnv } });
+      const r = await execFileP(tsx, [cli, ...args], { env: { ...served.env, ...extraEnv } });
       return { code: 0, stdout: r.stdout, stderr: r.stderr };
     } catch (e) {
       const x = e as { code: number; stdout: string; stderr: string };
@@ -60,7 +58,7 @@ describeEachDatabase("vigil schema push/history/impact, lineage send", (db) => {
    * in a real `vigil` process.
    */
   const inProcess = async (args: string[], extraEnv: NodeJS.ProcessEnv = {}) => {
-    const client = () => apiClient({ ...env, ...extraEnv }, fetch, { attempts: 2 });
+    const client = () => apiClient({ ...served.env, ...extraEnv }, fetch, { attempts: 2 });
     const [group, command, ...rest] = args;
     const flag = (name: string) => {
       const i = rest.indexOf(`--${name}`);
@@ -78,14 +76,6 @@ describeEachDatabase("vigil schema push/history/impact, lineage send", (db) => {
             : await runSchemaImpact(client, { dataset: positional[0]!, fields: flag("fields"), json });
     return { code: r.exitCode, stdout: r.stdout, stderr: r.stderr };
   };
-
-  beforeAll(async () => {
-    server = serve({ fetch: t.app.fetch, port: 0, hostname: "127.0.0.1" });
-    await new Promise((r) => server.once("listening", r));
-    const { port } = server.address() as AddressInfo;
-    env = { ...process.env, VIGIL_URL: `http://127.0.0.1:${port}`, VIGIL_API_KEY: t.key, NO_COLOR: "1" };
-  });
-  afterAll(() => new Promise<void>((r) => server.close(() => r())));
 
   const v1 = {
     fields: [
