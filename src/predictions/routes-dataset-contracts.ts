@@ -7,14 +7,11 @@ import type { Db } from "../db/client.ts";
 import type { AppDeps, AppEnv } from "../http/env.ts";
 import { ApiError, notFound } from "../http/errors.ts";
 import { ErrorResponses } from "../http/openapi.ts";
-import { findDataset, getSnapshot } from "../schemas/store.ts";
+import { DEFAULT_NAMESPACE, findDataset, getSnapshot } from "../schemas/store.ts";
 import { validateFieldRules } from "./contract-rules.ts";
 import { deleteDatasetContract, getDatasetContract, putDatasetContract } from "./dataset-contract-store.ts";
 import { checkDatasetSnapshot } from "./dataset-contracts.ts";
 import { DatasetContract, DatasetContractIn } from "./model.ts";
-
-/** Namespace of datasets posted without one (as in the schemas capability). */
-const DEFAULT_NAMESPACE = "default";
 
 const json = <T extends z.ZodType>(schema: T, description: string) => ({
   description,
