@@ -11,9 +11,6 @@ import { normalizeSchema } from "./normalize.ts";
  * `vigil schema diff a.json b.json`: the stateless diff for CI. Exit codes: 0 no breaking
  * change, 1 breaking change(s), 2 bad input (unreadable file, unknown form, invalid schema).
  */
-export type { CliResult } from "./cli-format.ts";
-export { formatDiffTable } from "./cli-format.ts";
-
 export interface SchemaDiffArgs {
   before: string;
   after: string;

@@ -136,8 +136,6 @@ export async function replaceColumnLineage(
   await upsertEdges(db, projectId, edges);
 }
 
-export type { ModelInput } from "./model-input.ts";
-
 /** Who declares when no one is named: the `PUT /api/v1/models/{model}/inputs` route. */
 export const API_DECLARER = "api";
 
