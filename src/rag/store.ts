@@ -260,7 +260,7 @@ export interface LegRow {
 export const HNSW_BUILD = { m: 24, efConstruction: 200 };
 /**
  * Candidate list size of an HNSW search: at least 400. With the index above, recall@10 against an
- * exact scan at 50k chunks is 0.92 at 200 and 0.96 at 400, for a few milliseconds more
+ * exact scan at 50k chunks was 0.95 at 200 and 0.96 at 400 in the sweep, for a few milliseconds more
  * (bench:search, bench/README.md).
  */
 export const efSearch = (limit: number) => Math.max(400, Math.min(1000, limit * 2));
