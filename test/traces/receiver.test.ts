@@ -3,6 +3,7 @@ import { expect, it } from "vitest";
 import { decodeProtobufResponse } from "../../src/traces/otlp-proto.ts";
 import { decodeStatus } from "../../src/traces/otlp-status.ts";
 import { traceRoutes } from "../../src/traces/routes.ts";
+import { isoMicros } from "../../src/traces/store.ts";
 import { useApp } from "../helpers/app.ts";
 import { describeEachDatabase } from "../helpers/db.ts";
 import { hexId, jsonRequest, nowNs, protobufRequest, span } from "./otlp-builders.ts";
@@ -67,6 +68,18 @@ describeEachDatabase("OTLP/HTTP receiver", (db) => {
       expect(decodeProtobufResponse(new Uint8Array(await res.arrayBuffer()))).toEqual({});
       expect(await count(traceId)).toBe(2);
     }
+  });
+
+  it("start_time (the partition key, computed by the insert) is start_ns to the microsecond", async () => {
+    const traceId = hexId(16);
+    const startNs = nowNs() - 5_000_000n + 123_789n; // 789 ns below timestamptz's precision
+    expect((await postPb(protobufRequest([span({ traceId, startNs })]))).status).toBe(200);
+    const rows = await t.deps.database.execute<{ ns: string; iso: string }>(
+      `select start_ns::text as ns, to_char(start_time at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') as iso
+         from spans where project_id = $1 and trace_id = $2`,
+      [t.projectId, traceId],
+    );
+    expect(rows).toEqual([{ ns: startNs.toString(), iso: isoMicros(startNs) }]);
   });
 
   it("accepts gzipped JSON and an empty request", async () => {
