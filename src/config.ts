@@ -33,6 +33,12 @@ const port = z
       .max(65535, "expected a port number (0-65535)"),
   );
 
+/** A retention period in whole days; 0 keeps forever. */
+const keepDays = z
+  .string()
+  .regex(/^\d+$/, "expected a whole number of days (0 = keep forever)")
+  .transform(Number);
+
 const postgresUrl = z
   .string()
   .regex(/^postgres(ql)?:\/\//, "expected a postgres:// or postgresql:// URL")
@@ -60,28 +66,16 @@ export const envSchema = z.object({
     .transform(Number)
     .default(7),
   /** Days of prediction logs (and unmatched labels) kept; 0 keeps them forever. Daily job, in batches. */
-  VIGIL_PREDICTION_RETENTION_DAYS: z
-    .string()
-    .regex(/^\d+$/, "expected a whole number of days (0 = keep forever)")
-    .transform(Number)
-    .default(30),
+  VIGIL_PREDICTION_RETENTION_DAYS: keepDays.default(30),
   /** Days of raw alert webhook payloads kept (incidents stay); 0 keeps them forever. */
-  VIGIL_ALERT_PAYLOAD_RETENTION_DAYS: z
-    .string()
-    .regex(/^\d+$/, "expected a whole number of days (0 = keep forever)")
-    .transform(Number)
-    .default(30),
+  VIGIL_ALERT_PAYLOAD_RETENTION_DAYS: keepDays.default(30),
   VIGIL_DB_POOL_SIZE: z.string().regex(/^\d+$/, "expected a whole number").transform(Number).default(10),
   /** RAG: an OpenAI-compatible /v1/embeddings endpoint (unset → the built-in embedder). */
   VIGIL_EMBEDDINGS_URL: z.url({ message: "expected a URL" }).optional(),
   VIGIL_EMBEDDINGS_MODEL: z.string().min(1).optional(),
   VIGIL_EMBEDDINGS_API_KEY: z.string().optional(),
   /** Days the vectors of an embedder no longer used are kept (a switch back is free); 0 keeps them forever. */
-  VIGIL_EMBEDDINGS_KEEP_DAYS: z
-    .string()
-    .regex(/^\d+$/, "expected a whole number of days (0 = keep forever)")
-    .transform(Number)
-    .default(30),
+  VIGIL_EMBEDDINGS_KEEP_DAYS: keepDays.default(30),
   /** RAG: an OpenAI-compatible chat endpoint for generated answers (unset → extractive answers). */
   VIGIL_LLM_URL: z.url({ message: "expected a URL" }).optional(),
   VIGIL_LLM_MODEL: z.string().min(1).optional(),

@@ -22,6 +22,23 @@ describe("config", () => {
     expect(config.VIGIL_RUN_JOBS).toBe(false);
   });
 
+  it("retention periods in days: 30 by default, 0 keeps forever, anything but a whole number is refused", () => {
+    const keys = [
+      "VIGIL_PREDICTION_RETENTION_DAYS",
+      "VIGIL_ALERT_PAYLOAD_RETENTION_DAYS",
+      "VIGIL_EMBEDDINGS_KEEP_DAYS",
+    ] as const;
+    for (const key of keys) {
+      expect(loadConfig({})[key], key).toBe(30);
+      expect(loadConfig({ [key]: "0" })[key], key).toBe(0);
+      expect(loadConfig({ [key]: "90" })[key], key).toBe(90);
+      for (const bad of ["-1", "1.5", "a week"])
+        expect(() => loadConfig({ [key]: bad }), `${key}=${bad}`).toThrow(
+          new RegExp(`${key}: expected a whole number of days \\(0 = keep forever\\)`),
+        );
+    }
+  });
+
   it("rejects a bad PORT with one line naming the variable and value", () => {
     expect(() => loadConfig({ PORT: "abc" })).toThrow(ConfigError);
     try {
