@@ -19,7 +19,7 @@ import {
   getDatasetContract,
   recordDatasetWrite,
 } from "./dataset-contract-store.ts";
-import type { DatasetContract, Violation } from "./model.ts";
+import type { DatasetBatchRules, DatasetContract, Violation } from "./model.ts";
 
 export interface DatasetRef {
   namespace: string;
@@ -64,6 +64,25 @@ const resolve = (db: Db, projectId: string, d: DatasetRef, part: Part, message: 
     actor: "vigil",
     message,
   });
+
+/**
+ * Resolves the incidents of rules the dataset's contract no longer has (`null`: the contract was
+ * deleted, so every rule): nothing checks those rules again, so they would stay open for good.
+ */
+export async function resolveDroppedRules(
+  db: Db,
+  projectId: string,
+  d: DatasetRef,
+  batch: DatasetBatchRules | null,
+  message: string,
+): Promise<void> {
+  const now = new Date();
+  if (!batch) await resolve(db, projectId, d, "fields", message, now);
+  if (!batch || (batch.minRows === undefined && batch.maxRows === undefined))
+    await resolve(db, projectId, d, "rows", message, now);
+  if (!batch || batch.freshnessSeconds === undefined)
+    await resolve(db, projectId, d, "freshness", message, now);
+}
 
 /**
  * One observation of a dataset: its schema (when the source carried one) and whether it was a

@@ -10,7 +10,7 @@ import { ErrorResponses } from "../http/openapi.ts";
 import { DEFAULT_NAMESPACE, findDataset, getSnapshot } from "../schemas/store.ts";
 import { validateFieldRules } from "./contract-rules.ts";
 import { deleteDatasetContract, getDatasetContract, putDatasetContract } from "./dataset-contract-store.ts";
-import { checkDatasetSnapshot } from "./dataset-contracts.ts";
+import { checkDatasetSnapshot, resolveDroppedRules } from "./dataset-contracts.ts";
 import { DatasetContract, DatasetContractIn } from "./model.ts";
 
 const json = <T extends z.ZodType>(schema: T, description: string) => ({
@@ -93,7 +93,8 @@ export function registerDatasetContractRoutes(app: OpenAPIHono<AppEnv>, deps: Ap
         "Field rules are checked against every schema snapshot of the dataset (posted or from OpenLineage): " +
         "field present, type compatible, nullable. Batch rules: `minRows`/`maxRows` against OpenLineage " +
         "`outputStatistics.rowCount` of each completed write, `freshnessSeconds` against the last write. " +
-        "Breaks open `validation` incidents that resolve when a later snapshot or write satisfies the contract.",
+        "Breaks open `validation` incidents that resolve when a later snapshot or write satisfies the contract, " +
+        "or when the rule is dropped from the contract (or the contract deleted).",
       tags: ["contracts"],
       request: {
         params: Params,
@@ -113,6 +114,13 @@ export function registerDatasetContractRoutes(app: OpenAPIHono<AppEnv>, deps: Ap
       const { name, namespace } = where(c.req.valid("param"), c.req.valid("query"));
       const projectId = c.get("project").id;
       const { contract, created } = await putDatasetContract(db, projectId, namespace, name, input);
+      await resolveDroppedRules(
+        db,
+        projectId,
+        { namespace, name },
+        contract.batch,
+        `contract version ${contract.version} no longer has the rule`,
+      );
       // The dataset's current schema is judged at once, so a stricter contract opens its incident now
       // and a relaxed one resolves it without waiting for the next snapshot.
       const current = await currentSchema(db, projectId, namespace, name);
@@ -147,8 +155,10 @@ export function registerDatasetContractRoutes(app: OpenAPIHono<AppEnv>, deps: Ap
     }),
     async (c) => {
       const { name, namespace } = where(c.req.valid("param"), c.req.valid("query"));
-      if (!(await deleteDatasetContract(db, c.get("project").id, namespace, name)))
+      const projectId = c.get("project").id;
+      if (!(await deleteDatasetContract(db, projectId, namespace, name)))
         throw notFound(`No contract for dataset "${name}" in namespace "${namespace}"`);
+      await resolveDroppedRules(db, projectId, { namespace, name }, null, "the contract was deleted");
       return c.body(null, 204);
     },
   );

@@ -285,6 +285,34 @@ describeEachDatabase("dataset contracts", (db) => {
     expect(await incident(fp)).toMatchObject({ status: "resolved" });
   });
 
+  it("dropping a rule, or the contract, resolves its open incident (nothing would check it again)", async () => {
+    await put("/api/v1/datasets/gone/contract?namespace=warehouse", {
+      fields: {},
+      batch: { minRows: 10, freshnessSeconds: 3600 },
+    });
+    const rowsFp = "dataset-contract:warehouse/gone:rows";
+    const freshFp = "dataset-contract:warehouse/gone:freshness";
+    const now = new Date();
+    await t.post(
+      "/api/v1/lineage",
+      run("COMPLETE", new Date(now.getTime() - 3 * 3600_000), { name: "gone", rows: 3 }),
+    );
+    await checkContractBatchRules(db.database.db, now);
+    expect(await incident(rowsFp)).toMatchObject({ status: "open" });
+    expect(await incident(freshFp)).toMatchObject({ status: "open" });
+    // The row-count rule goes; freshness stays (and still fails).
+    await put("/api/v1/datasets/gone/contract?namespace=warehouse", {
+      fields: {},
+      batch: { freshnessSeconds: 3600 },
+    });
+    expect(await incident(rowsFp)).toMatchObject({ status: "resolved" });
+    expect(await incident(freshFp)).toMatchObject({ status: "open" });
+    expect(
+      (await t.request("/api/v1/datasets/gone/contract?namespace=warehouse", { method: "DELETE" })).status,
+    ).toBe(204);
+    expect(await incident(freshFp)).toMatchObject({ status: "resolved" });
+  });
+
   it("a model contract's sources become the model's lineage inputs, so a breaking change of those fields reaches the model", async () => {
     const fields = { amount: { type: "number" } };
     const res = await put("/api/v1/contracts/revenue", {
