@@ -16,7 +16,7 @@ import {
 import type { Normalized } from "./normalize.ts";
 import { type ParsedLineageEvent, parseOpenLineageEvent } from "./openlineage.ts";
 import { readerImpactFields, schemaIncident } from "./schema-incident.ts";
-import { type NodeRef, recordSnapshot, type SnapshotResult, upsertNodes } from "./store.ts";
+import { type NodeRef, nodeKey, recordSnapshot, type SnapshotResult, upsertNodes } from "./store.ts";
 
 /**
  * The write paths of snapshots and lineage: each request is one transaction, so what is
@@ -196,9 +196,8 @@ async function applyEvent(tx: Db, projectId: string, p: Prepared): Promise<Event
   // Every node the event names, created up front in sorted order: two events inserting the same new
   // nodes in different orders would otherwise wait on each other's unique-index entries (deadlock).
   const refs = new Map<string, { kind: "job" | "dataset"; ref: NodeRef }>();
-  const keyOf = (kind: string, ref: NodeRef) => `${kind}\u0000${ref.namespace}\u0000${ref.name}`;
   const want = (kind: "job" | "dataset", ref: NodeRef) =>
-    refs.set(keyOf(kind, ref), { kind, ref: { namespace: ref.namespace, name: ref.name } });
+    refs.set(nodeKey(kind, ref), { kind, ref: { namespace: ref.namespace, name: ref.name } });
   if (parsed.job) want("job", parsed.job);
   for (const d of [...parsed.inputs, ...parsed.outputs]) want("dataset", d);
   for (const e of parsed.columnLineage) {
@@ -206,8 +205,8 @@ async function applyEvent(tx: Db, projectId: string, p: Prepared): Promise<Event
     want("dataset", e.to);
   }
   const ids = await upsertNodes(tx, projectId, [...refs.values()]);
-  const nodeId = (ref: NodeRef) => ids.get(keyOf("dataset", ref))!;
-  const jobId = parsed.job ? ids.get(keyOf("job", parsed.job)) : undefined;
+  const nodeId = (ref: NodeRef) => ids.get(nodeKey("dataset", ref))!;
+  const jobId = parsed.job ? ids.get(nodeKey("job", parsed.job)) : undefined;
   if (jobId)
     await touchJobRun(tx, jobId, { runId: parsed.runId, eventType: parsed.eventType, eventTime: at });
 

@@ -3,7 +3,7 @@ import type { Db } from "../db/client.ts";
 import { lineageEdges, lineageEvents, lineageNodes, modelInputDeclarations } from "../db/schema/index.ts";
 import type { ModelInput } from "./model-input.ts";
 import type { Transformation } from "./openlineage.ts";
-import { DEFAULT_NAMESPACE, type NodeRef, upsertNode, upsertNodes } from "./store.ts";
+import { DEFAULT_NAMESPACE, type NodeRef, nodeKey, upsertNode, upsertNodes } from "./store.ts";
 
 /** Lineage graph writes: OpenLineage events, edges, model inputs. */
 
@@ -261,7 +261,9 @@ async function rebuildDeclaredEdges(tx: Db, projectId: string, modelId: string):
   const ids = await upsertNodes(tx, projectId, refs);
   const edges: EdgeInput[] = [];
   for (const input of all) {
-    const datasetId = ids.get(`dataset\u0000${input.namespace ?? DEFAULT_NAMESPACE}\u0000${input.dataset}`)!;
+    const datasetId = ids.get(
+      nodeKey("dataset", { namespace: input.namespace ?? DEFAULT_NAMESPACE, name: input.dataset }),
+    )!;
     const fields = input.fields && input.fields.length > 0 ? input.fields : [""];
     for (const f of fields)
       edges.push({ fromNode: datasetId, fromField: f, toNode: modelId, source: "declared" });

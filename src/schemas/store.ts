@@ -45,17 +45,19 @@ export async function upsertNode(db: Db, projectId: string, kind: NodeKind, ref:
   return found!.id;
 }
 
+/** The key of a node in `upsertNodes`' answer. */
+export const nodeKey = (kind: string, ref: NodeRef) => `${kind}\u0000${ref.namespace}\u0000${ref.name}`;
+
 /**
  * Many nodes at once: one insert in sorted order (concurrent writers take the unique-index entries in
- * the same order, so they cannot deadlock), then one select for those that existed. Keys are
- * `kind\u0000namespace\u0000name`.
+ * the same order, so they cannot deadlock), then one select for those that existed. Keyed by `nodeKey`.
  */
 export async function upsertNodes(
   db: Db,
   projectId: string,
   nodes: { kind: NodeKind; ref: NodeRef }[],
 ): Promise<Map<string, string>> {
-  const key = (kind: string, namespace: string, name: string) => `${kind}\u0000${namespace}\u0000${name}`;
+  const key = (kind: string, namespace: string, name: string) => nodeKey(kind, { namespace, name });
   const unique = new Map<string, { kind: NodeKind; namespace: string; name: string }>();
   for (const n of nodes)
     unique.set(key(n.kind, n.ref.namespace, n.ref.name), {
