@@ -235,10 +235,15 @@ export function predictionRoutes(deps: AppDeps) {
     async (c) => {
       const projectId = c.get("project").id;
       const { model } = c.req.valid("param");
-      const existing = await getContract(db, projectId, model);
-      if (!existing || !(await deleteContract(db, projectId, model)))
-        throw notFound("No contract for this model");
-      if (existing.sources) await declareModelInputs(db, projectId, model, [], { by: CONTRACT_DECLARER });
+      // One transaction, as for PUT: the contract and its lineage declaration go together.
+      const deleted = await db.transaction(async (t) => {
+        const tx = t as unknown as Db;
+        const existing = await getContract(tx, projectId, model);
+        if (!existing || !(await deleteContract(tx, projectId, model))) return false;
+        if (existing.sources) await declareModelInputs(tx, projectId, model, [], { by: CONTRACT_DECLARER });
+        return true;
+      });
+      if (!deleted) throw notFound("No contract for this model");
       await resolveSchemaChanges(db, projectId, model, null, new Set(), "the contract was deleted");
       return c.body(null, 204);
     },
