@@ -8,6 +8,13 @@ export interface CliResult {
   stderr: string;
 }
 
+/** What a command's action does with its result. */
+export function printResult(r: CliResult): void {
+  if (r.stdout) process.stdout.write(r.stdout);
+  if (r.stderr) process.stderr.write(r.stderr);
+  process.exitCode = r.exitCode;
+}
+
 export function describeChange(c: SchemaChange): string {
   switch (c.kind) {
     case "field_added":

@@ -3,7 +3,7 @@ import { extname } from "node:path";
 import { type Command, Option } from "commander";
 import { type ApiClient, ApiRequestError, apiClient } from "../http/api-client.ts";
 import { SCHEMA_FORMATS, type SchemaFormat } from "./canonical.ts";
-import { type CliResult, describeChange, formatDiffTable } from "./cli-format.ts";
+import { type CliResult, describeChange, formatDiffTable, printResult } from "./cli-format.ts";
 import type { SchemaChange } from "./diff.ts";
 import type { ImpactedNode, PathStep } from "./impact-paths.ts";
 
@@ -312,11 +312,6 @@ export function runLineageSend(
   });
 }
 
-const print = (r: CliResult) => {
-  if (r.stdout) process.stdout.write(r.stdout);
-  if (r.stderr) process.stderr.write(r.stderr);
-  process.exitCode = r.exitCode;
-};
 const SERVER = "Talks to a running Vigil: VIGIL_URL (default http://localhost:8080) and VIGIL_API_KEY.";
 const client = () => apiClient();
 
@@ -343,7 +338,7 @@ export function registerRemoteSchemaCommands(schema: Command): void {
         `  psql -c "select * from information_schema.columns where table_name='orders'" --csv | vigil schema push orders - --format information_schema`,
     )
     .action(async (dataset: string, file: string, opts: Omit<PushArgs, "dataset" | "file">) =>
-      print(await runSchemaPush(client, { dataset, file, ...opts })),
+      printResult(await runSchemaPush(client, { dataset, file, ...opts })),
     );
 
   schema
@@ -356,7 +351,7 @@ export function registerRemoteSchemaCommands(schema: Command): void {
     .option("--json", "print JSON")
     .addHelpText("after", `\n${SERVER}`)
     .action(async (dataset: string, opts: Omit<HistoryArgs, "dataset">) =>
-      print(await runSchemaHistory(client, { dataset, ...opts })),
+      printResult(await runSchemaHistory(client, { dataset, ...opts })),
     );
 
   schema
@@ -368,7 +363,7 @@ export function registerRemoteSchemaCommands(schema: Command): void {
     .option("--json", "print JSON")
     .addHelpText("after", `\n${SERVER}\n\nExample:\n  vigil schema impact orders --fields amount,customer.id`)
     .action(async (dataset: string, opts: Omit<ImpactArgs, "dataset">) =>
-      print(await runSchemaImpact(client, { dataset, ...opts })),
+      printResult(await runSchemaImpact(client, { dataset, ...opts })),
     );
 }
 
@@ -385,6 +380,6 @@ export function registerLineageCommands(program: Command): void {
     .option("--json", "print the server's answers as JSON")
     .addHelpText("after", `\n${SERVER}\n\nExample:\n  vigil lineage send events.ndjson`)
     .action(async (files: string[], opts: { json?: boolean }) =>
-      print(await runLineageSend(client, { files, ...opts })),
+      printResult(await runLineageSend(client, { files, ...opts })),
     );
 }

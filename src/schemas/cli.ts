@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { type Command, Option } from "commander";
 import { SCHEMA_FORMATS, type SchemaFormat } from "./canonical.ts";
-import { type CliResult, formatDiffTable } from "./cli-format.ts";
+import { type CliResult, formatDiffTable, printResult } from "./cli-format.ts";
 import { registerRemoteSchemaCommands } from "./cli-remote.ts";
 import { diffSchemas, type SchemaDiff } from "./diff.ts";
 import { SchemaInputError } from "./errors.ts";
@@ -77,12 +77,8 @@ export function registerSchemaCommands(program: Command): void {
     .option("--table <name>", "which table, when the input describes several")
     .option("--json", "print the diff as JSON")
     .action(
-      (before: string, after: string, opts: { format?: SchemaFormat; table?: string; json?: boolean }) => {
-        const result = runSchemaDiff({ before, after, ...opts });
-        if (result.stdout) process.stdout.write(result.stdout);
-        if (result.stderr) process.stderr.write(result.stderr);
-        process.exitCode = result.exitCode;
-      },
+      (before: string, after: string, opts: { format?: SchemaFormat; table?: string; json?: boolean }) =>
+        printResult(runSchemaDiff({ before, after, ...opts })),
     );
   registerRemoteSchemaCommands(schema);
 }
