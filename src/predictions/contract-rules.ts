@@ -18,3 +18,9 @@ export function validateFieldRules(fields: Record<string, FieldRule>): void {
     }
   }
 }
+
+/** Row bounds some count can meet: minRows not above maxRows (else the rule always fails). Throws a 400. */
+export function validateBatchRules(batch: { minRows?: number; maxRows?: number } | undefined): void {
+  if (batch?.minRows !== undefined && batch.maxRows !== undefined && batch.minRows > batch.maxRows)
+    throw badRequest("batch.minRows is above batch.maxRows");
+}

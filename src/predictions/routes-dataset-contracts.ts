@@ -8,7 +8,7 @@ import type { AppDeps, AppEnv } from "../http/env.ts";
 import { ApiError, notFound } from "../http/errors.ts";
 import { ErrorResponses } from "../http/openapi.ts";
 import { DEFAULT_NAMESPACE, findDataset, getSnapshot } from "../schemas/store.ts";
-import { validateFieldRules } from "./contract-rules.ts";
+import { validateBatchRules, validateFieldRules } from "./contract-rules.ts";
 import { deleteDatasetContract, getDatasetContract, putDatasetContract } from "./dataset-contract-store.ts";
 import { checkDatasetSnapshot, resolveDroppedRules } from "./dataset-contracts.ts";
 import { DatasetContract, DatasetContractIn } from "./model.ts";
@@ -111,6 +111,7 @@ export function registerDatasetContractRoutes(app: OpenAPIHono<AppEnv>, deps: Ap
     async (c) => {
       const input = c.req.valid("json");
       validateFieldRules(input.fields);
+      validateBatchRules(input.batch);
       const { name, namespace } = where(c.req.valid("param"), c.req.valid("query"));
       const projectId = c.get("project").id;
       const { contract, created } = await putDatasetContract(db, projectId, namespace, name, input);

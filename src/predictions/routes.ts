@@ -7,7 +7,7 @@ import { ErrorResponses } from "../http/openapi.ts";
 import { declareModelInputs } from "../schemas/lineage-store.ts";
 import { checkBatchRules } from "./batch-rules.ts";
 import { inferFields } from "./contract-infer.ts";
-import { validateFieldRules } from "./contract-rules.ts";
+import { validateBatchRules, validateFieldRules } from "./contract-rules.ts";
 import { listDatasetContracts } from "./dataset-contract-store.ts";
 import { INSERT_BATCH, ingestPredictions } from "./ingest.ts";
 import { Contract, ContractIn, DatasetContract, IngestResult, LabelsRequest, PredictionIn } from "./model.ts";
@@ -201,6 +201,7 @@ export function predictionRoutes(deps: AppDeps) {
     async (c) => {
       const input = c.req.valid("json");
       validateFieldRules(input.fields);
+      validateBatchRules(input.batch);
       const projectId = c.get("project").id;
       const { model } = c.req.valid("param");
       const { contract, created } = await db.transaction(async (t) => {

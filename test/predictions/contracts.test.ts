@@ -42,6 +42,15 @@ describeEachDatabase("contracts and validation", (db) => {
       body: JSON.stringify({ fields: { a: { type: "float" } } }),
     });
     expect(badType.status).toBe(400);
+    const badRows = await t.request("/api/v1/contracts/m1", {
+      method: "PUT",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ fields: {}, batch: { minRows: 10, maxRows: 5 } }),
+    });
+    expect(badRows.status).toBe(400);
+    expect(await badRows.json()).toMatchObject({
+      error: { message: "batch.minRows is above batch.maxRows" },
+    });
     const put = (body: unknown) =>
       t.request("/api/v1/contracts/m1", {
         method: "PUT",

@@ -137,6 +137,10 @@ describeEachDatabase("dataset contracts", (db) => {
     expect(
       (await put("/api/v1/datasets/orders/contract", { fields: {}, batch: { windowSeconds: 60 } })).status,
     ).toBe(400);
+    expect(
+      (await put("/api/v1/datasets/orders/contract", { fields: {}, batch: { minRows: 10, maxRows: 5 } }))
+        .status,
+    ).toBe(400);
     const created = await put("/api/v1/datasets/orders/contract", contract);
     expect(created.status).toBe(201);
     const createdBody = (await created.json()) as Json;
