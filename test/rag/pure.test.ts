@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import { extractiveAnswer, NOT_FOUND, splitSentences } from "../../src/rag/answer.ts";
 import { BUILTIN_DIMENSIONS, builtinVector } from "../../src/rag/embedders/builtin.ts";
 import { fuse } from "../../src/rag/fusion.ts";
+import { incidentQuery } from "../../src/rag/incidents.ts";
 import { chunkMarkdown, parseMarkdown } from "../../src/rag/markdown.ts";
 import { highlight, MARK_END, MARK_START, snippetToText } from "../../src/rag/snippet.ts";
 import { splitIdentifiers, terms } from "../../src/rag/tokens.ts";
@@ -169,5 +170,35 @@ describe("answers and snippets", () => {
     expect(snippetToText(s)).toBe(
       'Restart the *volume* <script>alert("x")</script> & <mark>fake</mark> stray *<b>volume</b>*',
     );
+  });
+});
+
+describe("incident queries", () => {
+  it("search by the title, source and the values of sample and labels, not their keys", () => {
+    const q = incidentQuery({
+      id: "i-1",
+      kind: "alert",
+      fingerprint: "f",
+      title: "KubePodCrashLooping",
+      status: "open",
+      severity: "critical",
+      source: "prometheus",
+      firstSeen: "2026-01-01T00:00:00Z",
+      lastSeen: "2026-01-01T00:00:00Z",
+      count: 1,
+      sample: { annotations: { description: "pod api-7d9 restarting" }, restarts: 12, tags: ["payments"] },
+      latest: {},
+      evidence: {},
+      labels: { alertname: "KubePodCrashLooping", namespace: "payments" },
+      resolvedAt: null,
+    });
+    expect(q.split("\n")).toEqual([
+      "KubePodCrashLooping",
+      "prometheus",
+      "pod api-7d9 restarting",
+      "12",
+      "payments",
+    ]);
+    expect(q).not.toMatch(/annotations|description|alertname|restarts|tags/);
   });
 });
