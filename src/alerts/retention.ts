@@ -3,24 +3,18 @@
  * retry a no-op and show what arrived; the incidents they opened stay). A daily job deletes older
  * ones in batches.
  */
-import { sql } from "drizzle-orm";
-import { deleteInBatches } from "../db/batched-delete.ts";
+import { deleteOlderThan } from "../db/batched-delete.ts";
 import type { Database } from "../db/client.ts";
 import type { AppDeps } from "../http/env.ts";
 
 export const ALERT_RETENTION_JOB = "alerts.retention";
 
-export async function deleteExpiredAlertPayloads(
+export function deleteExpiredAlertPayloads(
   database: Database,
   days: number,
   options: { now?: Date; batchSize?: number } = {},
 ): Promise<number> {
-  if (days <= 0) return 0;
-  const cutoff = new Date((options.now ?? new Date()).getTime() - days * 86_400_000).toISOString();
-  const r = await deleteInBatches(database, "alert_payloads", sql`received_at < ${cutoff}::timestamptz`, {
-    batchSize: options.batchSize ?? 5000,
-  });
-  return r.deleted;
+  return deleteOlderThan(database, "alert_payloads", "received_at", days, options);
 }
 
 export function defineAlertJobs(deps: AppDeps): void {

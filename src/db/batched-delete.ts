@@ -32,3 +32,22 @@ export async function deleteInBatches(
   }
   return { deleted, batches };
 }
+
+/**
+ * Retention: deletes, in batches as above, the rows of `table` whose timestamp `column` is more than
+ * `days` days before `now`. `days` ≤ 0 keeps everything. Returns the rows deleted.
+ */
+export async function deleteOlderThan(
+  database: Database,
+  table: string,
+  column: string,
+  days: number,
+  options: { now?: Date; batchSize?: number } = {},
+): Promise<number> {
+  if (days <= 0) return 0;
+  const cutoff = new Date((options.now ?? new Date()).getTime() - days * 86_400_000).toISOString();
+  const r = await deleteInBatches(database, table, sql`${sql.identifier(column)} < ${cutoff}::timestamptz`, {
+    batchSize: options.batchSize ?? 5000,
+  });
+  return r.deleted;
+}

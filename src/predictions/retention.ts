@@ -4,8 +4,7 @@
  * for its prediction after the whole retention period will not be used). Deleted in batches, so
  * ingest is never blocked behind one long delete.
  */
-import { sql } from "drizzle-orm";
-import { deleteInBatches } from "../db/batched-delete.ts";
+import { deleteOlderThan } from "../db/batched-delete.ts";
 import type { Database } from "../db/client.ts";
 import type { AppDeps } from "../http/env.ts";
 
@@ -16,17 +15,10 @@ export async function deleteExpiredPredictions(
   days: number,
   options: { now?: Date; batchSize?: number } = {},
 ): Promise<{ predictions: number; labels: number }> {
-  if (days <= 0) return { predictions: 0, labels: 0 };
-  const cutoff = new Date((options.now ?? new Date()).getTime() - days * 86_400_000).toISOString();
-  const batch = { batchSize: options.batchSize ?? 5000 };
-  const predictions = await deleteInBatches(database, "predictions", sql`ts < ${cutoff}::timestamptz`, batch);
-  const labels = await deleteInBatches(
-    database,
-    "prediction_labels",
-    sql`received_at < ${cutoff}::timestamptz`,
-    batch,
-  );
-  return { predictions: predictions.deleted, labels: labels.deleted };
+  const o = { ...options, now: options.now ?? new Date() }; // one cutoff for both tables
+  const predictions = await deleteOlderThan(database, "predictions", "ts", days, o);
+  const labels = await deleteOlderThan(database, "prediction_labels", "received_at", days, o);
+  return { predictions, labels };
 }
 
 export function definePredictionJobs(deps: AppDeps): void {
