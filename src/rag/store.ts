@@ -489,8 +489,8 @@ export async function pruneUnusedEmbeddings(
     where embedder <> ${currentId} and last_used_at < now() - make_interval(days => ${keepDays})`);
   let deleted = 0;
   for (const { embedder } of stale) {
-    // One statement: the vectors go only if the row is still stale (a process noting its use
-    // meanwhile wins), and with it.
+    // One statement: the vectors go only if the row is still stale (a use noted before it keeps
+    // them; a note racing it waits on the row lock and then re-creates the row), and with it.
     const [row] = await database.query<{ n: number }>(sql`
       with forget as (
         delete from rag_embedders where embedder = ${embedder}
