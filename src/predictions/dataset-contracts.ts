@@ -7,6 +7,7 @@
  *   `…:rows`, resolved by a later write within range;
  * - freshness vs. the last write (a completed run's output, or a posted snapshot), checked on the
  *   5-minute tick (`checkDatasetFreshness`) → `…:freshness`, resolved by the next write or tick.
+ * A rule dropped from the contract, or the contract deleted, resolves its incident (`resolveDroppedRules`).
  */
 import type { Db } from "../db/client.ts";
 import { recordOccurrence, resolveByFingerprint } from "../incidents/record.ts";
