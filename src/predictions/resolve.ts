@@ -5,7 +5,9 @@
  */
 import type { Db } from "../db/client.ts";
 import { resolveByFingerprint, unresolvedByPrefix } from "../incidents/record.ts";
+import { batchFingerprint } from "./batch-check.ts";
 import { type BatchSummary, MIN_ROWS_TO_RESOLVE, schemaChangeSettled } from "./contract-check.ts";
+import type { Contract } from "./model.ts";
 
 export const validationFingerprint = (model: string) => `predictions:${model}`;
 /** Schema incidents are one per distinct change: this prefix + a hash of the change. */
@@ -53,4 +55,42 @@ export async function resolveSchemaChanges(
     resolved.push(fingerprint);
   }
   return resolved;
+}
+
+/**
+ * Resolves what a model contract's rules opened once those rules are gone (the contract deleted):
+ * nothing checks them again, so the incidents would stay open for good.
+ */
+export async function resolveDeletedContract(db: Db, projectId: string, model: string): Promise<void> {
+  const message = "the contract was deleted";
+  for (const fp of [validationFingerprint(model), batchFingerprint(model)])
+    await resolveByFingerprint(db, projectId, "validation", fp, { actor: "vigil", message });
+  await resolveSchemaChanges(db, projectId, model, null, new Set(), message);
+}
+
+/**
+ * After a contract is stored (`what` names it, e.g. "contract version 3"): resolves the schema
+ * incidents it settles, and the scheduled batch incident when it has no batch rules left.
+ */
+export async function settleStoredContract(
+  db: Db,
+  projectId: string,
+  model: string,
+  contract: Contract,
+  what: string,
+): Promise<void> {
+  await resolveSchemaChanges(
+    db,
+    projectId,
+    model,
+    contract.detectSchemaChanges ? new Set(Object.keys(contract.fields)) : null,
+    new Set(),
+    `${what} settles the upstream schema change`,
+  );
+  const b = contract.batch;
+  if (b?.minRows === undefined && b?.maxRows === undefined && b?.freshnessSeconds === undefined)
+    await resolveByFingerprint(db, projectId, "validation", batchFingerprint(model), {
+      actor: "vigil",
+      message: `${what} has no batch rules`,
+    });
 }

@@ -12,7 +12,7 @@ import { listDatasetContracts } from "./dataset-contract-store.ts";
 import { INSERT_BATCH, ingestPredictions } from "./ingest.ts";
 import { Contract, ContractIn, DatasetContract, IngestResult, LabelsRequest, PredictionIn } from "./model.ts";
 import { parseJsonValues, StreamParseError } from "./parse-stream.ts";
-import { resolveSchemaChanges } from "./resolve.ts";
+import { resolveDeletedContract, settleStoredContract } from "./resolve.ts";
 import { registerDatasetContractRoutes } from "./routes-dataset-contracts.ts";
 import {
   deleteContract,
@@ -212,14 +212,7 @@ export function predictionRoutes(deps: AppDeps) {
           await declareModelInputs(tx, projectId, model, input.sources, { by: CONTRACT_DECLARER });
         return put;
       });
-      await resolveSchemaChanges(
-        db,
-        projectId,
-        model,
-        contract.detectSchemaChanges ? new Set(Object.keys(contract.fields)) : null,
-        new Set(),
-        `contract version ${contract.version} settles the upstream schema change`,
-      );
+      await settleStoredContract(db, projectId, model, contract, `contract version ${contract.version}`);
       return created ? c.json(contract, 201) : c.json(contract, 200);
     },
   );
@@ -245,7 +238,7 @@ export function predictionRoutes(deps: AppDeps) {
         return true;
       });
       if (!deleted) throw notFound("No contract for this model");
-      await resolveSchemaChanges(db, projectId, model, null, new Set(), "the contract was deleted");
+      await resolveDeletedContract(db, projectId, model);
       return c.body(null, 204);
     },
   );
@@ -300,13 +293,12 @@ export function predictionRoutes(deps: AppDeps) {
       };
       if (!body.save) return c.json({ rows: rows.length, contract: input }, 200);
       const { contract } = await putContract(db, c.get("project").id, model, input, "inferred");
-      await resolveSchemaChanges(
+      await settleStoredContract(
         db,
         c.get("project").id,
         model,
-        new Set(Object.keys(contract.fields)),
-        new Set(),
-        `inferred contract version ${contract.version} settles the upstream schema change`,
+        contract,
+        `inferred contract version ${contract.version}`,
       );
       return c.json({ rows: rows.length, contract }, 200);
     },

@@ -1,5 +1,6 @@
 import { sql } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
+import { checkContractBatchRules } from "../../src/predictions/batch-check.ts";
 import { schemaChangeSettled } from "../../src/predictions/contract-check.ts";
 import { useApp } from "../helpers/app.ts";
 import { describeEachDatabase } from "../helpers/db.ts";
@@ -128,6 +129,18 @@ describeEachDatabase("validation and schema incidents resolve themselves", (db) 
     expect(await incident("schema", "predictions:s2x:%")).toMatchObject([{ status: "resolved" }]);
   });
 
+  it("a contract without batch rules any more resolves the scheduled batch incident", async () => {
+    await put("b1", { fields: { a: { type: "number" } }, batch: { minRows: 1000 } });
+    await t.post(
+      "/api/v1/predictions",
+      rows("b1", 3, () => ({ a: 1 })),
+    );
+    await checkContractBatchRules(db.database.db);
+    expect(await incident("validation", "predictions:b1:batch")).toMatchObject([{ status: "open" }]);
+    await put("b1", { fields: { a: { type: "number" } } });
+    expect(await incident("validation", "predictions:b1:batch")).toMatchObject([{ status: "resolved" }]);
+  });
+
   it("deleting the contract resolves its model's schema incidents", async () => {
     await put("s3", { fields: { a: { type: "number" } } });
     await t.post(
@@ -135,7 +148,14 @@ describeEachDatabase("validation and schema incidents resolve themselves", (db) 
       rows("s3", 12, () => ({ a: 1, extra: 2 })),
     );
     expect(await incident("schema", "predictions:s3:%")).toMatchObject([{ status: "open" }]);
+    // Its validation incident too: no batch would ever be checked against the contract again.
+    await t.post(
+      "/api/v1/predictions",
+      rows("s3", 12, () => ({ a: "not a number", extra: 2 })),
+    );
+    expect(await incident("validation", "predictions:s3")).toMatchObject([{ status: "open" }]);
     expect((await t.request("/api/v1/contracts/s3", { method: "DELETE" })).status).toBe(204);
     expect(await incident("schema", "predictions:s3:%")).toMatchObject([{ status: "resolved" }]);
+    expect(await incident("validation", "predictions:s3")).toMatchObject([{ status: "resolved" }]);
   });
 });
