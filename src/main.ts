@@ -91,14 +91,22 @@ export async function startService(
 /** Stops accepting connections and resolves when in-flight requests are done (or the timeout passes). */
 function closeServer(server: ServerType, timeoutMs: number): Promise<void> {
   return new Promise((resolve) => {
+    const closeIdle = () => {
+      if ("closeIdleConnections" in server) server.closeIdleConnections();
+    };
+    // A connection busy now turns idle once its response is sent, and keep-alive (65 s) would then
+    // hold it — and this shutdown — open until the timeout: close connections as they turn idle.
+    const idle = setInterval(closeIdle, 100);
     const timer = setTimeout(() => {
+      clearInterval(idle);
       if ("closeAllConnections" in server) server.closeAllConnections();
       resolve();
     }, timeoutMs);
     server.close(() => {
+      clearInterval(idle);
       clearTimeout(timer);
       resolve();
     });
-    if ("closeIdleConnections" in server) server.closeIdleConnections();
+    closeIdle();
   });
 }

@@ -1,9 +1,10 @@
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
+import { connect } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import pino from "pino";
-import { afterAll, describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it, vi } from "vitest";
 import { loadConfig } from "../src/config.ts";
 import { startService } from "../src/main.ts";
 
@@ -80,6 +81,57 @@ describe("service lifecycle (embedded database on disk)", () => {
     await stopped;
     await expect(service.deps.database.ping()).rejects.toThrow();
   });
+
+  it("an idle keep-alive connection outlives Node's 5 s default (clients reuse it), and shutdown still closes it", async () => {
+    const service = await startService(config, log);
+    const socket = connect(service.port, "127.0.0.1");
+    let received = "";
+    socket.on("data", (d) => {
+      received += d.toString();
+    });
+    const closed = new Promise<void>((r) => socket.once("close", () => r()));
+    const responses = () => received.match(/HTTP\/1\.1 \d+/g) ?? [];
+    const get = async (n: number) => {
+      socket.write("GET /healthz HTTP/1.1\r\nHost: vigil\r\nConnection: keep-alive\r\n\r\n");
+      await vi.waitFor(() => expect(responses()).toHaveLength(n), { timeout: 5000 });
+    };
+    await get(1);
+    // Node's default keepAliveTimeout (5 s) closes such a socket about 6 s after its last response.
+    await new Promise((r) => setTimeout(r, 7_000));
+    expect(socket.destroyed).toBe(false);
+    await get(2);
+    expect(responses()).toEqual(["HTTP/1.1 200", "HTTP/1.1 200"]);
+    await service.shutdown();
+    await closed; // the idle socket does not keep shutdown waiting 65 s
+  }, 60_000);
+
+  it("shutdown closes a keep-alive connection once its in-flight response is sent, not after VIGIL_SHUTDOWN_TIMEOUT", async () => {
+    let release!: () => void;
+    const gate = new Promise<void>((r) => {
+      release = r;
+    });
+    // Far beyond this test's own timeout: waiting for it fails the test.
+    const service = await startService({ ...config, VIGIL_SHUTDOWN_TIMEOUT: 600 }, log, {
+      beforeListen: (app) =>
+        app.get("/test/slow", async (c) => {
+          await gate;
+          return c.json({ done: true });
+        }),
+    });
+    const socket = connect(service.port, "127.0.0.1");
+    let received = "";
+    socket.on("data", (d) => {
+      received += d.toString();
+    });
+    const closed = new Promise<void>((r) => socket.once("close", () => r()));
+    socket.write("GET /test/slow HTTP/1.1\r\nHost: vigil\r\nConnection: keep-alive\r\n\r\n");
+    await new Promise((r) => setTimeout(r, 200));
+    const stopped = service.shutdown();
+    release();
+    await closed;
+    await stopped;
+    expect(received).toMatch(/^HTTP\/1\.1 200[\s\S]*\{"done":true\}$/);
+  }, 60_000);
 });
 
 describe("cli", () => {
