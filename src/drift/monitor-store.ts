@@ -6,15 +6,13 @@
  */
 import { and, desc, eq, type SQL, sql } from "drizzle-orm";
 import type { Db } from "../db/client.ts";
+import { rowsOf } from "../db/rows.ts";
 import { driftReports, monitorReferenceRows, monitors } from "../db/schema/index.ts";
 import { declareModelInputs, withdrawModelInputs } from "../schemas/lineage-store.ts";
 import type { CurrentSpec, Monitor, MonitorIn, Report } from "./monitor-model.ts";
 
 type Row = Record<string, unknown>;
 
-function rowsOf<T>(result: unknown): T[] {
-  return (Array.isArray(result) ? result : (result as { rows: T[] }).rows) as T[];
-}
 async function run<T = Row>(db: Db, statement: SQL): Promise<T[]> {
   return rowsOf<T>(await db.execute(statement));
 }

@@ -1,5 +1,6 @@
 import { inArray, sql } from "drizzle-orm";
 import type { Db } from "../db/client.ts";
+import { rowsOf } from "../db/rows.ts";
 import { incidents } from "../db/schema/index.ts";
 import type { AppDeps } from "../http/env.ts";
 import { DELIVER_JOB } from "./jobs-names.ts";
@@ -31,10 +32,6 @@ interface PickedEvent {
   actor: string | null;
   message: string | null;
 }
-
-/** postgres-js returns rows as the result; PGlite wraps them in { rows }. */
-const rowsOf = <T>(result: unknown): T[] =>
-  Array.isArray(result) ? (result as T[]) : ((result as { rows: T[] }).rows ?? []);
 
 /**
  * Routes incident events that wait for dispatch into deliveries. Events are claimed with

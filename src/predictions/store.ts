@@ -5,6 +5,7 @@
  */
 import { and, eq, type SQL, sql } from "drizzle-orm";
 import type { Db } from "../db/client.ts";
+import { rowsOf } from "../db/rows.ts";
 import { contracts } from "../db/schema/index.ts";
 import type { BatchRules, Contract, ContractIn, FeatureValue, Violation } from "./model.ts";
 
@@ -20,11 +21,6 @@ export interface StoredPrediction {
   validation: Violation[] | null;
   flagged: boolean;
   source: "api" | "trace";
-}
-
-/** Drizzle's execute returns rows (postgres-js) or { rows } (PGlite). */
-export function rowsOf<T>(result: unknown): T[] {
-  return (Array.isArray(result) ? result : (result as { rows: T[] }).rows) as T[];
 }
 
 export async function run<T = Record<string, unknown>>(db: Db, statement: SQL): Promise<T[]> {

@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import { type SQL, sql } from "drizzle-orm";
 import type { Database } from "../db/client.ts";
+import { rowsOf } from "../db/rows.ts";
 import { chunkMarkdown, parseMarkdown } from "./markdown.ts";
 import type { DocumentInput, DocumentKind, SearchFilters } from "./model.ts";
 import { chunkTexts, queryText } from "./prepare.ts";
@@ -9,11 +10,6 @@ import { MARK_END, MARK_START, markedToHtml } from "./snippet.ts";
 /** Every query of the RAG capability. Raw SQL where pgvector and full text need it. */
 
 type Row = Record<string, unknown>;
-/** drizzle's execute returns rows (postgres-js) or { rows } (PGlite). */
-function rowsOf<T = Row>(result: unknown): T[] {
-  return (Array.isArray(result) ? result : (result as { rows: T[] }).rows) as T[];
-}
-
 export const vectorLiteral = (v: ArrayLike<number>) =>
   `[${Array.from(v, (x) => +x.toPrecision(7)).join(",")}]`;
 

@@ -1,5 +1,6 @@
 import { sql } from "drizzle-orm";
 import type { Database, Db } from "../db/client.ts";
+import { rowsOf } from "../db/rows.ts";
 import type { SpanRecord } from "./model.ts";
 
 /**
@@ -111,11 +112,6 @@ export async function insertSpans(tx: Db, projectId: string, batch: PreparedSpan
     await tx.execute(insertStatement(projectId, batch.rows, batch.resources)),
   );
   return new Set(rows.map((r) => `${r.trace_id}:${r.span_id}`));
-}
-
-/** postgres.js returns the rows, PGlite an object holding them. */
-export function rowsOf<T>(result: unknown): T[] {
-  return (Array.isArray(result) ? result : (result as { rows: T[] }).rows) as T[];
 }
 
 export type { Database };
