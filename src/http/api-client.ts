@@ -75,8 +75,7 @@ export function apiClient(
         continue;
       }
       if ((res.status === 429 || res.status === 503) && attempt < retries) {
-        const after = Number(res.headers.get("retry-after"));
-        await sleep(Number.isFinite(after) && after > 0 ? after * 1000 : 500 * 2 ** attempt);
+        await sleep(retryDelayMs(res.headers.get("retry-after"), attempt));
         continue;
       }
       const text = await res.text();
@@ -111,3 +110,14 @@ export function apiClient(
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Longest wait a Retry-After may impose: a proxy's "come back tomorrow" must not hang a CLI. */
+export const MAX_RETRY_AFTER_SECONDS = 60;
+
+/** The wait before retry `attempt` (0-based): the server's Retry-After seconds, capped; else backoff. */
+export function retryDelayMs(retryAfter: string | null, attempt: number): number {
+  const after = Number(retryAfter);
+  if (retryAfter && Number.isFinite(after) && after > 0)
+    return Math.min(after, MAX_RETRY_AFTER_SECONDS) * 1000;
+  return 500 * 2 ** attempt;
+}

@@ -1,7 +1,13 @@
 import { createServer, type IncomingMessage, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { ApiRequestError, ApiUnreachableError, apiClient } from "../../src/http/api-client.ts";
+import {
+  ApiRequestError,
+  ApiUnreachableError,
+  apiClient,
+  MAX_RETRY_AFTER_SECONDS,
+  retryDelayMs,
+} from "../../src/http/api-client.ts";
 
 /**
  * The CLI client's own behaviour (retries, Retry-After, error shapes) against a loopback server
@@ -132,5 +138,17 @@ describe("apiClient", () => {
     expect((error as Error).message).toBe(
       `cannot reach Vigil at http://127.0.0.1:${port} (ECONNREFUSED); is it running? (VIGIL_URL)`,
     );
+  });
+});
+
+describe("retryDelayMs", () => {
+  it("follows Retry-After seconds up to the cap, else backs off exponentially", () => {
+    expect(retryDelayMs("2", 0)).toBe(2000);
+    expect(retryDelayMs("86400", 0)).toBe(MAX_RETRY_AFTER_SECONDS * 1000);
+    expect(retryDelayMs(null, 0)).toBe(500);
+    expect(retryDelayMs(null, 3)).toBe(4000);
+    // An HTTP-date or garbage is not seconds: back off instead.
+    expect(retryDelayMs("Wed, 21 Oct 2015 07:28:00 GMT", 1)).toBe(1000);
+    expect(retryDelayMs("0", 1)).toBe(1000);
   });
 });
