@@ -7,7 +7,7 @@
  *   3. baseline: raw COPY of the same rows into the same table of the same database → rows/s,
  *      and the ratio ingest/COPY (target ≥ 0.6).
  * Prints the server's peak RSS too. Env: BENCH_DATABASE_URL (default the test server),
- * BENCH_SECONDS (20), BENCH_CONCURRENCY (4), BENCH_SERVER_NODE_ARGS (extra node flags for the server).
+ * BENCH_SECONDS (20), BENCH_CONCURRENCY (4), BENCH_PACED_SHARE (0.8), BENCH_SERVER_NODE_ARGS (extra node flags for the server).
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { randomBytes, randomUUID } from "node:crypto";
@@ -25,6 +25,8 @@ const ADMIN_URL =
   "postgres://postgres@127.0.0.1:5432/postgres";
 const SECONDS = Number(process.env.BENCH_SECONDS || 20);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY || 4);
+/** Phase 2 runs at this share of the max rate (the issue's target is stated at 0.8). */
+const PACED_SHARE = Number(process.env.BENCH_PACED_SHARE || 0.8);
 const BATCH = 1000;
 const KEY = `vgl_bench_${randomBytes(12).toString("hex")}`;
 
@@ -254,7 +256,7 @@ async function main() {
 
     console.error(`phase 1: max rate, ${CONCURRENCY} senders, ${SECONDS}s`);
     const max = await maxRate(started.base, phase1);
-    const target = max.spansPerSecond * 0.8;
+    const target = max.spansPerSecond * PACED_SHARE;
     const phase2 = generate(Math.ceil((target * SECONDS) / BATCH));
     console.error(`phase 2: paced at ${fmt(target)} spans/s, ${SECONDS}s`);
     const steady = await paced(started.base, phase2, target);
@@ -269,7 +271,7 @@ async function main() {
 OTLP ingest benchmark — ${BATCH} spans per protobuf request, loopback, PostgreSQL at ${url.host}
   max rate            ${fmt(max.spansPerSecond)} spans/s  (${CONCURRENCY} senders, ${fmt(max.seconds, 1)} s, ${max.used} requests: ${statuses(max.statuses)})
     latency           p50 ${fmt(pct(max.latencies, 50), 1)} ms  p99 ${fmt(pct(max.latencies, 99), 1)} ms
-  at 80% (${fmt(target)} spans/s, paced, ${fmt(steady.seconds, 1)} s: ${statuses(steady.statuses)})
+  at ${Math.round(PACED_SHARE * 100)}% (${fmt(target)} spans/s, paced, ${fmt(steady.seconds, 1)} s: ${statuses(steady.statuses)})
     latency           p50 ${fmt(pct(steady.latencies, 50), 1)} ms  p90 ${fmt(pct(steady.latencies, 90), 1)} ms  p95 ${fmt(pct(steady.latencies, 95), 1)} ms  p99 ${fmt(pct(steady.latencies, 99), 1)} ms  max ${fmt(steady.latencies.at(-1) ?? NaN, 1)} ms   (target p99 < 100 ms)
   server peak RSS     ${fmt(rss)} MB
   raw COPY baseline   ${fmt(copy.rowsPerSecond)} rows/s  (${copy.rows} rows in ${fmt(copy.seconds, 2)} s, same table and database)
