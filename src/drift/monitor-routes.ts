@@ -2,7 +2,7 @@ import { createRoute, z } from "@hono/zod-openapi";
 import type { AppDeps } from "../http/env.ts";
 import { createRouter } from "../http/env.ts";
 import { badRequest, conflict, notFound } from "../http/errors.ts";
-import { ErrorResponses } from "../http/openapi.ts";
+import { ErrorResponses, json } from "../http/openapi.ts";
 import { driftMetricsText } from "./monitor-metrics.ts";
 import { Monitor, MonitorIn, Report } from "./monitor-model.ts";
 import { runMonitor } from "./monitor-run.ts";
@@ -16,10 +16,6 @@ import {
   updateMonitor,
 } from "./monitor-store.ts";
 
-const json = <T extends z.ZodType>(schema: T, description: string) => ({
-  description,
-  content: { "application/json": { schema } },
-});
 const IdParam = z.object({ id: z.uuid().openapi({ param: { name: "id", in: "path" } }) });
 const body = { content: { "application/json": { schema: MonitorIn } }, required: true };
 

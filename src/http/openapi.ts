@@ -6,10 +6,13 @@ export const ErrorSchema = z
   })
   .openapi("Error");
 
-const error = (description: string) => ({
+/** A JSON response for a route's OpenAPI definition. */
+export const json = <T extends z.ZodType>(schema: T, description: string) => ({
   description,
-  content: { "application/json": { schema: ErrorSchema } },
+  content: { "application/json": { schema } },
 });
+
+const error = (description: string) => json(ErrorSchema, description);
 
 /** The error responses every authenticated route can give, for the OpenAPI document. */
 export const ErrorResponses = {

@@ -6,17 +6,13 @@ import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
 import type { Db } from "../db/client.ts";
 import type { AppDeps, AppEnv } from "../http/env.ts";
 import { ApiError, notFound } from "../http/errors.ts";
-import { ErrorResponses } from "../http/openapi.ts";
+import { ErrorResponses, json } from "../http/openapi.ts";
 import { DEFAULT_NAMESPACE, findDataset, getSnapshot } from "../schemas/store.ts";
 import { validateBatchRules, validateFieldRules } from "./contract-rules.ts";
 import { deleteDatasetContract, getDatasetContract, putDatasetContract } from "./dataset-contract-store.ts";
 import { checkDatasetSnapshot, resolveDroppedRules } from "./dataset-contracts.ts";
 import { DatasetContract, DatasetContractIn } from "./model.ts";
 
-const json = <T extends z.ZodType>(schema: T, description: string) => ({
-  description,
-  content: { "application/json": { schema } },
-});
 const Params = z.object({
   name: z
     .string()

@@ -3,7 +3,7 @@ import type { Db } from "../db/client.ts";
 import type { AppDeps } from "../http/env.ts";
 import { createRouter } from "../http/env.ts";
 import { ApiError, badRequest, notFound } from "../http/errors.ts";
-import { ErrorResponses } from "../http/openapi.ts";
+import { ErrorResponses, json } from "../http/openapi.ts";
 import { declareModelInputs } from "../schemas/lineage-store.ts";
 import { checkBatchRules } from "./batch-rules.ts";
 import { inferFields } from "./contract-infer.ts";
@@ -25,10 +25,6 @@ import {
   windowCounts,
 } from "./store.ts";
 
-const json = <T extends z.ZodType>(schema: T, description: string) => ({
-  description,
-  content: { "application/json": { schema } },
-});
 const ModelParam = z.object({
   model: z
     .string()

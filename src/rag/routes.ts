@@ -2,7 +2,7 @@ import { createRoute, z } from "@hono/zod-openapi";
 import { streamSSE } from "hono/streaming";
 import { type AppDeps, createRouter } from "../http/env.ts";
 import { notFound } from "../http/errors.ts";
-import { ErrorResponses } from "../http/openapi.ts";
+import { ErrorResponses, json } from "../http/openapi.ts";
 import { groundedPrompt, NOT_FOUND } from "./answer.ts";
 import { ask, retrieveSources, usedCitations } from "./ask.ts";
 import { embedderFor } from "./embedders/select.ts";
@@ -28,10 +28,6 @@ const DocumentSummary = z
   .openapi("DocumentSummary");
 const Document = DocumentSummary.extend({ content: z.string() }).openapi("Document");
 
-const json = <T extends z.ZodType>(schema: T, description: string) => ({
-  description,
-  content: { "application/json": { schema } },
-});
 const IdParam = z.object({ id: z.uuid().openapi({ param: { name: "id", in: "path" } }) });
 
 const AskInput = z

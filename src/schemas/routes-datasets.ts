@@ -2,7 +2,7 @@ import { createRoute, z } from "@hono/zod-openapi";
 import type { AppDeps } from "../http/env.ts";
 import { createRouter } from "../http/env.ts";
 import { badRequest, notFound } from "../http/errors.ts";
-import { ErrorResponses, ErrorSchema } from "../http/openapi.ts";
+import { ErrorResponses, ErrorSchema, json } from "../http/openapi.ts";
 import { CanonicalSchemaSchema, SchemaFormatSchema } from "./canonical.ts";
 import { SchemaChangeSchema } from "./diff.ts";
 import { notParseable } from "./errors.ts";
@@ -12,10 +12,6 @@ import { ingestSnapshot } from "./ingest.ts";
 import { normalizeSchema } from "./normalize.ts";
 import { DEFAULT_NAMESPACE, findDataset, getSnapshot, listChanges, listDatasets } from "./store.ts";
 
-const json = <T extends z.ZodType>(schema: T, description: string) => ({
-  description,
-  content: { "application/json": { schema } },
-});
 const err = (description: string) => json(ErrorSchema, description);
 const iso = (d: Date | string | null | undefined) => (d == null ? null : new Date(d).toISOString());
 

@@ -3,16 +3,12 @@ import { createRoute, z } from "@hono/zod-openapi";
 import type { AppDeps } from "../http/env.ts";
 import { createRouter } from "../http/env.ts";
 import { ApiError, badRequest, notFound } from "../http/errors.ts";
-import { ErrorResponses, ErrorSchema } from "../http/openapi.ts";
+import { ErrorResponses, ErrorSchema, json } from "../http/openapi.ts";
 import { notParseable } from "./errors.ts";
 import { ingestLineageEvents } from "./ingest.ts";
 import { declareModelInputs, getModelDeclarations, getModelInputs } from "./lineage-store.ts";
 import { ModelInputSchema } from "./model-input.ts";
 
-const json = <T extends z.ZodType>(schema: T, description: string) => ({
-  description,
-  content: { "application/json": { schema } },
-});
 const err = (description: string) => json(ErrorSchema, description);
 
 /** At most this many events in one request (a JSON array); one event is the usual client call. */
