@@ -21,6 +21,7 @@ import type { AppDeps } from "../src/http/env.ts";
 import { defineJobs } from "../src/jobs/definitions.ts";
 import { Jobs } from "../src/jobs/queue.ts";
 import { dispatchPending } from "../src/notifications/dispatch.ts";
+import { createSpanWriter } from "../src/traces/writer.ts";
 
 const PG_URL = process.env.TEST_DATABASE_URL || "postgres://postgres@127.0.0.1:5432/postgres";
 const N = Number(process.env.BENCH_ALERTS_N ?? 1000);
@@ -35,7 +36,9 @@ async function run(kind: "pglite" | "postgres", database: Database, url?: string
   const config = loadConfig({ LOG_LEVEL: "silent", VIGIL_ALLOW_PRIVATE_WEBHOOKS: "true" });
   // Jobs started without workers: the dispatch kick is a real pg-boss insert, nothing is worked.
   const jobs = Jobs.create(database, { log, runWorkers: false, url });
-  const deps: AppDeps = { config, database, log, jobs };
+  // Never started: this bench sends no spans.
+  const spanWriter = createSpanWriter(database, log, config);
+  const deps: AppDeps = { config, database, log, jobs, spanWriter };
   defineJobs(deps);
   await jobs.start();
   const { key } = await createApiKey(database.db, "bench");

@@ -10,6 +10,7 @@ import { registerSchemaCommands } from "./schemas/cli.ts";
 import { registerLineageCommands } from "./schemas/cli-remote.ts";
 import { createLogger } from "./telemetry/logger.ts";
 import { registerTraceCommands } from "./traces/cli.ts";
+import { createSpanWriter } from "./traces/writer.ts";
 
 const program = new Command()
   .name("vigil")
@@ -50,10 +51,14 @@ program
     const log = createLogger(cfg.LOG_LEVEL);
     const database = await openAndMigrate(cfg);
     const jobs = Jobs.create(database, { log, runWorkers: true, url: cfg.DATABASE_URL });
-    defineJobs({ config: cfg, database, log, jobs });
+    // Workers write queued OTLP batches too: span writes scale out with them.
+    const spanWriter = createSpanWriter(database, log, cfg);
+    defineJobs({ config: cfg, database, log, jobs, spanWriter });
     await jobs.start();
+    spanWriter.start();
     log.info("vigil worker running");
     onSignals(async () => {
+      await spanWriter.stop();
       await jobs.stop(cfg.VIGIL_SHUTDOWN_TIMEOUT * 1000);
       await database.close();
     });

@@ -69,6 +69,18 @@ export const envSchema = z.object({
   VIGIL_PREDICTION_RETENTION_DAYS: keepDays.default(30),
   /** Days of raw alert webhook payloads kept (incidents stay); 0 keeps them forever. */
   VIGIL_ALERT_PAYLOAD_RETENTION_DAYS: keepDays.default(30),
+  /** OTLP: spans accepted but not yet written to the span store past which /v1/traces answers 429. */
+  VIGIL_OTLP_QUEUE_SPANS: z
+    .string()
+    .regex(/^[1-9]\d*$/, "expected a whole number")
+    .transform(Number)
+    .default(100_000),
+  /** OTLP: concurrent transactions writing queued batches to the span store (PostgreSQL; PGlite uses 1). */
+  VIGIL_OTLP_WRITERS: z
+    .string()
+    .regex(/^[1-9]\d*$/, "expected a whole number")
+    .transform(Number)
+    .default(2),
   VIGIL_DB_POOL_SIZE: z.string().regex(/^\d+$/, "expected a whole number").transform(Number).default(10),
   /** RAG: an OpenAI-compatible /v1/embeddings endpoint (unset → the built-in embedder). */
   VIGIL_EMBEDDINGS_URL: z.url({ message: "expected a URL" }).optional(),

@@ -10,6 +10,7 @@ import type { AppDeps } from "./http/env.ts";
 import { defineJobs } from "./jobs/definitions.ts";
 import { Jobs } from "./jobs/queue.ts";
 import { startTelemetry } from "./telemetry/otel.ts";
+import { createSpanWriter } from "./traces/writer.ts";
 
 export interface Service {
   app: App;
@@ -51,9 +52,11 @@ export async function startService(
   // The embedded database lives in this process, so its jobs must run here too.
   const runWorkers = config.VIGIL_RUN_JOBS || database.kind === "pglite";
   const jobs = Jobs.create(database, { log, runWorkers, url: config.DATABASE_URL });
-  const deps: AppDeps = { config, database, log, jobs };
+  const spanWriter = createSpanWriter(database, log, config);
+  const deps: AppDeps = { config, database, log, jobs, spanWriter };
   defineJobs(deps);
   await jobs.start();
+  spanWriter.start();
 
   const app = buildApp(deps);
   options.beforeListen?.(app);
@@ -77,7 +80,8 @@ export async function startService(
       log.info("shutting down: draining requests");
       const timeoutMs = config.VIGIL_SHUTDOWN_TIMEOUT * 1000;
       await closeServer(server, timeoutMs);
-      log.info("shutting down: stopping jobs");
+      log.info("shutting down: finishing span writes, stopping jobs");
+      await spanWriter.stop();
       await jobs.stop(timeoutMs);
       await database.close();
       await telemetry.shutdown();

@@ -66,7 +66,10 @@ it("readyz is 503 with Retry-After when the database is gone", async () => {
   const { loadConfig } = await import("../src/config.ts");
   const pino = (await import("pino")).default;
   const log = pino({ level: "silent" });
-  const app = buildApp({ config: loadConfig({}), database, log, jobs: undefined as never });
+  const { createSpanWriter } = await import("../src/traces/writer.ts");
+  const config = loadConfig({});
+  const spanWriter = createSpanWriter(database, log, config); // never started
+  const app = buildApp({ config, database, log, jobs: undefined as never, spanWriter });
   await database.close();
   const res = await app.request("/readyz");
   expect(res.status).toBe(503);

@@ -37,3 +37,18 @@ export function isDatabaseUnavailable(error: unknown): boolean {
   }
   return false;
 }
+
+/**
+ * Safe to retry because nothing was committed: the database unreachable (above), refusing
+ * connections (ALLOW_CONNECTIONS false, 55000), out of resources (53xxx), shutting down (57xxx),
+ * or a transient conflict (serialization failure, deadlock).
+ */
+export function isRetryableError(error: unknown): boolean {
+  if (isDatabaseUnavailable(error)) return true;
+  for (let e: unknown = error, depth = 0; e && depth < 5; depth++) {
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === "string" && /^(55000|40001|40P01|53\d{3}|57\w{3}|08\w{3})$/.test(code)) return true;
+    e = (e as { cause?: unknown }).cause;
+  }
+  return false;
+}

@@ -3,6 +3,7 @@ import type { Logger } from "pino";
 import type { Config } from "../config.ts";
 import type { Database } from "../db/client.ts";
 import type { Jobs } from "../jobs/queue.ts";
+import type { SpanWriter } from "../traces/writer.ts";
 import { validationHook } from "./validation.ts";
 
 /** What every capability's routes get: built once in main.ts, passed down, never global. */
@@ -11,6 +12,8 @@ export interface AppDeps {
   database: Database;
   log: Logger;
   jobs: Jobs;
+  /** Writes queued OTLP batches to the span store in the background (src/traces/writer.ts). */
+  spanWriter: SpanWriter;
 }
 
 /** Per-request context: set by the request-id and auth middleware. */

@@ -1,4 +1,4 @@
-import { Counter, Histogram, type Registry } from "prom-client";
+import { Counter, Gauge, Histogram, type Registry } from "prom-client";
 
 /**
  * The receiver's own counters, on the app's registry (/metrics): what arrived per encoding and
@@ -19,7 +19,7 @@ export function createOtlpMetrics(registry: Registry) {
     existing<Counter<"outcome">>("vigil_otlp_spans_received_total") ??
     new Counter({
       name: "vigil_otlp_spans_received_total",
-      help: "Spans in decoded OTLP requests: accepted (stored), duplicate (stored before: a retry), rejected (invalid)",
+      help: "Spans in decoded OTLP requests: accepted (written), duplicate (written before: a retry), rejected (invalid)",
       labelNames: ["outcome"] as const,
       registers: [registry],
     });
@@ -36,12 +36,50 @@ export function createOtlpMetrics(registry: Registry) {
     existing<Histogram<"encoding">>("vigil_otlp_ingest_duration_seconds") ??
     new Histogram({
       name: "vigil_otlp_ingest_duration_seconds",
-      help: "Time from the start of decoding to the committed write of one OTLP request",
+      help: "Time from the start of decoding to the queued batch committed, for one OTLP request",
       labelNames: ["encoding"] as const,
       buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
       registers: [registry],
     });
-  return { requests, spans, batchSpans, ingestSeconds };
+  const queueSpans =
+    existing<Gauge>("vigil_otlp_queue_spans") ??
+    new Gauge({
+      name: "vigil_otlp_queue_spans",
+      help: "Spans this process accepted (queued) and has not yet written to the span store",
+      registers: [registry],
+    });
+  const queueFull =
+    existing<Counter>("vigil_otlp_queue_full_total") ??
+    new Counter({
+      name: "vigil_otlp_queue_full_total",
+      help: "OTLP requests refused (429) because the span queue was full",
+      registers: [registry],
+    });
+  const writeLagSeconds =
+    existing<Histogram>("vigil_otlp_write_lag_seconds") ??
+    new Histogram({
+      name: "vigil_otlp_write_lag_seconds",
+      help: "Time from a batch being queued to its spans being written (queryable)",
+      buckets: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+      registers: [registry],
+    });
+  const writeFailures =
+    existing<Counter>("vigil_otlp_write_failures_total") ??
+    new Counter({
+      name: "vigil_otlp_write_failures_total",
+      help: "Failed attempts to write a queued batch for a reason other than the database being unavailable",
+      registers: [registry],
+    });
+  return {
+    requests,
+    spans,
+    batchSpans,
+    ingestSeconds,
+    queueSpans,
+    queueFull,
+    writeLagSeconds,
+    writeFailures,
+  };
 }
 
 export type OtlpMetrics = ReturnType<typeof createOtlpMetrics>;

@@ -5,12 +5,11 @@ import { ApiError, badRequest, notFound } from "../http/errors.ts";
 import { ErrorResponses, ErrorSchema } from "../http/openapi.ts";
 import { decodeBody, encodingOf } from "./body.ts";
 import { Gate } from "./gate.ts";
-import { ingestSpans } from "./ingest.ts";
+import { acceptSpans } from "./ingest.ts";
 import { createOtlpMetrics, type OtlpMetrics } from "./metrics.ts";
 import type { DecodedSpan } from "./model.ts";
 import { decodeJsonRequest, jsonResponse } from "./otlp-json.ts";
 import { DecodeError, decodeProtobufRequest, encodeProtobufResponse } from "./otlp-proto.ts";
-import { Partitions } from "./partitions.ts";
 import { listTraces, serviceStats, traceSpans } from "./queries.ts";
 import { retentionDays } from "./retention.ts";
 import { ServiceStatsSchema, SpanSchema, TraceSummarySchema } from "./schemas.ts";
@@ -39,10 +38,11 @@ const utf8 = new TextDecoder();
 /** `metrics`: the receiver's counters on the app's registry (src/app.ts); a private one otherwise. */
 export function traceRoutes(deps: AppDeps, metrics: OtlpMetrics = createOtlpMetrics(new Registry())) {
   const app = createRouter();
-  const { database, config } = deps;
-  const partitions = new Partitions(database);
-  // Leave a few pool connections for queries and jobs; PGlite has one connection anyway.
-  const concurrency = database.kind === "postgres" ? Math.max(1, config.VIGIL_DB_POOL_SIZE - 2) : 2;
+  const { database, config, spanWriter } = deps;
+  spanWriter.useMetrics(metrics);
+  // Leave pool connections for the span writers, queries and jobs; PGlite has one connection anyway.
+  const concurrency =
+    database.kind === "postgres" ? Math.max(1, config.VIGIL_DB_POOL_SIZE - 2 - config.VIGIL_OTLP_WRITERS) : 2;
   const gate = new Gate(concurrency, concurrency * 4);
 
   // OTLP/HTTP: the body is binary or gzipped, so it is read here, not by a zod body validator;
@@ -111,12 +111,11 @@ export function traceRoutes(deps: AppDeps, metrics: OtlpMetrics = createOtlpMetr
         }
         throw error;
       }
-      const result = await ingestSpans(database, partitions, c.get("project").id, spans, malformed, {
+      const result = await acceptSpans(spanWriter, c.get("project").id, spans, malformed, {
         retentionDays: retentionDays(config),
       });
       c.get("log").debug({ ...result }, "otlp traces");
-      metrics.spans.inc({ outcome: "accepted" }, result.stored);
-      metrics.spans.inc({ outcome: "duplicate" }, result.duplicates);
+      // accepted and duplicate are counted when the batch is written (src/traces/writer.ts).
       metrics.spans.inc({ outcome: "rejected" }, result.rejected);
       metrics.batchSpans.observe({ encoding }, spans.length + malformed.length);
       metrics.ingestSeconds.observe({ encoding }, (performance.now() - started) / 1000);

@@ -4,26 +4,46 @@ import { rowsOf } from "../db/rows.ts";
 import type { SpanRecord } from "./model.ts";
 
 /**
- * The batch insert. Rows travel as one JSON array of positional arrays (no repeated keys: a third
- * fewer bytes to build, send and parse than objects), unpacked by jsonb_array_elements; the
- * project is one parameter, start_time is computed from start_ns (exact microseconds, as
- * timestamptz keeps), and the batch's distinct resources are another array the rows index into.
- * The same statement runs on postgres.js and PGlite.
+ * Writes queued batches (span_batches rows, by id) to `spans` in one statement, entirely in the
+ * database: the rows never travel back through Vigil. Each batch's rows are one JSON array of
+ * positional arrays (no repeated keys: a third fewer bytes to build, send and parse than objects),
+ * unpacked by jsonb_array_elements; start_time is computed from start_ns (exact microseconds, as
+ * timestamptz keeps); the batch's distinct resources are another array the rows index into, parsed
+ * once per batch (the MATERIALIZED CTE), not once per row. ON CONFLICT DO NOTHING makes a retried
+ * export a no-op. Returns how many spans were new, and which of `watched` (project:trace:span keys)
+ * were among them. The same statement runs on postgres.js and PGlite.
  */
-const insertStatement = (projectId: string, rows: string, resources: string) =>
-  sql`insert into spans (project_id, trace_id, span_id, parent_span_id, start_time, start_ns,
-        duration_ns, name, kind, service, status_code, status_message, trace_state, flags, scope,
-        attributes, resource, events, links, dropped)
-      select ${projectId}::uuid, r->>0, r->>1, r->>2,
-        timestamptz 'epoch' + ((r->>3)::bigint / 1000) * interval '1 microsecond', (r->>3)::bigint,
-        (r->>4)::bigint, r->>5, (r->>6)::smallint, r->>7, (r->>8)::smallint, r->>9, r->>10,
-        (r->>11)::integer, r->12, r->13, ${resources}::jsonb -> (r->>14)::integer, r->15, r->16, r->17
-      from jsonb_array_elements(${rows}::jsonb) as r
-      on conflict do nothing
-      returning trace_id, span_id`;
+const writeStatement = (ids: number[], watched: string[]) =>
+  sql`with b as materialized (
+        select project_id, rows::jsonb as rows, resources::jsonb as resources
+        from span_batches where id in ${ids}
+      ), ins as (
+        insert into spans (project_id, trace_id, span_id, parent_span_id, start_time, start_ns,
+          duration_ns, name, kind, service, status_code, status_message, trace_state, flags, scope,
+          attributes, resource, events, links, dropped)
+        select b.project_id, r->>0, r->>1, r->>2,
+          timestamptz 'epoch' + ((r->>3)::bigint / 1000) * interval '1 microsecond', (r->>3)::bigint,
+          (r->>4)::bigint, r->>5, (r->>6)::smallint, r->>7, (r->>8)::smallint, r->>9, r->>10,
+          (r->>11)::integer, r->12, r->13, b.resources -> (r->>14)::integer, r->15, r->16, r->17
+        from b, jsonb_array_elements(b.rows) as r
+        on conflict do nothing
+        returning project_id, trace_id, span_id
+      )
+      select count(*)::int as stored,
+        coalesce(array_agg(k) filter (where k = any(string_to_array(${watched.join(",")}, ','))), '{}') as fresh
+      from (select project_id::text || ':' || trace_id || ':' || span_id as k from ins) as keys`;
+
+export async function writeQueuedBatches(
+  tx: Db,
+  ids: number[],
+  watched: string[],
+): Promise<{ stored: number; fresh: Set<string> }> {
+  const [row] = rowsOf<{ stored: number; fresh: string[] }>(await tx.execute(writeStatement(ids, watched)));
+  return { stored: row?.stored ?? 0, fresh: new Set(row?.fresh ?? []) };
+}
 
 /**
- * The parameters of the batch insert (see insertStatement): the rows, and the batch's distinct resources —
+ * What a queued batch holds for writeStatement: the rows, and the batch's distinct resources —
  * a resource is shared by many spans, so rows carry its index instead of a copy.
  */
 export function batchJson(records: SpanRecord[]): { rows: string; resources: string } {
@@ -86,7 +106,7 @@ export function isoMicros(ns: bigint): string {
   return `${iso.slice(0, -1)}${String(us % 1000n).padStart(3, "0")}Z`;
 }
 
-/** A batch ready for insertSpans: built before the transaction opens, so none of it runs inside. */
+/** A batch ready for the queue (span_batches): sorted and serialised at acceptance. */
 export interface PreparedSpans {
   count: number;
   rows: string;
@@ -94,24 +114,11 @@ export interface PreparedSpans {
 }
 
 export function prepareSpans(records: SpanRecord[]): PreparedSpans {
-  // A stable order makes concurrent batches that share spans lock them in the same order.
+  // A stable order makes concurrent writes of batches that share spans lock them in the same order.
   const sorted = [...records].sort((a, b) =>
     a.traceId === b.traceId ? (a.spanId < b.spanId ? -1 : 1) : a.traceId < b.traceId ? -1 : 1,
   );
   return { count: records.length, ...batchJson(sorted) };
-}
-
-/**
- * Inserts a prepared batch in the caller's transaction; returns "traceId:spanId" of the spans that
- * were new. The whole batch is one statement (insertStatement); ON CONFLICT DO NOTHING makes
- * retries no-ops and RETURNING tells which spans were new.
- */
-export async function insertSpans(tx: Db, projectId: string, batch: PreparedSpans): Promise<Set<string>> {
-  if (!batch.count) return new Set();
-  const rows = rowsOf<{ trace_id: string; span_id: string }>(
-    await tx.execute(insertStatement(projectId, batch.rows, batch.resources)),
-  );
-  return new Set(rows.map((r) => `${r.trace_id}:${r.span_id}`));
 }
 
 export type { Database };

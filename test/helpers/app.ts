@@ -8,6 +8,7 @@ import { type Config, loadConfig } from "../../src/config.ts";
 import type { AppDeps } from "../../src/http/env.ts";
 import { defineJobs } from "../../src/jobs/definitions.ts";
 import { Jobs } from "../../src/jobs/queue.ts";
+import { createSpanWriter, type SpanWriter } from "../../src/traces/writer.ts";
 import type { DbContext } from "./db.ts";
 
 export interface AppContext {
@@ -19,6 +20,8 @@ export interface AppContext {
   request(path: string, init?: RequestInit): Promise<Response>;
   /** JSON POST with the suite's API key. */
   post(path: string, body: unknown, headers?: Record<string, string>): Promise<Response>;
+  /** Resolves once every accepted OTLP batch is written to the span store (they are queued: src/traces/writer.ts). */
+  spansWritten(): Promise<void>;
 }
 
 /**
@@ -31,13 +34,16 @@ export function useApp(
 ): AppContext {
   const ctx = {} as AppContext;
   let jobs: Jobs | undefined;
+  let spanWriter: SpanWriter | undefined;
   beforeAll(async () => {
     const config: Config = loadConfig({ LOG_LEVEL: "silent", ...options.env });
     const log = pino({ level: "silent" });
     jobs = Jobs.create(db.database, { log, runWorkers: options.jobs ?? false, url: db.url });
-    const deps: AppDeps = { config, database: db.database, log, jobs };
+    spanWriter = createSpanWriter(db.database, log, config);
+    const deps: AppDeps = { config, database: db.database, log, jobs, spanWriter };
     defineJobs(deps);
     if (options.jobs) await jobs.start();
+    spanWriter.start();
     const created = await createApiKey(db.database.db, options.project ?? "test");
     ctx.deps = deps;
     ctx.key = created.key;
@@ -48,6 +54,7 @@ export function useApp(
       if (!headers.has("authorization")) headers.set("authorization", `Bearer ${ctx.key}`);
       return ctx.app.request(path, { ...init, headers });
     };
+    ctx.spansWritten = () => spanWriter!.idle();
     ctx.post = (path, body, headers = {}) =>
       ctx.request(path, {
         method: "POST",
@@ -56,6 +63,7 @@ export function useApp(
       });
   });
   afterAll(async () => {
+    await spanWriter?.stop();
     await jobs?.stop(2000);
   });
   return ctx;

@@ -94,6 +94,9 @@ describeEachDatabase(
         for (const batch of c.refused.splice(0)) expect(await c.send(batch)).toBe(200);
         expect(c.statuses).not.toContain(500);
 
+        // Acknowledged means queued: what the writer could not write while the database was down
+        // it writes now.
+        await service.deps.spanWriter.idle();
         const stored = await storedSpanIds((q) => fresh.database.execute(q));
         expect(new Set(stored).size).toBe(stored.length); // no duplicates
         for (const id of c.acked) expect(stored).toContain(id);
@@ -126,6 +129,8 @@ describe("database stopped mid-stream [pglite]", () => {
     try {
       const again = client(`http://127.0.0.1:${second.port}`, key);
       for (const batch of c.refused) expect(await again.send(batch)).toBe(200);
+      // Batches the first server queued but had not written are written by the second.
+      await second.deps.spanWriter.idle();
       const stored = await storedSpanIds((q) => second.deps.database.execute(q));
       expect(new Set(stored).size).toBe(stored.length);
       for (const id of [...c.acked, ...again.acked]) expect(stored).toContain(id);

@@ -22,6 +22,7 @@ describeEachDatabase("predictions carried by spans", (db) => {
     const plain = span({ traceId, name: "GET /health" });
     const body = jsonRequest([scored, plain], "scoring");
     for (let i = 0; i < 2; i++) expect((await t.post("/v1/traces", body)).status).toBe(200);
+    await t.spansWritten();
 
     const rows = await db.database.execute<{
       model: string;

@@ -46,6 +46,7 @@ describeEachDatabase("trace queries, exception incidents, retention", (db) => {
     expect((await t.post("/v1/traces", jsonRequest(spans, "api"))).status).toBe(200);
     const worker = span({ kind: 1, startNs: base, endNs: base + 3n * MS });
     expect((await t.post("/v1/traces", jsonRequest([worker], "worker"))).status).toBe(200);
+    await t.spansWritten();
 
     const { services } = await get<{ services: Record<string, number | string>[] }>("/api/v1/services");
     const api = services.find((s) => s.service === "api")!;
@@ -111,6 +112,7 @@ describeEachDatabase("trace queries, exception incidents, retention", (db) => {
     const b = withException("refund", 10);
     const batch = jsonRequest([a1, a2, b], "payments");
     for (let i = 0; i < 3; i++) expect((await t.post("/v1/traces", batch)).status).toBe(200);
+    await t.spansWritten();
 
     type List = { incidents: { id: string; count: number; fingerprint: string; source: string }[] };
     const { incidents } = await get<List>("/api/v1/incidents?kind=exception&source=payments");
@@ -146,6 +148,7 @@ describeEachDatabase("trace queries, exception incidents, retention", (db) => {
     // Spans of today are still there and ingest keeps working.
     const s = span();
     expect((await t.post("/v1/traces", jsonRequest([s]))).status).toBe(200);
+    await t.spansWritten();
     expect((await t.request(`/api/v1/traces/${s.traceId}`)).status).toBe(200);
   });
 });

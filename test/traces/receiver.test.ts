@@ -17,8 +17,9 @@ const UNAUTHENTICATED = 16;
 describeEachDatabase("OTLP/HTTP receiver", (db) => {
   const t = useApp(db, { env: { VIGIL_BODY_LIMIT: "256kb" } });
 
-  const count = async (traceId: string) =>
-    Number(
+  const count = async (traceId: string) => {
+    await t.spansWritten();
+    return Number(
       (
         await t.deps.database.execute<{ n: number | string }>(
           "select count(*) as n from spans where project_id = $1 and trace_id = $2",
@@ -26,6 +27,7 @@ describeEachDatabase("OTLP/HTTP receiver", (db) => {
         )
       )[0]!.n,
     );
+  };
   const postPb = (body: Uint8Array, headers: Record<string, string> = {}) =>
     t.request("/v1/traces", { method: "POST", body: new Uint8Array(body), headers: { ...PB, ...headers } });
 
@@ -37,6 +39,7 @@ describeEachDatabase("OTLP/HTTP receiver", (db) => {
     expect(res.status).toBe(200);
     expect(res.headers.get("content-type")).toMatch(/^application\/json/);
     expect(await res.json()).toEqual({});
+    await t.spansWritten();
     const trace = (await (await t.request(`/api/v1/traces/${traceId}`)).json()) as {
       roots: string[];
       spans: { name: string; depth: number }[];
@@ -74,6 +77,7 @@ describeEachDatabase("OTLP/HTTP receiver", (db) => {
     const traceId = hexId(16);
     const startNs = nowNs() - 5_000_000n + 123_789n; // 789 ns below timestamptz's precision
     expect((await postPb(protobufRequest([span({ traceId, startNs })]))).status).toBe(200);
+    await t.spansWritten();
     const rows = await t.deps.database.execute<{ ns: string; iso: string }>(
       `select start_ns::text as ns, to_char(start_time at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') as iso
          from spans where project_id = $1 and trace_id = $2`,
@@ -293,6 +297,7 @@ describeEachDatabase("OTLP/HTTP receiver", (db) => {
         return line ? Number(line.split(" ")[1]) : 0;
       };
     };
+    await t.spansWritten(); // what earlier tests queued is counted before this one starts
     const before = await scrape();
     const traceId = hexId(16);
     const batch = [span({ traceId }), span({ traceId }), span({ traceId }), span({ traceId: "abcd" })];
@@ -308,6 +313,7 @@ describeEachDatabase("OTLP/HTTP receiver", (db) => {
         })
       ).status,
     ).toBe(401);
+    await t.spansWritten();
     const after = await scrape();
     const delta = (name: string, labels = "") => after(name, labels) - before(name, labels);
 
@@ -324,6 +330,10 @@ describeEachDatabase("OTLP/HTTP receiver", (db) => {
     expect(delta("vigil_otlp_batch_spans_bucket", 'le="10",encoding="json"')).toBe(1);
     expect(delta("vigil_otlp_ingest_duration_seconds_count", 'encoding="protobuf"')).toBe(1);
     expect(after("vigil_otlp_ingest_duration_seconds_sum", 'encoding="protobuf"')).toBeGreaterThan(0);
+    // Both batches were written (one transaction may take both), and nothing is left queued.
+    expect(delta("vigil_otlp_write_lag_seconds_count")).toBeGreaterThanOrEqual(1);
+    expect(delta("vigil_otlp_write_lag_seconds_count")).toBeLessThanOrEqual(2);
+    expect(after("vigil_otlp_queue_spans")).toBe(0);
   });
 
   it("its routes are in the OpenAPI document", async () => {

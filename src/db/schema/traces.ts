@@ -11,6 +11,7 @@ import {
   timestamp,
   uuid,
 } from "drizzle-orm/pg-core";
+import { projects } from "./auth.ts";
 
 /**
  * One row per span. The real table is partitioned by day on start_time (custom migration
@@ -60,3 +61,27 @@ export const spans = pgTable(
     index("spans_project_service_start_idx").on(t.projectId, t.service, t.startTime),
   ],
 );
+
+/**
+ * Accepted OTLP batches not yet written to `spans` (src/traces/queue.ts): the receiver commits a
+ * batch here — one row, one statement — and answers; the span writer moves it into `spans` (with
+ * its incidents and predictions) in one transaction that also deletes it. So a 200 means the batch
+ * is durable, and its latency does not include the span insert.
+ */
+export const spanBatches = pgTable("span_batches", {
+  id: bigint("id", { mode: "number" }).primaryKey().generatedAlwaysAsIdentity(),
+  projectId: uuid("project_id")
+    .notNull()
+    .references(() => projects.id, { onDelete: "cascade" }),
+  receivedAt: timestamp("received_at", { withTimezone: true }).notNull().defaultNow(),
+  spanCount: integer("span_count").notNull(),
+  /** The UTC days (YYYY-MM-DD) the spans start on: the partitions the write needs. */
+  days: text("days").array().notNull(),
+  /** The insert's parameters as prepared at acceptance (src/traces/store.ts batchJson). */
+  rows: text("rows").notNull(),
+  resources: text("resources").notNull(),
+  /** The spans that carry exceptions or prediction logs (JSON SpanRecords): what the write derives from. */
+  derived: text("derived").notNull().default("[]"),
+  attempts: integer("attempts").notNull().default(0),
+  lastError: text("last_error"),
+});

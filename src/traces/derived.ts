@@ -1,0 +1,28 @@
+import { predictionsFromSpans } from "../predictions/from-spans.ts";
+import type { SpanRecord } from "./model.ts";
+
+/**
+ * The spans of a batch that something else is derived from when they are written: exception
+ * events (→ incidents) and prediction logs (→ predictions). Only these travel with a queued batch
+ * as records; the rest of the batch is only ever inserted. Pure.
+ */
+export function derivingSpans(records: SpanRecord[]): SpanRecord[] {
+  return records.filter(
+    (r) => r.events.some((e) => e.name === "exception") || predictionsFromSpans([r]).rows.length > 0,
+  );
+}
+
+/** SpanRecords as JSON: the two bigint fields as decimal strings. */
+export function derivedJson(records: SpanRecord[]): string {
+  return JSON.stringify(
+    records.map((r) => ({ ...r, startNs: r.startNs.toString(), durationNs: r.durationNs.toString() })),
+  );
+}
+
+export function parseDerived(json: string): SpanRecord[] {
+  const parsed = JSON.parse(json) as (Omit<SpanRecord, "startNs" | "durationNs"> & {
+    startNs: string;
+    durationNs: string;
+  })[];
+  return parsed.map((r) => ({ ...r, startNs: BigInt(r.startNs), durationNs: BigInt(r.durationNs) }));
+}

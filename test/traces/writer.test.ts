@@ -1,0 +1,143 @@
+import pino from "pino";
+import { beforeAll, expect, it } from "vitest";
+import { createApiKey } from "../../src/auth/store.ts";
+import { ApiError } from "../../src/http/errors.ts";
+import { acceptSpans } from "../../src/traces/ingest.ts";
+import { decodeJsonRequest } from "../../src/traces/otlp-json.ts";
+import { partitionName } from "../../src/traces/partitions.ts";
+import { SpanWriter } from "../../src/traces/writer.ts";
+import { describeEachDatabase } from "../helpers/db.ts";
+import { hexId, jsonRequest, nowNs, type Span, span } from "./otlp-builders.ts";
+
+const log = pino({ level: "silent" });
+
+const failing = (traceId: string) =>
+  span({
+    traceId,
+    events: [
+      {
+        name: "exception",
+        attributes: {
+          "exception.type": "TimeoutError",
+          "exception.message": "upstream timed out",
+          "exception.stacktrace": "TimeoutError: upstream timed out\n    at call (/srv/app/client.js:10:5)",
+        },
+      },
+    ],
+  });
+
+describeEachDatabase("span writer (queued OTLP batches → span store)", (db) => {
+  let projectId: string;
+  beforeAll(async () => {
+    projectId = (await createApiKey(db.database.db, "writer")).projectId;
+  });
+
+  const writer = (options: Partial<ConstructorParameters<typeof SpanWriter>[2]> = {}) =>
+    new SpanWriter(db.database, log, { writers: 2, queueSpans: 100_000, pollMs: 50, ...options });
+  /** Queues spans as the receiver does, without waking anyone: `into` is never started. */
+  const queue = async (into: SpanWriter, spans: Span[]) => {
+    const { spans: decoded } = decodeJsonRequest(jsonRequest(spans, "shop"));
+    return acceptSpans(into, projectId, decoded, [], { retentionDays: 7 });
+  };
+  const count = async (sql: string, params: unknown[] = []) =>
+    Number((await db.database.execute<{ n: number | string }>(sql, params))[0]!.n);
+  const spansOf = (traceId: string) =>
+    count("select count(*) as n from spans where trace_id = $1", [traceId]);
+  const queued = () => count("select count(*) as n from span_batches where attempts < 5");
+
+  it("writes what an earlier process queued and never wrote (a crash after the 200), exactly once", async () => {
+    const traceId = hexId(16);
+    const batch = [failing(traceId), span({ traceId }), span({ traceId })];
+    const crashed = writer(); // never started: as if the process died after answering
+    await queue(crashed, batch);
+    await queue(crashed, batch); // the client retried the same batch
+    expect(await queued()).toBe(2);
+    expect(await spansOf(traceId)).toBe(0);
+
+    const next = writer();
+    next.start();
+    await next.idle();
+    await next.stop();
+    expect(await spansOf(traceId)).toBe(3);
+    expect(await queued()).toBe(0);
+    const [incident] = await db.database.execute<{ count: number }>(
+      "select count from incidents where project_id = $1 and kind = 'exception' and title like 'TimeoutError%'",
+      [projectId],
+    );
+    expect(incident?.count).toBe(1); // the retried copy counted nothing twice
+  });
+
+  it("two writers share a queue without writing a batch twice", async () => {
+    const traceIds = Array.from({ length: 12 }, () => hexId(16));
+    const idle = writer();
+    for (const traceId of traceIds) await queue(idle, [failing(traceId), span({ traceId })]);
+    const before = await db.database.execute<{ count: number }>(
+      "select count from incidents where project_id = $1 and title like 'TimeoutError%'",
+      [projectId],
+    );
+    const [a, b] = [writer({ claim: 1 }), writer({ claim: 1 })];
+    a.start();
+    b.start();
+    await Promise.all([a.idle(), b.idle()]);
+    await Promise.all([a.stop(), b.stop()]);
+    for (const traceId of traceIds) expect(await spansOf(traceId)).toBe(2);
+    const [after] = await db.database.execute<{ count: number }>(
+      "select count from incidents where project_id = $1 and title like 'TimeoutError%'",
+      [projectId],
+    );
+    expect(after!.count - before[0]!.count).toBe(12);
+  });
+
+  it("a batch that cannot be written is kept with its error after the last attempt; the others are written", async () => {
+    const q = writer();
+    const good = hexId(16);
+    await queue(q, [span({ traceId: good })]);
+    // A row no receiver would queue: its rows are not JSON.
+    await db.database.execute(
+      `insert into span_batches (project_id, span_count, days, rows, resources)
+       values ($1, 1, array[to_char(now() at time zone 'UTC', 'YYYY-MM-DD')], 'not json', '[]')`,
+      [projectId],
+    );
+    const later = hexId(16);
+    await queue(q, [span({ traceId: later })]);
+
+    const w = writer({ maxAttempts: 3 });
+    w.start();
+    await w.idle();
+    await w.stop();
+    expect(await spansOf(good)).toBe(1);
+    expect(await spansOf(later)).toBe(1);
+    const kept = await db.database.execute<{ attempts: number; last_error: string }>(
+      "select attempts, last_error from span_batches where rows = 'not json'",
+    );
+    expect(kept).toEqual([{ attempts: 3, last_error: expect.stringMatching(/json/i) }]);
+    await db.database.execute("delete from span_batches where rows = 'not json'");
+  });
+
+  it("a day partition dropped while its batch was queued is created again", async () => {
+    const w = writer();
+    const traceId = hexId(16);
+    const startNs = nowNs() - 3n * 86_400_000_000_000n; // three days ago: kept by retention
+    await queue(w, [span({ traceId, startNs })]); // creates the partition and remembers it
+    const day = new Date(Math.floor(Number(startNs / 1_000_000n) / 86_400_000) * 86_400_000);
+    await db.database.execute(`drop table ${partitionName(day)}`);
+    w.start();
+    await w.idle();
+    await w.stop();
+    expect(await spansOf(traceId)).toBe(1);
+  });
+
+  it("refuses with 429 + Retry-After past the queue limit, and takes batches again once written", async () => {
+    const w = writer({ queueSpans: 5 });
+    await queue(w, [span(), span(), span()]);
+    const refused = await queue(w, [span(), span(), span()]).catch((e: unknown) => e);
+    expect(refused).toBeInstanceOf(ApiError);
+    expect(refused).toMatchObject({ status: 429, retryAfter: 1 });
+    w.start();
+    await w.idle();
+    await expect(queue(w, [span(), span(), span()])).resolves.toMatchObject({ accepted: 3 });
+    await w.idle();
+    await w.stop();
+    expect(await queued()).toBe(0);
+  });
+});
