@@ -81,6 +81,8 @@ export const envSchema = z.object({
     .regex(/^[1-9]\d*$/, "expected a whole number")
     .transform(Number)
     .default(2),
+  /** OTLP: threads that decode and prepare export requests off the event loop (0: on it). */
+  VIGIL_OTLP_THREADS: z.string().regex(/^\d+$/, "expected a whole number").transform(Number).default(1),
   VIGIL_DB_POOL_SIZE: z.string().regex(/^\d+$/, "expected a whole number").transform(Number).default(10),
   /** RAG: an OpenAI-compatible /v1/embeddings endpoint (unset → the built-in embedder). */
   VIGIL_EMBEDDINGS_URL: z.url({ message: "expected a URL" }).optional(),

@@ -1,8 +1,5 @@
-import { promisify } from "node:util";
-import { gunzip } from "node:zlib";
+import { gunzipSync } from "node:zlib";
 import { ApiError } from "../http/errors.ts";
-
-const gunzipAsync = promisify(gunzip);
 
 export type OtlpEncoding = "protobuf" | "json";
 
@@ -32,12 +29,9 @@ export function encodingOf(contentType: string | undefined): OtlpEncoding {
 /**
  * The request body, gunzipped when `Content-Encoding: gzip`. The limit applies after
  * decompression too (the app's body limit only sees the compressed bytes): a small gzip bomb is a 413.
+ * Synchronous: it runs on a prepare thread (src/traces/prepare-pool.ts).
  */
-export async function decodeBody(
-  raw: Uint8Array,
-  contentEncoding: string | undefined,
-  limit: number,
-): Promise<Uint8Array> {
+export function decodeBody(raw: Uint8Array, contentEncoding: string | undefined, limit: number): Uint8Array {
   const encoding = (contentEncoding ?? "identity").trim().toLowerCase();
   if (encoding === "identity" || encoding === "") return raw;
   if (encoding !== "gzip" && encoding !== "x-gzip") {
@@ -48,7 +42,7 @@ export async function decodeBody(
     );
   }
   try {
-    return await gunzipAsync(raw, { maxOutputLength: limit });
+    return gunzipSync(raw, { maxOutputLength: limit });
   } catch (error) {
     const code = (error as { code?: string }).code;
     if (code === "ERR_BUFFER_TOO_LARGE" || error instanceof RangeError) {

@@ -1,15 +1,15 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { Registry } from "prom-client";
 import { type AppDeps, createRouter } from "../http/env.ts";
-import { ApiError, badRequest, notFound } from "../http/errors.ts";
+import { badRequest, notFound } from "../http/errors.ts";
 import { ErrorResponses, ErrorSchema } from "../http/openapi.ts";
-import { decodeBody, encodingOf } from "./body.ts";
+import { encodingOf } from "./body.ts";
 import { Gate } from "./gate.ts";
 import { acceptSpans } from "./ingest.ts";
 import { createOtlpMetrics, type OtlpMetrics } from "./metrics.ts";
-import type { DecodedSpan } from "./model.ts";
-import { decodeJsonRequest, jsonResponse } from "./otlp-json.ts";
-import { DecodeError, decodeProtobufRequest, encodeProtobufResponse } from "./otlp-proto.ts";
+import { jsonResponse } from "./otlp-json.ts";
+import { encodeProtobufResponse } from "./otlp-proto.ts";
+import { sharedPreparePool } from "./prepare-pool.ts";
 import { listTraces, serviceStats, traceSpans } from "./queries.ts";
 import { retentionDays } from "./retention.ts";
 import { ServiceStatsSchema, SpanSchema, TraceSummarySchema } from "./schemas.ts";
@@ -33,13 +33,13 @@ const otlpError = (description: string) => ({
     },
   },
 });
-const utf8 = new TextDecoder();
 
 /** `metrics`: the receiver's counters on the app's registry (src/app.ts); a private one otherwise. */
 export function traceRoutes(deps: AppDeps, metrics: OtlpMetrics = createOtlpMetrics(new Registry())) {
   const app = createRouter();
   const { database, config, spanWriter } = deps;
   spanWriter.useMetrics(metrics);
+  const pool = sharedPreparePool(config.VIGIL_OTLP_THREADS);
   // Leave pool connections for the span writers, queries and jobs; PGlite has one connection anyway.
   const concurrency =
     database.kind === "postgres" ? Math.max(1, config.VIGIL_DB_POOL_SIZE - 2 - config.VIGIL_OTLP_WRITERS) : 2;
@@ -89,42 +89,28 @@ export function traceRoutes(deps: AppDeps, metrics: OtlpMetrics = createOtlpMetr
   app.post("/v1/traces", async (c) => {
     const encoding = encodingOf(c.req.header("content-type"));
     return gate.run(async () => {
-      const raw = new Uint8Array(await c.req.arrayBuffer());
       const started = performance.now();
-      const body = await decodeBody(raw, c.req.header("content-encoding"), config.VIGIL_BODY_LIMIT);
-      let spans: DecodedSpan[];
-      let malformed: string[] = [];
-      try {
-        if (encoding === "protobuf") {
-          spans = decodeProtobufRequest(body);
-        } else {
-          const parsed: unknown = body.length ? JSON.parse(utf8.decode(body)) : {};
-          ({ spans, malformed } = decodeJsonRequest(parsed));
-        }
-      } catch (error) {
-        if (error instanceof DecodeError || error instanceof SyntaxError) {
-          throw new ApiError(
-            400,
-            "bad_request",
-            error instanceof SyntaxError ? `Invalid JSON: ${error.message}` : error.message,
-          );
-        }
-        throw error;
-      }
-      const result = await acceptSpans(spanWriter, c.get("project").id, spans, malformed, {
+      const prepared = await pool.run({
+        body: new Uint8Array(await c.req.arrayBuffer()),
+        encoding,
+        contentEncoding: c.req.header("content-encoding"),
+        limit: config.VIGIL_BODY_LIMIT,
+        nowMs: Date.now(),
         retentionDays: retentionDays(config),
       });
-      c.get("log").debug({ ...result }, "otlp traces");
+      await acceptSpans(spanWriter, c.get("project").id, prepared);
+      const { received, rejected, errorMessage } = prepared;
+      c.get("log").debug({ received, rejected, errorMessage }, "otlp traces");
       // accepted and duplicate are counted when the batch is written (src/traces/writer.ts).
-      metrics.spans.inc({ outcome: "rejected" }, result.rejected);
-      metrics.batchSpans.observe({ encoding }, spans.length + malformed.length);
+      metrics.spans.inc({ outcome: "rejected" }, rejected);
+      metrics.batchSpans.observe({ encoding }, received);
       metrics.ingestSeconds.observe({ encoding }, (performance.now() - started) / 1000);
       if (encoding === "protobuf") {
-        return c.body(new Uint8Array(encodeProtobufResponse(result.rejected, result.errorMessage)), 200, {
+        return c.body(new Uint8Array(encodeProtobufResponse(rejected, errorMessage)), 200, {
           "content-type": "application/x-protobuf",
         });
       }
-      return c.json(jsonResponse(result.rejected, result.errorMessage), 200);
+      return c.json(jsonResponse(rejected, errorMessage), 200);
     });
   });
 

@@ -15,7 +15,8 @@ import { exceptionOccurrences } from "./exceptions.ts";
 import type { OtlpMetrics } from "./metrics.ts";
 import type { SpanRecord } from "./model.ts";
 import { Partitions } from "./partitions.ts";
-import { type PreparedSpans, writeQueuedBatches } from "./store.ts";
+import type { PreparedExport } from "./prepare.ts";
+import { writeQueuedBatches } from "./store.ts";
 
 export interface SpanWriterOptions {
   /** Concurrent write transactions (each claims different batches). */
@@ -115,15 +116,15 @@ export class SpanWriter {
   }
 
   /** Queues a prepared batch (one statement, committed when it returns) and wakes the writer. */
-  async enqueue(projectId: string, batch: PreparedSpans, days: Date[], derived: string): Promise<void> {
-    await this.partitions.ensure(days);
+  async enqueue(projectId: string, batch: NonNullable<PreparedExport["batch"]>): Promise<void> {
+    await this.partitions.ensure(batch.days.map(utcDay));
     await this.database.db.insert(spanBatches).values({
       projectId,
       spanCount: batch.count,
-      days: days.map((d) => d.toISOString().slice(0, 10)),
+      days: batch.days,
       rows: batch.rows,
       resources: batch.resources,
-      derived,
+      derived: batch.derived,
     });
     this.addPending(batch.count);
     this.wake();
@@ -201,7 +202,7 @@ export class SpanWriter {
       if (sqlState(error) === "23514" && claimed.length) {
         // "no partition of relation found for row": retention dropped a day the queue still had.
         this.partitions.forget();
-        await this.partitions.ensure(claimed.flatMap((b) => b.days.map((d) => new Date(`${d}T00:00:00Z`))));
+        await this.partitions.ensure(claimed.flatMap((b) => b.days.map(utcDay)));
         return claimed.length;
       }
       if (claimed.length > 1) {
@@ -313,3 +314,6 @@ export function createSpanWriter(database: Database, log: Logger, config: Config
 }
 
 const compare = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+
+/** "2026-11-24" → that UTC midnight. */
+const utcDay = (day: string) => new Date(`${day}T00:00:00Z`);

@@ -3,7 +3,7 @@ import { cpSync, mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
-import { afterAll, beforeAll, expect, it } from "vitest";
+import { expect, it } from "vitest";
 import { useApp, useServedApp } from "../helpers/app.ts";
 import { describeEachDatabase } from "../helpers/db.ts";
 import { RUNBOOKS_DIR } from "./runbooks.ts";

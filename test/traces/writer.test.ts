@@ -3,8 +3,8 @@ import { beforeAll, expect, it } from "vitest";
 import { createApiKey } from "../../src/auth/store.ts";
 import { ApiError } from "../../src/http/errors.ts";
 import { acceptSpans } from "../../src/traces/ingest.ts";
-import { decodeJsonRequest } from "../../src/traces/otlp-json.ts";
 import { partitionName } from "../../src/traces/partitions.ts";
+import { prepareExport } from "../../src/traces/prepare.ts";
 import { SpanWriter } from "../../src/traces/writer.ts";
 import { describeEachDatabase } from "../helpers/db.ts";
 import { hexId, jsonRequest, nowNs, type Span, span } from "./otlp-builders.ts";
@@ -34,10 +34,18 @@ describeEachDatabase("span writer (queued OTLP batches → span store)", (db) =>
 
   const writer = (options: Partial<ConstructorParameters<typeof SpanWriter>[2]> = {}) =>
     new SpanWriter(db.database, log, { writers: 2, queueSpans: 100_000, pollMs: 50, ...options });
-  /** Queues spans as the receiver does, without waking anyone: `into` is never started. */
+  /** Queues spans as the receiver does (a writer not started writes nothing). */
   const queue = async (into: SpanWriter, spans: Span[]) => {
-    const { spans: decoded } = decodeJsonRequest(jsonRequest(spans, "shop"));
-    return acceptSpans(into, projectId, decoded, [], { retentionDays: 7 });
+    const body = new TextEncoder().encode(JSON.stringify(jsonRequest(spans, "shop")));
+    const prepared = prepareExport({
+      body,
+      encoding: "json",
+      limit: 1 << 24,
+      nowMs: Date.now(),
+      retentionDays: 7,
+    });
+    await acceptSpans(into, projectId, prepared);
+    return prepared;
   };
   const count = async (sql: string, params: unknown[] = []) =>
     Number((await db.database.execute<{ n: number | string }>(sql, params))[0]!.n);
@@ -135,7 +143,7 @@ describeEachDatabase("span writer (queued OTLP batches → span store)", (db) =>
     expect(refused).toMatchObject({ status: 429, retryAfter: 1 });
     w.start();
     await w.idle();
-    await expect(queue(w, [span(), span(), span()])).resolves.toMatchObject({ accepted: 3 });
+    await expect(queue(w, [span(), span(), span()])).resolves.toMatchObject({ batch: { count: 3 } });
     await w.idle();
     await w.stop();
     expect(await queued()).toBe(0);
