@@ -256,9 +256,13 @@ export class SpanWriter {
     return { stored, predictions, incidents: occurrences.length };
   }
 
-  private observe(batches: Claimed[], done: { stored: number }): void {
+  private observe(
+    batches: Claimed[],
+    done: { stored: number; incidents: number; predictions: number },
+  ): void {
     const spans = batches.reduce((n, b) => n + b.span_count, 0);
     this.addPending(-spans);
+    this.log.debug({ batches: batches.length, spans, ...done }, "span writer: wrote");
     const m = this.metrics;
     if (!m) return;
     m.spans.inc({ outcome: "accepted" }, done.stored);
