@@ -8,7 +8,8 @@ CREATE TABLE "span_batches" (
 	"resources" text NOT NULL,
 	"derived" text DEFAULT '[]' NOT NULL,
 	"attempts" integer DEFAULT 0 NOT NULL,
-	"last_error" text
+	"last_error" text,
+	"failed_at" timestamp with time zone
 );
 --> statement-breakpoint
 ALTER TABLE "span_batches" ADD CONSTRAINT "span_batches_project_id_projects_id_fk" FOREIGN KEY ("project_id") REFERENCES "public"."projects"("id") ON DELETE cascade ON UPDATE no action;

@@ -58,8 +58,9 @@ program
     spanWriter.start();
     log.info("vigil worker running");
     onSignals(async () => {
-      await spanWriter.stop();
-      await jobs.stop(cfg.VIGIL_SHUTDOWN_TIMEOUT * 1000);
+      const timeoutMs = cfg.VIGIL_SHUTDOWN_TIMEOUT * 1000;
+      await spanWriter.stop(timeoutMs);
+      await jobs.stop(timeoutMs);
       await database.close();
     });
   });

@@ -81,7 +81,7 @@ export async function startService(
       const timeoutMs = config.VIGIL_SHUTDOWN_TIMEOUT * 1000;
       await closeServer(server, timeoutMs);
       log.info("shutting down: finishing span writes, stopping jobs");
-      await spanWriter.stop();
+      await spanWriter.stop(timeoutMs);
       await jobs.stop(timeoutMs);
       await database.close();
       await telemetry.shutdown();

@@ -1,5 +1,6 @@
 import { predictionsFromSpans } from "../predictions/from-spans.ts";
 import type { SpanRecord } from "./model.ts";
+import { safeJson } from "./store.ts";
 
 /**
  * The spans of a batch that something else is derived from when they are written: exception
@@ -12,9 +13,12 @@ export function derivingSpans(records: SpanRecord[]): SpanRecord[] {
   );
 }
 
-/** SpanRecords as JSON: the two bigint fields as decimal strings. */
+/**
+ * SpanRecords as JSON: the two bigint fields as decimal strings; NUL and lone surrogates removed as
+ * in the rows (incidents and predictions made from these go to text and jsonb columns too).
+ */
 export function derivedJson(records: SpanRecord[]): string {
-  return JSON.stringify(
+  return safeJson(
     records.map((r) => ({ ...r, startNs: r.startNs.toString(), durationNs: r.durationNs.toString() })),
   );
 }

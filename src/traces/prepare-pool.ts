@@ -6,7 +6,13 @@ import { type ExportRequest, type PreparedExport, prepareExport } from "./prepar
 type Reply = {
   id: number;
   prepared?: PreparedExport;
-  error?: { status?: ContentfulStatusCode; code?: string; message: string };
+  error?: {
+    status?: ContentfulStatusCode;
+    code?: string;
+    message: string;
+    details?: unknown;
+    retryAfter?: number;
+  };
 };
 
 interface Thread {
@@ -57,9 +63,9 @@ export class PreparePool {
       if (!task) return;
       thread.pending.delete(id);
       if (prepared) task.resolve(prepared);
-      else if (error?.status && error.code)
-        task.reject(new ApiError(error.status, error.code, error.message));
-      else task.reject(new Error(`prepare thread: ${error?.message ?? "no answer"}`));
+      else if (error?.status && error.code) {
+        task.reject(new ApiError(error.status, error.code, error.message, error.details, error.retryAfter));
+      } else task.reject(new Error(`prepare thread: ${error?.message ?? "no answer"}`));
     });
     const fail = (error: Error) => {
       // A thread that died takes its tasks with it (answered 500); the next request gets a new one.
@@ -69,6 +75,7 @@ export class PreparePool {
       thread.pending.clear();
     };
     worker.on("error", fail);
+    worker.on("messageerror", fail);
     worker.on("exit", (code) => fail(new Error(`prepare thread exited with code ${code}`)));
     this.threads.push(thread);
     return thread;

@@ -12,7 +12,13 @@ parentPort!.on("message", ({ id, request }: { id: number; request: ExportRequest
       id,
       error:
         error instanceof ApiError
-          ? { status: error.status, code: error.code, message: error.message }
+          ? {
+              status: error.status,
+              code: error.code,
+              message: error.message,
+              details: error.details,
+              retryAfter: error.retryAfter,
+            }
           : { message: e?.stack ?? String(error) },
     });
   }

@@ -26,6 +26,8 @@ const writeStatement = (ids: number[], watched: string[]) =>
           (r->>4)::bigint, r->>5, (r->>6)::smallint, r->>7, (r->>8)::smallint, r->>9, r->>10,
           (r->>11)::integer, r->12, r->13, b.resources -> (r->>14)::integer, r->15, r->16, r->17
         from b, jsonb_array_elements(b.rows) as r
+        -- One global order: two writers whose batches share spans (retries) lock them alike.
+        order by r->>0, r->>1
         on conflict do nothing
         returning project_id, trace_id, span_id
       )
@@ -80,7 +82,7 @@ export function batchJson(records: SpanRecord[]): { rows: string; resources: str
 }
 
 /** Postgres text and jsonb cannot hold NUL or unpaired surrogates: rare, so only then rebuild. */
-function safeJson(value: unknown): string {
+export function safeJson(value: unknown): string {
   const json = JSON.stringify(value);
   return /\\u0000|\\ud[89a-f]/i.test(json) ? JSON.stringify(sanitize(value)) : json;
 }

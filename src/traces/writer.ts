@@ -2,7 +2,7 @@ import { inArray, sql } from "drizzle-orm";
 import type { Logger } from "pino";
 import type { Config } from "../config.ts";
 import type { Database, Db } from "../db/client.ts";
-import { isRetryableError } from "../db/errors.ts";
+import { isDatabaseUnavailable } from "../db/errors.ts";
 import { rowsOf } from "../db/rows.ts";
 import { spanBatches } from "../db/schema/index.ts";
 import { ApiError } from "../http/errors.ts";
@@ -25,10 +25,12 @@ export interface SpanWriterOptions {
   queueSpans: number;
   /** Batches written per transaction at most. */
   claim?: number;
-  /** A batch that failed this often is left in span_batches (with last_error) and skipped. */
+  /** A batch that failed this often (with backoff: 2, 4, 8 … s) is left in span_batches, with last_error. */
   maxAttempts?: number;
   /** How often to look for batches nobody woke the writer for (other processes, a restart). */
   pollMs?: number;
+  /** A failed batch waits 2^attempts times this before its next attempt. */
+  backoffMs?: number;
 }
 
 interface Claimed {
@@ -41,11 +43,16 @@ interface Claimed {
   derived: string;
 }
 
-/** The order of what the write derives, oldest batch first, so an incident's `latest` is the newest sample. */
-const CLAIM = (limit: number, maxAttempts: number) => sql`
+/**
+ * Oldest first (so an incident's `latest` is the newest sample), batches that failed after the
+ * others, and each failed one not before 2^attempts × backoffMs after its last failure.
+ */
+const CLAIM = (limit: number, maxAttempts: number, backoffMs: number) => sql`
   select id, project_id, received_at, span_count, days, derived
-  from span_batches where attempts < ${maxAttempts}
-  order by id limit ${limit}
+  from span_batches
+  where attempts < ${maxAttempts}
+    and (failed_at is null or failed_at < now() - interval '1 millisecond' * ${backoffMs} * power(2, attempts))
+  order by attempts, id limit ${limit}
   for update skip locked`;
 
 /**
@@ -65,12 +72,15 @@ export class SpanWriter {
   private readonly claim: number;
   private readonly maxAttempts: number;
   private readonly pollMs: number;
+  private readonly backoffMs: number;
   /** Spans this process queued and has not seen written: what `admit` bounds. */
   private pending = 0;
   private woken = false;
   /** Until start() and after stop(): queueing still works, writing waits for a start. */
   private stopped = true;
   private singles = false;
+  /** The last failure was a missing partition, created since: a second one is a real failure. */
+  private partitionsFixed = false;
   private retryAt = 0;
   private timer: NodeJS.Timeout | undefined;
   private idleWaiters: (() => void)[] = [];
@@ -83,8 +93,9 @@ export class SpanWriter {
   ) {
     this.partitions = new Partitions(database);
     this.claim = options.claim ?? 8;
-    this.maxAttempts = options.maxAttempts ?? 5;
+    this.maxAttempts = options.maxAttempts ?? 8;
     this.pollMs = options.pollMs ?? 2000;
+    this.backoffMs = options.backoffMs ?? 1000;
   }
 
   /** Counts what is written on these metrics (the app's registry; src/app.ts). */
@@ -95,16 +106,42 @@ export class SpanWriter {
 
   start(): void {
     this.stopped = false;
-    this.timer ??= setInterval(() => this.wake(), this.pollMs).unref();
+    this.timer ??= setInterval(() => {
+      this.wake();
+      void this.recount();
+    }, this.pollMs).unref();
     this.wake();
   }
 
-  /** Finishes the transactions under way and stops; what is still queued is written after the next start. */
-  async stop(): Promise<void> {
+  /**
+   * Finishes the transactions under way (waiting at most `timeoutMs`) and stops. What is still
+   * queued — a transaction cut short rolls back — is written after the next start.
+   */
+  async stop(timeoutMs = Number.POSITIVE_INFINITY): Promise<void> {
     this.stopped = true;
     clearInterval(this.timer);
     this.timer = undefined;
-    await Promise.all(this.loops);
+    const finished = Promise.all(this.loops);
+    if (!Number.isFinite(timeoutMs)) return void (await finished);
+    await Promise.race([finished, new Promise((r) => setTimeout(r, timeoutMs).unref())]);
+  }
+
+  /**
+   * What is queued, from the table: `pending` counts this process's own batches as they come and
+   * go, but other processes write some of them and queue their own.
+   */
+  private async recount(): Promise<void> {
+    try {
+      const [row] = rowsOf<{ n: number }>(
+        await this.database.db.execute(
+          sql`select coalesce(sum(span_count), 0)::int as n from span_batches where attempts < ${this.maxAttempts}`,
+        ),
+      );
+      this.pending = 0;
+      this.addPending(row?.n ?? 0);
+    } catch {
+      // The database is down: the writer's own retries report that.
+    }
   }
 
   /** Refuses a batch of `spans` when the queue is full: 429, the client retries later. */
@@ -118,15 +155,21 @@ export class SpanWriter {
   /** Queues a prepared batch (one statement, committed when it returns) and wakes the writer. */
   async enqueue(projectId: string, batch: NonNullable<PreparedExport["batch"]>): Promise<void> {
     await this.partitions.ensure(batch.days.map(utcDay));
-    await this.database.db.insert(spanBatches).values({
-      projectId,
-      spanCount: batch.count,
-      days: batch.days,
-      rows: batch.rows,
-      resources: batch.resources,
-      derived: batch.derived,
-    });
+    // Counted before the insert: a writer may write the batch before this line would run after it.
     this.addPending(batch.count);
+    try {
+      await this.database.db.insert(spanBatches).values({
+        projectId,
+        spanCount: batch.count,
+        days: batch.days,
+        rows: batch.rows,
+        resources: batch.resources,
+        derived: batch.derived,
+      });
+    } catch (error) {
+      this.addPending(-batch.count);
+      throw error;
+    }
     this.wake();
   }
 
@@ -169,24 +212,24 @@ export class SpanWriter {
         this.log.error({ err: error }, "span writer: unexpected failure");
         written = 0;
       }
-      if (!written && !this.woken) return;
+      // After a failure the one writer left keeps waiting it out (idle() means written, not given up).
+      if (!written && !this.woken && this.retryAt <= Date.now()) return;
     }
   }
 
-  /** One transaction: claim, write, delete. Returns how many batches it wrote. */
+  /** One transaction: claim, write, delete. Returns how many batches it took (written or not). */
   private async writeSome(): Promise<number> {
     let claimed: Claimed[] = [];
     try {
       const limit = this.singles ? 1 : this.claim;
       const done = await this.database.db.transaction(async (tx) => {
-        claimed = rowsOf<Claimed>(await tx.execute(CLAIM(limit, this.maxAttempts)));
+        claimed = rowsOf<Claimed>(await tx.execute(CLAIM(limit, this.maxAttempts, this.backoffMs)));
         if (!claimed.length) return undefined;
         return this.write(tx as unknown as Db, claimed);
       });
       this.retryAt = 0;
+      this.partitionsFixed = false;
       if (!done) {
-        // Nothing left (unless another writer of ours holds it): forget what other processes wrote for us.
-        if (this.loops.size <= 1) this.addPending(-this.pending);
         this.singles = false;
         return 0;
       }
@@ -194,23 +237,32 @@ export class SpanWriter {
       if (claimed.length === 1) this.singles = false;
       return claimed.length;
     } catch (error) {
-      if (isRetryableError(error)) {
+      if (isDatabaseUnavailable(error)) {
         this.log.warn({ err: error }, "span writer: database unavailable; retrying");
         this.retryAt = Date.now() + 1000;
         return 0;
       }
-      if (sqlState(error) === "23514" && claimed.length) {
-        // "no partition of relation found for row": retention dropped a day the queue still had.
+      if (isMissingPartition(error) && claimed.length && !this.partitionsFixed) {
+        // Retention dropped a day the queue still had: create it again, once per failure.
+        this.partitionsFixed = true;
         this.partitions.forget();
         await this.partitions.ensure(claimed.flatMap((b) => b.days.map(utcDay)));
         return claimed.length;
       }
+      this.partitionsFixed = false;
       if (claimed.length > 1) {
-        this.singles = true; // one bad batch must not hold back the others: take them one by one
+        // One bad batch (or one too big for a statement timeout) must not hold back the others.
+        this.singles = true;
         return claimed.length;
       }
-      if (claimed.length === 1) await this.markFailed(claimed[0]!, error);
-      return claimed.length;
+      if (claimed.length === 1) {
+        // Deadlocks and timeouts too: counted, retried after a backoff, never forever.
+        await this.markFailed(claimed[0]!, error);
+        return 1;
+      }
+      this.retryAt = Date.now() + 1000;
+      this.log.warn({ err: error }, "span writer: could not claim batches; retrying");
+      return 0;
     }
   }
 
@@ -277,13 +329,17 @@ export class SpanWriter {
   }
 
   private async markFailed(batch: Claimed, error: unknown): Promise<void> {
-    const message = String((error as Error)?.message ?? error).slice(0, 2000);
+    // The driver's message quotes the failed statement's parameters: it may hold the very NUL that
+    // failed it, which a text column refuses too.
+    const message = String((error as Error)?.message ?? error)
+      .replaceAll("\0", "")
+      .slice(0, 2000);
     this.log.error({ err: error, batch: batch.id }, "span writer: a queued batch failed to write");
     this.metrics?.writeFailures.inc();
     try {
       const [row] = rowsOf<{ attempts: number }>(
         await this.database.db.execute(
-          sql`update span_batches set attempts = attempts + 1, last_error = ${message}
+          sql`update span_batches set attempts = attempts + 1, last_error = ${message}, failed_at = now()
               where id = ${batch.id} returning attempts`,
         ),
       );
@@ -291,22 +347,25 @@ export class SpanWriter {
         this.addPending(-batch.span_count);
         this.log.error(
           { batch: batch.id, attempts: row.attempts },
-          "span writer: giving up on a batch; it stays in span_batches with its last_error",
+          "span writer: giving up on a batch; it stays in span_batches with its last_error (set attempts = 0 to retry it)",
         );
       }
     } catch (markError) {
+      // Without the attempt recorded there is no backoff: pause this writer instead of spinning.
+      this.retryAt = Date.now() + this.backoffMs;
       this.log.warn({ err: markError }, "span writer: could not record a failed attempt");
     }
   }
 }
 
-function sqlState(error: unknown): string | undefined {
+/** 23514 "no partition of relation … found for row" (and not some CHECK constraint). */
+function isMissingPartition(error: unknown): boolean {
   for (let e: unknown = error, depth = 0; e && depth < 5; depth++) {
-    const code = (e as { code?: unknown }).code;
-    if (typeof code === "string") return code;
+    const { code, message } = e as { code?: unknown; message?: unknown };
+    if (code === "23514") return typeof message === "string" && message.includes("no partition");
     e = (e as { cause?: unknown }).cause;
   }
-  return undefined;
+  return false;
 }
 
 /** The writer as configured (VIGIL_OTLP_WRITERS, VIGIL_OTLP_QUEUE_SPANS); not started. */

@@ -96,7 +96,7 @@ describeEachDatabase("span writer (queued OTLP batches → span store)", (db) =>
     expect(after!.count - before[0]!.count).toBe(12);
   });
 
-  it("a batch that cannot be written is kept with its error after the last attempt; the others are written", async () => {
+  it("a batch that cannot be written is retried with backoff, then kept with its error; the others are written", async () => {
     const q = writer();
     const good = hexId(16);
     await queue(q, [span({ traceId: good })]);
@@ -109,17 +109,49 @@ describeEachDatabase("span writer (queued OTLP batches → span store)", (db) =>
     const later = hexId(16);
     await queue(q, [span({ traceId: later })]);
 
-    const w = writer({ maxAttempts: 3 });
+    const w = writer({ maxAttempts: 3, backoffMs: 20 });
+    w.start();
+    await w.idle();
+    // The good batches did not wait for the bad one's retries.
+    expect(await spansOf(good)).toBe(1);
+    expect(await spansOf(later)).toBe(1);
+    const bad = () =>
+      db.database.execute<{ attempts: number; last_error: string }>(
+        "select attempts, last_error from span_batches where rows = 'not json'",
+      );
+    expect((await bad())[0]!.attempts).toBeLessThan(3); // backing off, not retried back to back
+    const deadline = Date.now() + 10_000;
+    while ((await bad())[0]!.attempts < 3 && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, 50));
+    await new Promise((r) => setTimeout(r, 300)); // past another backoff: a fourth attempt would show
+    await w.stop();
+    expect(await bad()).toEqual([{ attempts: 3, last_error: expect.stringMatching(/json/i) }]);
+    await db.database.execute("delete from span_batches where rows = 'not json'");
+  });
+
+  it("an exception message with a NUL is written (the NUL dropped) with its incident, not left failing", async () => {
+    const w = writer();
+    const traceId = hexId(16);
+    const nul = span({
+      traceId,
+      events: [
+        {
+          name: "exception",
+          attributes: { "exception.type": "NulError", "exception.message": "bad\u0000byte" },
+        },
+      ],
+    });
+    await queue(w, [nul]);
     w.start();
     await w.idle();
     await w.stop();
-    expect(await spansOf(good)).toBe(1);
-    expect(await spansOf(later)).toBe(1);
-    const kept = await db.database.execute<{ attempts: number; last_error: string }>(
-      "select attempts, last_error from span_batches where rows = 'not json'",
+    expect(await spansOf(traceId)).toBe(1);
+    const [incident] = await db.database.execute<{ title: string }>(
+      "select title from incidents where project_id = $1 and title like 'NulError%'",
+      [projectId],
     );
-    expect(kept).toEqual([{ attempts: 3, last_error: expect.stringMatching(/json/i) }]);
-    await db.database.execute("delete from span_batches where rows = 'not json'");
+    expect(incident?.title).toBe("NulError: badbyte");
+    expect(await queued()).toBe(0);
   });
 
   it("a day partition dropped while its batch was queued is created again", async () => {

@@ -82,6 +82,8 @@ export const spanBatches = pgTable("span_batches", {
   resources: text("resources").notNull(),
   /** The spans that carry exceptions or prediction logs (JSON SpanRecords): what the write derives from. */
   derived: text("derived").notNull().default("[]"),
+  /** Failed writes (not counting the database being unavailable); retried with backoff up to a limit. */
   attempts: integer("attempts").notNull().default(0),
   lastError: text("last_error"),
+  failedAt: timestamp("failed_at", { withTimezone: true }),
 });
