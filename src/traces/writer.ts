@@ -73,14 +73,12 @@ export class SpanWriter {
   private readonly maxAttempts: number;
   private readonly pollMs: number;
   private readonly backoffMs: number;
-  /** Spans this process queued and has not seen written: what `admit` bounds. */
+  /** Spans queued, what `admit` bounds: recounted on every poll, moved by this process in between. */
   private pending = 0;
   private woken = false;
   /** Until start() and after stop(): queueing still works, writing waits for a start. */
   private stopped = true;
   private singles = false;
-  /** The last failure was a missing partition, created since: a second one is a real failure. */
-  private partitionsFixed = false;
   private retryAt = 0;
   private timer: NodeJS.Timeout | undefined;
   private idleWaiters: (() => void)[] = [];
@@ -218,7 +216,7 @@ export class SpanWriter {
   }
 
   /** One transaction: claim, write, delete. Returns how many batches it took (written or not). */
-  private async writeSome(): Promise<number> {
+  private async writeSome(partitionsFixed = false): Promise<number> {
     let claimed: Claimed[] = [];
     try {
       const limit = this.singles ? 1 : this.claim;
@@ -228,7 +226,6 @@ export class SpanWriter {
         return this.write(tx as unknown as Db, claimed);
       });
       this.retryAt = 0;
-      this.partitionsFixed = false;
       if (!done) {
         this.singles = false;
         return 0;
@@ -242,14 +239,12 @@ export class SpanWriter {
         this.retryAt = Date.now() + 1000;
         return 0;
       }
-      if (isMissingPartition(error) && claimed.length && !this.partitionsFixed) {
-        // Retention dropped a day the queue still had: create it again, once per failure.
-        this.partitionsFixed = true;
+      if (isMissingPartition(error) && claimed.length && !partitionsFixed) {
+        // Retention dropped a day the queue still had: create it again and retry, once.
         this.partitions.forget();
         await this.partitions.ensure(claimed.flatMap((b) => b.days.map(utcDay)));
-        return claimed.length;
+        return this.writeSome(true);
       }
-      this.partitionsFixed = false;
       if (claimed.length > 1) {
         // One bad batch (or one too big for a statement timeout) must not hold back the others.
         this.singles = true;
