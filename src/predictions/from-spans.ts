@@ -76,13 +76,26 @@ const num = (v: unknown) =>
       ? Number(v)
       : undefined;
 
-function genAiPrediction(span: SpanLike, a: Record<string, unknown>): unknown | undefined {
+const isVigilPrediction = (a: Record<string, unknown>) => a[`${PREFIX}model`] !== undefined;
+
+/** A GenAI span with a model: the model's name, else undefined. */
+function genAiModel(a: Record<string, unknown>): string | undefined {
   const isGenAi =
     a["gen_ai.operation.name"] !== undefined ||
     a["gen_ai.system"] !== undefined ||
     a["gen_ai.provider.name"] !== undefined;
   const model = a["gen_ai.request.model"] ?? a["gen_ai.response.model"];
-  if (!isGenAi || typeof model !== "string") return undefined;
+  return isGenAi && typeof model === "string" ? model : undefined;
+}
+
+/** Whether a span carries a prediction log of either convention (valid or not): cheap, no parsing. */
+export function carriesPrediction(span: Pick<SpanLike, "attributes">): boolean {
+  return isVigilPrediction(span.attributes) || genAiModel(span.attributes) !== undefined;
+}
+
+function genAiPrediction(span: SpanLike, a: Record<string, unknown>): unknown | undefined {
+  const model = genAiModel(a);
+  if (model === undefined) return undefined;
   const finish = a["gen_ai.response.finish_reasons"];
   const finishReason = Array.isArray(finish) ? finish[0] : finish;
   const features: Record<string, FeatureValue> = {};
@@ -122,7 +135,7 @@ export function predictionsFromSpans(spans: Iterable<SpanLike>): SpanPredictions
   const rejected: SpanPredictions["rejected"] = [];
   for (const span of spans) {
     const a = span.attributes;
-    const raw = a[`${PREFIX}model`] !== undefined ? vigilPrediction(span, a) : genAiPrediction(span, a);
+    const raw = isVigilPrediction(a) ? vigilPrediction(span, a) : genAiPrediction(span, a);
     if (raw === undefined) continue;
     const parsed = PredictionIn.safeParse(raw);
     if (parsed.success) rows.push(parsed.data);

@@ -1,4 +1,4 @@
-import { predictionsFromSpans } from "../predictions/from-spans.ts";
+import { carriesPrediction } from "../predictions/from-spans.ts";
 import type { SpanRecord } from "./model.ts";
 import { safeJson } from "./store.ts";
 
@@ -8,9 +8,8 @@ import { safeJson } from "./store.ts";
  * as records; the rest of the batch is only ever inserted. Pure.
  */
 export function derivingSpans(records: SpanRecord[]): SpanRecord[] {
-  return records.filter(
-    (r) => r.events.some((e) => e.name === "exception") || predictionsFromSpans([r]).rows.length > 0,
-  );
+  // Parsing the predictions waits for the write (it runs on the spans that were new only).
+  return records.filter((r) => r.events.some((e) => e.name === "exception") || carriesPrediction(r));
 }
 
 /**

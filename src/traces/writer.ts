@@ -67,7 +67,7 @@ const CLAIM = (limit: number, maxAttempts: number, backoffMs: number) => sql`
  * other than the database being unavailable is kept, with its error, after `maxAttempts`.
  */
 export class SpanWriter {
-  readonly partitions: Partitions;
+  private readonly partitions: Partitions;
   private readonly loops = new Set<Promise<void>>();
   private readonly claim: number;
   private readonly maxAttempts: number;

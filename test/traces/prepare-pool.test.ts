@@ -25,14 +25,18 @@ describe("prepareExport", () => {
     const traceId = hexId(16);
     const yesterday = span({ traceId, startNs: nowNs() - DAY_NS });
     const boom = failing();
-    const out = prepareExport(request(protobufRequest([yesterday, boom, span({ traceId: "abc" })])));
-    expect(out).toMatchObject({ received: 3, rejected: 1, errorMessage: expect.stringMatching(/trace id/) });
-    expect(out.batch?.count).toBe(2);
+    const llm = span({ attributes: { "gen_ai.operation.name": "chat", "gen_ai.request.model": "m-1" } });
+    const notLlm = span({ attributes: { "gen_ai.operation.name": "chat" } }); // no model: no prediction
+    const out = prepareExport(
+      request(protobufRequest([yesterday, boom, llm, notLlm, span({ traceId: "abc" })])),
+    );
+    expect(out).toMatchObject({ received: 5, rejected: 1, errorMessage: expect.stringMatching(/trace id/) });
+    expect(out.batch?.count).toBe(4);
     const day = (ns: bigint) => new Date(Number(ns / 1_000_000n)).toISOString().slice(0, 10);
     expect(out.batch?.days).toEqual([...new Set([day(yesterday.startNs), day(boom.startNs)])].sort());
-    expect((JSON.parse(out.batch!.derived) as { spanId: string }[]).map((r) => r.spanId)).toEqual([
-      boom.spanId,
-    ]);
+    expect((JSON.parse(out.batch!.derived) as { spanId: string }[]).map((r) => r.spanId).sort()).toEqual(
+      [boom.spanId, llm.spanId].sort(),
+    );
   });
 
   it("a request with no valid span has nothing to queue", () => {
