@@ -95,6 +95,10 @@ async function openPostgres(url: string, max: number): Promise<Database> {
     max,
     onnotice: () => {},
     connect_timeout: 10,
+    // After failed connects postgres.js waits 3^n/100 s (up to 20 s) before the next: during an
+    // outage the span writer's retries and exporters' retries push it to the cap, and Vigil would
+    // stay down up to 20 s after the database is back. Capped at 2 s instead.
+    backoff: (retries: number) => Math.min(0.05 * 2 ** retries, 2),
     // jsonb and arrays come back parsed; timestamps as Date.
   });
   const db = drizzlePostgres({ client, schema }) as unknown as Db;
