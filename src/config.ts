@@ -84,6 +84,17 @@ export const envSchema = z.object({
   /** OTLP: threads that decode and prepare export requests off the event loop (0: on it). */
   VIGIL_OTLP_THREADS: z.string().regex(/^\d+$/, "expected a whole number").transform(Number).default(1),
   VIGIL_DB_POOL_SIZE: z.string().regex(/^\d+$/, "expected a whole number").transform(Number).default(10),
+  /**
+   * PostgreSQL's backend_flush_after for Vigil's connections (src/db/client.ts); "0" leaves the
+   * server's setting alone (and sends no startup parameter, for poolers that refuse them).
+   */
+  VIGIL_DB_BACKEND_FLUSH_AFTER: z
+    .string()
+    .regex(
+      /^\d+\s*(kB|MB)?$/,
+      "expected a size PostgreSQL understands, such as 256kB (0: the server's setting)",
+    )
+    .default("256kB"),
   /** RAG: an OpenAI-compatible /v1/embeddings endpoint (unset → the built-in embedder). */
   VIGIL_EMBEDDINGS_URL: z.url({ message: "expected a URL" }).optional(),
   VIGIL_EMBEDDINGS_MODEL: z.string().min(1).optional(),

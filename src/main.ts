@@ -29,6 +29,7 @@ export async function openAndMigrate(config: Config): Promise<Database> {
     url: config.DATABASE_URL,
     dataDir: config.VIGIL_DATA_DIR,
     poolSize: config.VIGIL_DB_POOL_SIZE,
+    backendFlushAfter: config.VIGIL_DB_BACKEND_FLUSH_AFTER,
   });
   try {
     await migrate(database);

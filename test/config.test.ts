@@ -39,6 +39,15 @@ describe("config", () => {
     }
   });
 
+  it("backend_flush_after: 256kB by default, PostgreSQL's units, 0 for the server's own", () => {
+    expect(loadConfig({}).VIGIL_DB_BACKEND_FLUSH_AFTER).toBe("256kB");
+    expect(loadConfig({ VIGIL_DB_BACKEND_FLUSH_AFTER: "1MB" }).VIGIL_DB_BACKEND_FLUSH_AFTER).toBe("1MB");
+    expect(loadConfig({ VIGIL_DB_BACKEND_FLUSH_AFTER: "0" }).VIGIL_DB_BACKEND_FLUSH_AFTER).toBe("0");
+    expect(() => loadConfig({ VIGIL_DB_BACKEND_FLUSH_AFTER: "256; drop" })).toThrow(
+      /VIGIL_DB_BACKEND_FLUSH_AFTER: expected a size PostgreSQL understands/,
+    );
+  });
+
   it("rejects a bad PORT with one line naming the variable and value", () => {
     expect(() => loadConfig({ PORT: "abc" })).toThrow(ConfigError);
     try {

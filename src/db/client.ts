@@ -37,13 +37,15 @@ export interface OpenOptions {
   /** Data directory for the embedded database; absent → in memory. */
   dataDir?: string;
   poolSize?: number;
+  /** Server only: backend_flush_after for every connection (default 256kB; "0": the server's own). */
+  backendFlushAfter?: string;
   /** Embedded only: start from a dump made by `pglite.dumpDataDir()` (e.g. an already migrated database). */
   loadDataDir?: Blob;
 }
 
 export async function openDatabase(options: OpenOptions): Promise<Database> {
   return options.url
-    ? openPostgres(options.url, options.poolSize ?? 10)
+    ? openPostgres(options.url, options.poolSize ?? 10, options.backendFlushAfter ?? "256kB")
     : openPglite(options.dataDir, options.loadDataDir);
 }
 
@@ -90,11 +92,18 @@ async function openPglite(dataDir?: string, loadDataDir?: Blob): Promise<Databas
   };
 }
 
-async function openPostgres(url: string, max: number): Promise<Database> {
+async function openPostgres(url: string, max: number, backendFlushAfter: string): Promise<Database> {
   const client = postgres(url, {
     max,
     onnotice: () => {},
     connect_timeout: 10,
+    // PostgreSQL leaves backend_flush_after off by default: the pages a backend writes out (the
+    // span writer evicts many) stay dirty in the kernel's cache until the checkpoint's fsync, which
+    // then stalls every commit — an OTLP export's too — for 0.2–0.5 s at sustained ingest rates.
+    // Asking the kernel to write them out as they go removes those stalls (bench/README.md). It is
+    // a startup parameter, so every connection of this pool has it from its start (pg-boss keeps
+    // its own small pool: its writes are small); the same parameter in the URL's query wins.
+    connection: backendFlushAfter.trim() === "0" ? {} : { backend_flush_after: backendFlushAfter },
     // After failed connects postgres.js waits 3^n/100 s (up to 20 s) before the next: during an
     // outage the span writer's retries and exporters' retries push it to the cap, and Vigil would
     // stay down up to 20 s after the database is back. Capped at 2 s instead.
