@@ -3,7 +3,9 @@ import { createRoute, z } from "@hono/zod-openapi";
 import { bodyLimit } from "hono/body-limit";
 import { HTTPException } from "hono/http-exception";
 import { requestId } from "hono/request-id";
+import { KeyCache } from "./auth/key-cache.ts";
 import { requireApiKey } from "./auth/middleware.ts";
+import { onKeyRevoked } from "./auth/revocations.ts";
 import { otelEnabled } from "./config.ts";
 import { isDatabaseUnavailable } from "./db/errors.ts";
 import { monitorRoutes } from "./drift/monitor-routes.ts";
@@ -77,8 +79,10 @@ export function buildApp(deps: AppDeps, options: { metrics?: Metrics } = {}) {
   app.route("/", docsRoutes());
   app.route("/", uiRoutes(VERSION));
 
-  app.use("/api/*", requireApiKey(database));
-  app.use("/v1/*", requireApiKey(database));
+  const keys = new KeyCache();
+  void onKeyRevoked(database, () => keys.clear(), log);
+  app.use("/api/*", requireApiKey(database, keys));
+  app.use("/v1/*", requireApiKey(database, keys));
 
   app.openapi(
     createRoute({

@@ -1,7 +1,8 @@
-import { and, asc, eq, isNull } from "drizzle-orm";
+import { and, asc, eq, isNull, sql } from "drizzle-orm";
 import type { Db } from "../db/client.ts";
 import { apiKeys, projects } from "../db/schema/index.ts";
 import { displayPrefix, generateApiKey, hashApiKey } from "./keys.ts";
+import { KEYS_REVOKED } from "./revocations.ts";
 
 export interface AuthenticatedKey {
   keyId: string;
@@ -9,12 +10,13 @@ export interface AuthenticatedKey {
   projectName: string;
 }
 
-export async function findActiveKey(db: Db, key: string): Promise<AuthenticatedKey | undefined> {
+/** The active key whose hash (hashApiKey) this is, with its project. */
+export async function findActiveKey(db: Db, hash: string): Promise<AuthenticatedKey | undefined> {
   const [row] = await db
     .select({ keyId: apiKeys.id, projectId: projects.id, projectName: projects.name })
     .from(apiKeys)
     .innerJoin(projects, eq(projects.id, apiKeys.projectId))
-    .where(and(eq(apiKeys.hash, hashApiKey(key)), isNull(apiKeys.revokedAt)))
+    .where(and(eq(apiKeys.hash, hash), isNull(apiKeys.revokedAt)))
     .limit(1);
   return row;
 }
@@ -64,17 +66,23 @@ export async function listApiKeys(db: Db, projectName?: string) {
     .orderBy(asc(projects.name), asc(apiKeys.createdAt));
 }
 
-/** Revokes by id or by display prefix; returns how many keys were revoked. */
+/**
+ * Revokes by id or by display prefix; returns how many keys were revoked. Running services are
+ * told in the same transaction (NOTIFY on commit), so their key caches forget at once.
+ */
 export async function revokeApiKey(db: Db, idOrPrefix: string): Promise<number> {
   const isUuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(idOrPrefix);
-  const rows = await db
-    .update(apiKeys)
-    .set({ revokedAt: new Date() })
-    .where(
-      and(isUuid ? eq(apiKeys.id, idOrPrefix) : eq(apiKeys.prefix, idOrPrefix), isNull(apiKeys.revokedAt)),
-    )
-    .returning({ id: apiKeys.id });
-  return rows.length;
+  return db.transaction(async (tx) => {
+    const rows = await tx
+      .update(apiKeys)
+      .set({ revokedAt: new Date() })
+      .where(
+        and(isUuid ? eq(apiKeys.id, idOrPrefix) : eq(apiKeys.prefix, idOrPrefix), isNull(apiKeys.revokedAt)),
+      )
+      .returning({ id: apiKeys.id });
+    if (rows.length) await tx.execute(sql`select pg_notify(${KEYS_REVOKED}, '')`);
+    return rows.length;
+  });
 }
 
 /**

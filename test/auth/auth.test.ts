@@ -1,5 +1,10 @@
+import { Hono } from "hono";
 import { expect, it } from "vitest";
+import { KeyCache } from "../../src/auth/key-cache.ts";
+import { requireApiKey } from "../../src/auth/middleware.ts";
 import { bootstrapAuth, createApiKey, listApiKeys, revokeApiKey } from "../../src/auth/store.ts";
+import type { AppEnv } from "../../src/http/env.ts";
+import { ApiError } from "../../src/http/errors.ts";
 import { useApp } from "../helpers/app.ts";
 import { describeEachDatabase } from "../helpers/db.ts";
 
@@ -27,17 +32,36 @@ describeEachDatabase("auth", (db) => {
     expect(await res.json()).toEqual({ project: { id: t.projectId, name: "test" } });
   });
 
-  it("a revoked key gets 401 and stays listed as revoked", async () => {
+  it("a revoked key gets 401 — though cached — and stays listed as revoked", async () => {
     const created = await createApiKey(db.database.db, "other", { name: "to-revoke" });
     const auth = { authorization: `Bearer ${created.key}` };
     expect((await t.app.request("/api/v1/whoami", { headers: auth })).status).toBe(200);
     expect(await revokeApiKey(db.database.db, created.prefix)).toBe(1);
-    expect((await t.app.request("/api/v1/whoami", { headers: auth })).status).toBe(401);
+    // The revocation's NOTIFY clears the app's key cache (30 s TTL): on PGlite before the revoke
+    // returns, on the server as soon as the listening connection hears it.
+    await expect
+      .poll(async () => (await t.app.request("/api/v1/whoami", { headers: auth })).status, { timeout: 3000 })
+      .toBe(401);
     expect(await revokeApiKey(db.database.db, created.id)).toBe(0);
     const listed = await listApiKeys(db.database.db, "other");
     expect(listed).toHaveLength(1);
     expect(listed[0]?.revokedAt).toBeInstanceOf(Date);
     expect(JSON.stringify(listed)).not.toContain(created.key);
+  });
+
+  it("a key found active is not looked up again until the cache's TTL passes", async () => {
+    const created = await createApiKey(db.database.db, "cached", { name: "cached" });
+    const app = new Hono<AppEnv>()
+      .use(requireApiKey(db.database, new KeyCache(300)))
+      .get("/", (c) => c.json(c.get("project")))
+      .onError((error, c) => c.json({}, error instanceof ApiError ? error.status : 500));
+    const auth = { headers: { authorization: `Bearer ${created.key}` } };
+    expect((await app.request("/", auth)).status).toBe(200);
+    // Gone from the database without a revocation (so without NOTIFY): only the cache answers now.
+    await db.database.execute("delete from api_keys where id = $1", [created.id]);
+    expect(await (await app.request("/", auth)).json()).toMatchObject({ name: "cached" });
+    await new Promise((r) => setTimeout(r, 350));
+    expect((await app.request("/", auth)).status).toBe(401);
   });
 
   it("bootstrap adds VIGIL_API_KEY to an existing database, once", async () => {
