@@ -75,14 +75,18 @@ export const envSchema = z.object({
     .regex(/^[1-9]\d*$/, "expected a whole number")
     .transform(Number)
     .default(100_000),
-  /** OTLP: concurrent transactions writing queued batches to the span store (PostgreSQL; PGlite uses 1). */
+  /**
+   * OTLP: concurrent transactions writing queued batches to the span store (PostgreSQL; PGlite uses
+   * 1). Each keeps a database core busy while there is a backlog: one leaves the others to the
+   * exports being accepted (bench/README.md); more raise throughput where the database has cores to spare.
+   */
   VIGIL_OTLP_WRITERS: z
     .string()
     .regex(/^[1-9]\d*$/, "expected a whole number")
     .transform(Number)
-    .default(2),
+    .default(1),
   /** OTLP: threads that decode and prepare export requests off the event loop (0: on it). */
-  VIGIL_OTLP_THREADS: z.string().regex(/^\d+$/, "expected a whole number").transform(Number).default(1),
+  VIGIL_OTLP_THREADS: z.string().regex(/^\d+$/, "expected a whole number").transform(Number).default(2),
   VIGIL_DB_POOL_SIZE: z.string().regex(/^\d+$/, "expected a whole number").transform(Number).default(10),
   /**
    * PostgreSQL's backend_flush_after for Vigil's connections (src/db/client.ts); "0" leaves the
