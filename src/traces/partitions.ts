@@ -81,7 +81,7 @@ export async function listPartitions(database: Database): Promise<{ name: string
 
 /**
  * Drops whole day partitions that ended before now − retentionDays (instant, no row-by-row
- * delete, no bloat). Returns the names dropped.
+ * delete, no bloat), and the span_resources of those days (a few rows a day). Returns the names dropped.
  */
 export async function dropExpiredPartitions(
   database: Database,
@@ -95,5 +95,9 @@ export async function dropExpiredPartitions(
     await database.execute(`drop table if exists ${p.name}`);
     dropped.push(p.name);
   }
+  await database.execute(
+    `delete from span_resources where (day + 1)::timestamp at time zone 'UTC' <= $1::timestamptz`,
+    [new Date(cutoff).toISOString()],
+  );
   return dropped;
 }

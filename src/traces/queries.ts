@@ -24,9 +24,14 @@ export interface SpanView {
   dropped: Record<string, unknown>;
 }
 
-const SPAN_COLUMNS = `trace_id, span_id, parent_span_id, name, kind, service, start_ns::text as start_ns,
-  duration_ns::text as duration_ns, status_code, status_message, trace_state, flags, attributes, resource,
-  scope, events, links, dropped`;
+const SPAN_COLUMNS = `s.trace_id, s.span_id, s.parent_span_id, s.name, s.kind, s.service,
+  s.start_ns::text as start_ns, s.duration_ns::text as duration_ns, s.status_code, s.status_message,
+  s.trace_state, s.flags, s.attributes, coalesce(r.resource, s.resource, '{}') as resource,
+  coalesce(r.scope, s.scope, '{}') as scope, s.events, s.links, s.dropped`;
+
+/** Spans `s` with their resource and scope (`r`; inline on spans written before span_resources). */
+const SPANS = `spans s left join span_resources r on r.project_id = s.project_id and r.id = s.resource_id
+  and r.day = (s.start_time at time zone 'UTC')::date`;
 
 interface SpanRow {
   trace_id: string;
@@ -72,7 +77,7 @@ function toView(r: SpanRow): SpanView & { startNs: bigint } {
     scope: r.scope,
     events: r.events,
     links: r.links,
-    dropped: r.dropped,
+    dropped: { attributes: 0, events: 0, links: 0, ...r.dropped },
     startNs,
   };
 }
@@ -85,7 +90,8 @@ export async function traceSpans(
   limit = 10_000,
 ): Promise<(SpanView & { startNs: bigint })[]> {
   const rows = await database.execute<SpanRow>(
-    `select ${SPAN_COLUMNS} from spans where project_id = $1 and trace_id = $2 order by start_ns limit $3`,
+    `select ${SPAN_COLUMNS} from ${SPANS} where s.project_id = $1 and s.trace_id = $2
+      order by s.start_ns limit $3`,
     [projectId, traceId, limit],
   );
   return rows.map(toView);
@@ -102,9 +108,9 @@ export async function incidentTraceSpans(
   limit: number,
 ): Promise<(SpanView & { startNs: bigint })[]> {
   const rows = await database.execute<SpanRow>(
-    `select ${SPAN_COLUMNS} from spans
-      where project_id = (select project_id from incidents where id = $1) and trace_id = $2
-      order by start_ns limit $3`,
+    `select ${SPAN_COLUMNS} from ${SPANS}
+      where s.project_id = (select project_id from incidents where id = $1) and s.trace_id = $2
+      order by s.start_ns limit $3`,
     [incidentId, traceId, limit],
   );
   return rows.map(toView);

@@ -16,7 +16,7 @@ import type { OtlpMetrics } from "./metrics.ts";
 import type { SpanRecord } from "./model.ts";
 import { Partitions } from "./partitions.ts";
 import type { PreparedExport } from "./prepare.ts";
-import { writeQueuedBatches } from "./store.ts";
+import { BATCH_FORMAT, upgradeBatchV1, writeQueuedBatches } from "./store.ts";
 
 export interface SpanWriterOptions {
   /** Concurrent write transactions (each claims different batches). */
@@ -41,6 +41,7 @@ interface Claimed {
   span_count: number;
   days: string[];
   derived: string;
+  format: number;
 }
 
 /**
@@ -48,7 +49,7 @@ interface Claimed {
  * others, and each failed one not before 2^attempts × backoffMs after its last failure.
  */
 const CLAIM = (limit: number, maxAttempts: number, backoffMs: number) => sql`
-  select id, project_id, received_at, span_count, days, derived
+  select id, project_id, received_at, span_count, days, derived, format
   from span_batches
   where attempts < ${maxAttempts}
     and (failed_at is null or failed_at < now() - interval '1 millisecond' * ${backoffMs} * power(2, attempts))
@@ -160,6 +161,7 @@ export class SpanWriter {
         projectId,
         spanCount: batch.count,
         days: batch.days,
+        format: BATCH_FORMAT,
         rows: batch.rows,
         resources: batch.resources,
         derived: batch.derived,
@@ -262,6 +264,7 @@ export class SpanWriter {
   }
 
   private async write(tx: Db, batches: Claimed[]) {
+    for (const b of batches) if (b.format !== BATCH_FORMAT) await upgradeQueued(tx, b);
     const derived = batches.map((b) => ({ projectId: b.project_id, records: parseDerived(b.derived) }));
     const key = (projectId: string, r: SpanRecord) => `${projectId}:${r.traceId}:${r.spanId}`;
     const { stored, fresh } = await writeQueuedBatches(
@@ -351,6 +354,20 @@ export class SpanWriter {
       this.log.warn({ err: markError }, "span writer: could not record a failed attempt");
     }
   }
+}
+
+/** Rewrites a batch queued by an earlier Vigil (format 1) in the current layout, in the write's transaction. */
+async function upgradeQueued(tx: Db, batch: Claimed): Promise<void> {
+  if (batch.format !== 1) throw new Error(`span batch ${batch.id} has unknown format ${batch.format}`);
+  const [old] = rowsOf<{ rows: string; resources: string }>(
+    await tx.execute(sql`select rows, resources from span_batches where id = ${batch.id}`),
+  );
+  if (!old) return;
+  const { rows, resources } = upgradeBatchV1(old.rows, old.resources);
+  await tx.execute(
+    sql`update span_batches set rows = ${rows}, resources = ${resources}, format = ${BATCH_FORMAT}
+        where id = ${batch.id}`,
+  );
 }
 
 /** 23514 "no partition of relation … found for row" (and not some CHECK constraint). */

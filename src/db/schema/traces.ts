@@ -1,6 +1,7 @@
 import { sql } from "drizzle-orm";
 import {
   bigint,
+  date,
   index,
   integer,
   jsonb,
@@ -42,16 +43,21 @@ export const spans = pgTable(
     statusMessage: text("status_message"),
     traceState: text("trace_state"),
     flags: integer("flags"),
-    /** { name, version, attributes } of the instrumentation scope. */
-    scope: jsonb("scope").notNull().default(sql`'{}'::jsonb`),
+    /**
+     * The span's resource and instrumentation scope, stored once per day in span_resources: they
+     * are the same for most spans of a service, and inline they were half of every row.
+     */
+    resourceId: uuid("resource_id"),
+    /** Inline { name, version, attributes } of the scope: spans written before span_resources only. */
+    scope: jsonb("scope"),
     attributes: jsonb("attributes").notNull().default(sql`'{}'::jsonb`),
-    /** Resource attributes (service.name included). */
-    resource: jsonb("resource").notNull().default(sql`'{}'::jsonb`),
+    /** Inline resource attributes: spans written before span_resources only. */
+    resource: jsonb("resource"),
     /** [{ timeNs, name, attributes, droppedAttributesCount }] */
     events: jsonb("events").notNull().default(sql`'[]'::jsonb`),
     /** [{ traceId, spanId, traceState, attributes, flags }] */
     links: jsonb("links").notNull().default(sql`'[]'::jsonb`),
-    /** { attributes, events, links } counts the SDK dropped. */
+    /** { attributes, events, links } counts the SDK dropped; `{}` when all are 0. */
     dropped: jsonb("dropped").notNull().default(sql`'{}'::jsonb`),
     receivedAt: timestamp("received_at", { withTimezone: true }).notNull().defaultNow(),
   },
@@ -60,6 +66,26 @@ export const spans = pgTable(
     index("spans_project_start_idx").on(t.projectId, t.startTime),
     index("spans_project_service_start_idx").on(t.projectId, t.service, t.startTime),
   ],
+);
+
+/**
+ * The resources and instrumentation scopes spans came from, once per project and UTC day (so the
+ * retention that drops a day's partition drops its resources too). `id` is the md5 of
+ * `[resource, scope]` as jsonb prints it — keys in jsonb's order — so equal content is one row
+ * whichever batch or process wrote it first.
+ */
+export const spanResources = pgTable(
+  "span_resources",
+  {
+    projectId: uuid("project_id").notNull(),
+    day: date("day", { mode: "string" }).notNull(),
+    id: uuid("id").notNull(),
+    /** Resource attributes (service.name included). */
+    resource: jsonb("resource").notNull(),
+    /** { name, version, attributes } of the instrumentation scope. */
+    scope: jsonb("scope").notNull(),
+  },
+  (t) => [primaryKey({ name: "span_resources_pkey", columns: [t.projectId, t.day, t.id] })],
 );
 
 /**
@@ -77,6 +103,11 @@ export const spanBatches = pgTable("span_batches", {
   spanCount: integer("span_count").notNull(),
   /** The UTC days (YYYY-MM-DD) the spans start on: the partitions the write needs. */
   days: text("days").array().notNull(),
+  /**
+   * How `rows` and `resources` are laid out (src/traces/store.ts): 2 since span_resources; 1 for
+   * batches queued by an earlier Vigil, which the writer converts before writing them.
+   */
+  format: smallint("format").notNull().default(2),
   /** The insert's parameters as prepared at acceptance (src/traces/store.ts batchJson). */
   rows: text("rows").notNull(),
   resources: text("resources").notNull(),
