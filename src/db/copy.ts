@@ -1,0 +1,36 @@
+import type { Db } from "./client.ts";
+
+/** The driver client behind a Drizzle database or transaction (postgres.js `Sql`, or PGlite's). */
+interface DriverClient {
+  unsafe?: (query: string) => { writable(): Promise<NodeJS.WritableStream> };
+  query?: (query: string, params: unknown[], options: { blob: Blob }) => Promise<unknown>;
+}
+
+/**
+ * `COPY table (columns) FROM STDIN` of text-format data (`chunks` concatenated) in `tx`'s
+ * transaction — or on its connection when `tx` is not one. Drizzle has no COPY; postgres.js streams
+ * it as CopyData, PGlite reads it from its `/dev/blob` device. A row the server refuses (a unique
+ * violation, a missing partition) rejects with the server's error, and the transaction is aborted:
+ * run it in a savepoint (`tx.transaction`) to go on after one.
+ */
+export async function copyIn(
+  tx: Db,
+  table: string,
+  columns: readonly string[],
+  chunks: string[],
+): Promise<void> {
+  const client = (tx as unknown as { session: { client: DriverClient } }).session.client;
+  const target = `${table} (${columns.join(", ")})`;
+  if (client.unsafe) {
+    const stream = await client.unsafe(`copy ${target} from stdin`).writable();
+    await new Promise<void>((resolve, reject) => {
+      stream.on("error", reject);
+      stream.on("finish", resolve);
+      for (const chunk of chunks) stream.write(chunk);
+      stream.end();
+    });
+    return;
+  }
+  if (!client.query) throw new Error("copyIn: unknown database driver");
+  await client.query(`copy ${target} from '/dev/blob'`, [], { blob: new Blob(chunks) });
+}
