@@ -213,77 +213,22 @@ async function paced(base: string, batches: Uint8Array[], spansPerSecond: number
   };
 }
 
-const COLUMNS = [
-  "project_id",
-  "trace_id",
-  "span_id",
-  "parent_span_id",
-  "start_time",
-  "start_ns",
-  "duration_ns",
-  "name",
-  "kind",
-  "service",
-  "status_code",
-  "status_message",
-  "trace_state",
-  "flags",
-  "scope",
-  "attributes",
-  "resource",
-  "events",
-  "links",
-  "dropped",
-];
-
-/** COPY text format: tab-separated, \N for null, backslash escapes. */
-function copyField(v: unknown): string {
-  if (v === null || v === undefined) return "\\N";
-  const s = typeof v === "object" ? JSON.stringify(v) : String(v);
-  return s.replace(/\\/g, "\\\\").replace(/\t/g, "\\t").replace(/\n/g, "\\n").replace(/\r/g, "\\r");
-}
-
 /** Phase 3: the same spans, as the rows the ingest path writes, by raw COPY into the same table. */
 async function copyBaseline(url: string, batches: Uint8Array[]) {
   const projectId = randomUUID(); // another project: same ids, no conflict with what was ingested
-  const { batchJson, isoMicros } = await import("../src/traces/store.ts");
-  // Chunks of ~1 MB, as a client streaming COPY would send them (and one string of every row
-  // would pass V8's maximum string length at high rates).
-  const chunks: string[] = [];
-  let chunk: string[] = [];
-  let chunkLength = 0;
-  for (const b of batches) {
-    const { records } = validateSpans(decodeProtobufRequest(b), { nowNs: nowNs(), retentionDays: 7 });
-    // The values exactly as the ingest statement receives them (positional rows, resources apart),
-    // with what that statement adds itself: the project, start_time and the resource inlined.
-    const batch = batchJson(records);
-    const resources = JSON.parse(batch.resources) as unknown[];
-    for (const r of JSON.parse(batch.rows) as unknown[][]) {
-      // r: trace, span, parent, start_ns, duration, name, kind, service, status code and message,
-      // trace state, flags, scope, attributes, resource index, events, links, dropped (COLUMNS order).
-      const row = [
+  const { prepareSpans, SPAN_COLUMNS } = await import("../src/traces/store.ts");
+  // Exactly the COPY text the span writer sends for these batches (prepared at acceptance).
+  const chunks = batches.map(
+    (b) =>
+      prepareSpans(
         projectId,
-        ...r.slice(0, 3),
-        isoMicros(BigInt(r[3] as string)),
-        ...r.slice(3, 14),
-        resources[r[14] as number],
-        ...r.slice(15),
-      ];
-      const line = `${row.map(copyField).join("\t")}\n`;
-      chunk.push(line);
-      chunkLength += line.length;
-      if (chunkLength >= 1 << 20) {
-        chunks.push(chunk.join(""));
-        chunk = [];
-        chunkLength = 0;
-      }
-    }
-  }
-  if (chunk.length) chunks.push(chunk.join(""));
+        validateSpans(decodeProtobufRequest(b), { nowNs: nowNs(), retentionDays: 7 }).records,
+      ).rows,
+  );
   const sql = postgres(url, { max: 1, onnotice: () => {} });
   try {
     const started = performance.now();
-    const stream = await sql.unsafe(`copy spans (${COLUMNS.join(", ")}) from stdin`).writable();
+    const stream = await sql.unsafe(`copy spans (${SPAN_COLUMNS.join(", ")}) from stdin`).writable();
     await new Promise<void>((resolve, reject) => {
       stream.on("error", reject);
       stream.on("finish", () => resolve());

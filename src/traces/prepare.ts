@@ -10,6 +10,8 @@ import { validateSpans } from "./validate.ts";
 
 /** One OTLP export request as it arrived. Plain data: it crosses to a prepare thread. */
 export interface ExportRequest {
+  /** The project the spans are stored under (the API key's): their rows carry it. */
+  projectId: string;
   body: Uint8Array;
   encoding: OtlpEncoding;
   contentEncoding?: string;
@@ -74,7 +76,7 @@ export function prepareExport(request: ExportRequest): PreparedExport {
     rejected,
     errorMessage,
     batch: {
-      ...prepareSpans(records),
+      ...prepareSpans(request.projectId, records),
       days: daysOf(records.map((r) => r.startNs)).map((d) => d.toISOString().slice(0, 10)),
       derived: derivedJson(derivingSpans(records)),
     },

@@ -91,6 +91,7 @@ export function traceRoutes(deps: AppDeps, metrics: OtlpMetrics = createOtlpMetr
     return gate.run(async () => {
       const started = performance.now();
       const prepared = await pool.run({
+        projectId: c.get("project").id,
         body: new Uint8Array(await c.req.arrayBuffer()),
         encoding,
         contentEncoding: c.req.header("content-encoding"),

@@ -1,132 +1,210 @@
+import { createHash } from "node:crypto";
 import { sql } from "drizzle-orm";
+import stableStringify from "safe-stable-stringify";
 import type { Database, Db } from "../db/client.ts";
+import { copyIn } from "../db/copy.ts";
 import { rowsOf } from "../db/rows.ts";
 import type { SpanRecord } from "./model.ts";
 
+/** The columns of `spans` a queued batch's rows fill, in their COPY order. */
+export const SPAN_COLUMNS = [
+  "project_id",
+  "trace_id",
+  "span_id",
+  "parent_span_id",
+  "start_time",
+  "start_ns",
+  "duration_ns",
+  "name",
+  "kind",
+  "service",
+  "status_code",
+  "status_message",
+  "trace_state",
+  "flags",
+  "resource_id",
+  "attributes",
+  "events",
+  "links",
+  "dropped",
+] as const;
+
+/** A claimed batch as the writer hands it over: its rows in COPY text. */
+export interface QueuedRows {
+  id: number;
+  /** Its spans: the lines of `rows`. */
+  count: number;
+  rows: string;
+}
+
 /**
- * Writes queued batches (span_batches rows, by id, in the current format) to `spans` in one
- * statement, entirely in the database: the rows never travel back through Vigil. Each batch's rows
- * are one JSON array of positional arrays (no repeated keys: a third fewer bytes to build, send and
- * parse than objects), unpacked by jsonb_array_elements; start_time is computed from start_ns
- * (exact microseconds, as timestamptz keeps). A batch's distinct [resource, scope] pairs are another
- * array the rows index into: each becomes a span_resources row per UTC day its spans start on,
- * keyed by the md5 of its jsonb text, and spans keep only that key. ON CONFLICT DO NOTHING makes a
- * retried export a no-op, for spans and resources alike; both are inserted in one global order so
- * that two writers sharing some never wait on each other in a cycle. Returns how many spans were
- * new, and which of `watched` (project:trace:span keys) were among them. The same statement runs on
- * postgres.js and PGlite.
+ * Writes claimed batches (span_batches rows, current format) to `spans` and their resources to
+ * span_resources, in the caller's transaction. The rows go in by COPY, as prepared at acceptance:
+ * the database parses nothing but the COPY text itself (an INSERT … SELECT unpacking JSON took
+ * twice as long). A client retry is a unique violation for COPY, so the COPY runs in a savepoint:
+ * when it is refused, the rows are copied into a temporary table instead and inserted from there
+ * with ON CONFLICT DO NOTHING, in one global order (two writers sharing spans never wait on each
+ * other in a cycle). Returns how many spans were new, and which of `watched` (project:trace:span
+ * keys) were among them. The same code runs on postgres.js and PGlite.
  */
-const writeStatement = (ids: number[], watched: string[]) =>
-  sql`with b as materialized (
-        select id as batch, project_id, rows::jsonb as rows, resources::jsonb as resources
-        from span_batches where id in ${ids}
-      ), src as materialized (
-        select b.batch, (s.n - 1)::int as idx, md5(s.x::text)::uuid as id, s.x
-        from b, jsonb_array_elements(b.resources) with ordinality as s(x, n)
-      ), r as materialized (
-        select b.batch, b.project_id, e as r from b, jsonb_array_elements(b.rows) as e
-      ), ins as (
-        insert into spans (project_id, trace_id, span_id, parent_span_id, start_time, start_ns,
-          duration_ns, name, kind, service, status_code, status_message, trace_state, flags,
-          resource_id, attributes, events, links, dropped)
-        select r.project_id, r.r->>0, r.r->>1, r.r->>2,
-          timestamptz 'epoch' + ((r.r->>3)::bigint / 1000) * interval '1 microsecond', (r.r->>3)::bigint,
-          (r.r->>4)::bigint, r.r->>5, (r.r->>6)::smallint, r.r->>7, (r.r->>8)::smallint, r.r->>9,
-          r.r->>10, (r.r->>11)::integer, src.id, r.r->13, r.r->14, r.r->15, r.r->16
-        from r join src on src.batch = r.batch and src.idx = (r.r->>12)::integer
-        order by r.r->>0, r.r->>1
+export async function writeQueuedBatches(
+  tx: Db,
+  batches: QueuedRows[],
+  watched: string[],
+): Promise<{ stored: number; fresh: Set<string> }> {
+  const ids = batches.map((b) => b.id);
+  // One row per (project, day, resource) whichever batch brought it; sorted like the spans.
+  await tx.execute(sql`
+    insert into span_resources (project_id, day, id, resource, scope)
+    select distinct on (b.project_id, d.day, x->>0) b.project_id, d.day::date, (x->>0)::uuid, x->2, x->3
+    from span_batches b, jsonb_array_elements(b.resources::jsonb) as x,
+      jsonb_array_elements_text(x->1) as d(day)
+    where b.id in ${ids}
+    order by b.project_id, d.day, x->>0
+    on conflict do nothing`);
+  const texts = batches.map((b) => b.rows);
+  const copied = await tx
+    .transaction((sp) => copyIn(sp, "spans", SPAN_COLUMNS, texts))
+    .then(
+      () => true,
+      (error: unknown) => {
+        if ((error as { code?: string })?.code === "23505") return false;
+        throw error;
+      },
+    );
+  if (copied) {
+    return { stored: batches.reduce((n, b) => n + b.count, 0), fresh: new Set(watched) };
+  }
+  await tx.execute(sql`create temporary table spans_in (like spans including defaults) on commit drop`);
+  await copyIn(tx, "spans_in", SPAN_COLUMNS, texts);
+  const [row] = rowsOf<{ stored: number; fresh: string[] }>(
+    await tx.execute(sql`
+      with ins as (
+        insert into spans select * from spans_in order by project_id, trace_id, span_id
         on conflict do nothing
         returning project_id, trace_id, span_id
-      ), res as (
-        insert into span_resources (project_id, day, id, resource, scope)
-        select distinct on (u.project_id, u.day, src.id) u.project_id, u.day, src.id, src.x->0, src.x->1
-        from (
-          select distinct batch, project_id, (r->>12)::integer as idx,
-            date '1970-01-01' + ((r->>3)::bigint / 86400000000000)::integer as day
-          from r
-        ) as u join src on src.batch = u.batch and src.idx = u.idx
-        order by u.project_id, u.day, src.id
-        on conflict do nothing
       )
       select count(*)::int as stored,
         coalesce(array_agg(k) filter (where k = any(string_to_array(${watched.join(",")}, ','))), '{}') as fresh
-      from (select project_id::text || ':' || trace_id || ':' || span_id as k from ins) as keys`;
-
-export async function writeQueuedBatches(
-  tx: Db,
-  ids: number[],
-  watched: string[],
-): Promise<{ stored: number; fresh: Set<string> }> {
-  const [row] = rowsOf<{ stored: number; fresh: string[] }>(await tx.execute(writeStatement(ids, watched)));
+      from (select project_id::text || ':' || trace_id || ':' || span_id as k from ins) as keys`),
+  );
+  await tx.execute(sql`drop table spans_in`);
   return { stored: row?.stored ?? 0, fresh: new Set(row?.fresh ?? []) };
 }
 
-/** The layout of a queued batch's rows and resources (span_batches.format) that writeStatement reads. */
+/** The layout of a queued batch's rows and resources (span_batches.format) that the writer reads. */
 export const BATCH_FORMAT = 2;
 
 /**
- * What a queued batch holds for writeStatement: the rows, and the batch's distinct
- * [resource, scope] pairs — shared by many spans, so rows carry an index instead of a copy.
- * Row positions: trace, span, parent, start_ns, duration_ns, name, kind, service, status code,
- * status message, trace state, flags, resource index, attributes, events, links, dropped.
+ * What a queued batch holds for the writer. `rows`: COPY text of SPAN_COLUMNS, one line per span.
+ * `resources`: JSON [id, days, resource, scope] of each distinct (resource, scope) pair, `days` the
+ * UTC days (YYYY-MM-DD) its spans start on — a span_resources row each. Decoders share one resource
+ * object per ResourceSpans and one scope object per ScopeSpans, so pairs are found by identity. Pure.
  */
-export function batchJson(records: SpanRecord[]): { rows: string; resources: string } {
-  // Decoders share one resource object per ResourceSpans and one scope object per ScopeSpans.
-  const index = new Map<object, Map<object, number>>();
-  const resources: [object, object][] = [];
-  const rows = records.map((r) => {
+export function batchRows(projectId: string, records: SpanRecord[]): { rows: string; resources: string } {
+  const index = new Map<object, Map<object, { id: string; days: Set<string> }>>();
+  const resources: [string, Set<string>, object, object][] = [];
+  let rows = "";
+  for (const r of records) {
     let byScope = index.get(r.resource);
     if (!byScope) {
       byScope = new Map();
       index.set(r.resource, byScope);
     }
-    let idx = byScope.get(r.scope);
-    if (idx === undefined) {
-      idx = resources.push([r.resource, r.scope]) - 1;
-      byScope.set(r.scope, idx);
+    let pair = byScope.get(r.scope);
+    if (!pair) {
+      pair = { id: resourceId(r.resource, r.scope), days: new Set() };
+      resources.push([pair.id, pair.days, r.resource, r.scope]);
+      byScope.set(r.scope, pair);
     }
+    const start = isoMicros(r.startNs);
+    pair.days.add(start.slice(0, 10));
     const { attributes, events, links } = r.dropped;
-    return [
-      r.traceId,
-      r.spanId,
-      r.parentSpanId,
-      r.startNs.toString(),
-      r.durationNs.toString(),
-      r.name,
-      r.kind,
-      r.service,
-      r.statusCode,
-      r.statusMessage,
+    rows += `${projectId}\t${r.traceId}\t${r.spanId}\t${r.parentSpanId ?? "\\N"}\t${start}\t${r.startNs}\t${
+      r.durationNs
+    }\t${text(r.name)}\t${r.kind}\t${text(r.service)}\t${r.statusCode}\t${text(r.statusMessage)}\t${text(
       r.traceState,
-      r.flags,
-      idx,
-      r.attributes,
-      r.events,
-      r.links,
-      attributes || events || links ? r.dropped : {},
-    ];
-  });
-  return { rows: safeJson(rows), resources: safeJson(resources) };
+    )}\t${r.flags ?? "\\N"}\t${pair.id}\t${json(r.attributes)}\t${json(r.events)}\t${json(r.links)}\t${
+      attributes || events || links ? json(r.dropped) : "{}"
+    }\n`;
+  }
+  return {
+    rows,
+    resources: safeJson(resources.map(([id, days, resource, scope]) => [id, [...days], resource, scope])),
+  };
 }
 
 /**
- * A batch queued by a Vigil before span_resources (format 1: scope inline at position 12, the
- * resource's index at 14, `resources` plain resource objects) in the current layout. Pure.
+ * The id of a (resource, scope) pair in span_resources: the md5 of its JSON with keys sorted, so
+ * equal content is one row whichever batch or process wrote it first.
  */
-export function upgradeBatchV1(rows: string, resources: string): { rows: string; resources: string } {
-  const oldResources = JSON.parse(resources) as unknown[];
-  const pairs: [unknown, unknown][] = [];
-  const index = new Map<string, number>();
-  const upgraded = (JSON.parse(rows) as unknown[][]).map((r) => {
-    const key = `${r[14]}:${JSON.stringify(r[12])}`;
-    let idx = index.get(key);
-    if (idx === undefined) {
-      idx = pairs.push([oldResources[r[14] as number] ?? {}, r[12] ?? {}]) - 1;
-      index.set(key, idx);
+export function resourceId(resource: object, scope: object): string {
+  const hex = createHash("md5")
+    .update(stableStringify([resource, scope]) ?? "")
+    .digest("hex");
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}
+
+/** A text field in COPY text format: \N for null; backslash, tab, newline, CR escaped; NUL dropped. */
+function text(value: string | null): string {
+  if (value === null) return "\\N";
+  return /[\\\t\n\r\0]/.test(value) ? value.replace(/[\\\t\n\r\0]/g, (c) => COPY_ESCAPES[c]!) : value;
+}
+const COPY_ESCAPES: Record<string, string> = {
+  "\\": "\\\\",
+  "\t": "\\t",
+  "\n": "\\n",
+  "\r": "\\r",
+  "\0": "",
+};
+
+/** A jsonb field in COPY text: JSON has no raw control characters, so only its backslashes are doubled. */
+function json(value: unknown): string {
+  const s = safeJson(value);
+  return s.includes("\\") ? s.replaceAll("\\", "\\\\") : s;
+}
+
+/**
+ * A batch queued by a Vigil before span_resources and COPY (format 1: JSON rows — scope inline at
+ * position 12, the resource's index at 14 — and `resources` plain resource objects) in the current
+ * layout. Pure.
+ */
+export function upgradeBatchV1(
+  projectId: string,
+  rows: string,
+  resources: string,
+): { rows: string; resources: string } {
+  const oldResources = (JSON.parse(resources) as SpanRecord["resource"][]).map((r) => r ?? {});
+  const scopes = new Map<string, SpanRecord["scope"]>(); // one object per distinct scope, as decoders share them
+  const records = (JSON.parse(rows) as unknown[][]).map((r): SpanRecord => {
+    const scopeKey = JSON.stringify(r[12] ?? {});
+    let scope = scopes.get(scopeKey);
+    if (!scope) {
+      scope = (r[12] ?? {}) as SpanRecord["scope"];
+      scopes.set(scopeKey, scope);
     }
-    return [...r.slice(0, 12), idx, r[13], ...r.slice(15)];
+    return {
+      traceId: r[0] as string,
+      spanId: r[1] as string,
+      parentSpanId: r[2] as string | null,
+      startNs: BigInt(r[3] as string),
+      durationNs: BigInt(r[4] as string),
+      name: r[5] as string,
+      kind: r[6] as number,
+      service: r[7] as string,
+      statusCode: r[8] as number,
+      statusMessage: r[9] as string | null,
+      traceState: r[10] as string | null,
+      flags: r[11] as number | null,
+      scope,
+      attributes: r[13] as SpanRecord["attributes"],
+      resource: oldResources[r[14] as number] ?? {},
+      events: r[15] as SpanRecord["events"],
+      links: r[16] as SpanRecord["links"],
+      dropped: { attributes: 0, events: 0, links: 0, ...(r[17] as object) },
+    };
   });
-  return { rows: JSON.stringify(upgraded), resources: JSON.stringify(pairs) };
+  return batchRows(projectId, records);
 }
 
 /** Postgres text and jsonb cannot hold NUL or unpaired surrogates: rare, so only then rebuild. */
@@ -163,12 +241,12 @@ export interface PreparedSpans {
   resources: string;
 }
 
-export function prepareSpans(records: SpanRecord[]): PreparedSpans {
+export function prepareSpans(projectId: string, records: SpanRecord[]): PreparedSpans {
   // A stable order makes concurrent writes of batches that share spans lock them in the same order.
   const sorted = [...records].sort((a, b) =>
     a.traceId === b.traceId ? (a.spanId < b.spanId ? -1 : 1) : a.traceId < b.traceId ? -1 : 1,
   );
-  return { count: records.length, ...batchJson(sorted) };
+  return { count: records.length, ...batchRows(projectId, sorted) };
 }
 
 export type { Database };

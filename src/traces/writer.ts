@@ -42,6 +42,8 @@ interface Claimed {
   days: string[];
   derived: string;
   format: number;
+  /** COPY text (src/traces/store.ts batchRows). */
+  rows: string;
 }
 
 /**
@@ -49,7 +51,7 @@ interface Claimed {
  * others, and each failed one not before 2^attempts × backoffMs after its last failure.
  */
 const CLAIM = (limit: number, maxAttempts: number, backoffMs: number) => sql`
-  select id, project_id, received_at, span_count, days, derived, format
+  select id, project_id, received_at, span_count, days, derived, format, rows
   from span_batches
   where attempts < ${maxAttempts}
     and (failed_at is null or failed_at < now() - interval '1 millisecond' * ${backoffMs} * power(2, attempts))
@@ -264,12 +266,12 @@ export class SpanWriter {
   }
 
   private async write(tx: Db, batches: Claimed[]) {
-    for (const b of batches) if (b.format !== BATCH_FORMAT) await upgradeQueued(tx, b);
+    for (const b of batches) if (b.format !== BATCH_FORMAT) b.rows = await upgradeQueued(tx, b);
     const derived = batches.map((b) => ({ projectId: b.project_id, records: parseDerived(b.derived) }));
     const key = (projectId: string, r: SpanRecord) => `${projectId}:${r.traceId}:${r.spanId}`;
     const { stored, fresh } = await writeQueuedBatches(
       tx,
-      batches.map((b) => Number(b.id)),
+      batches.map((b) => ({ id: Number(b.id), count: b.span_count, rows: b.rows })),
       derived.flatMap((d) => d.records.map((r) => key(d.projectId, r))),
     );
     // Per project, across the claimed batches: one occurrence per fingerprint, one insert of predictions.
@@ -356,18 +358,21 @@ export class SpanWriter {
   }
 }
 
-/** Rewrites a batch queued by an earlier Vigil (format 1) in the current layout, in the write's transaction. */
-async function upgradeQueued(tx: Db, batch: Claimed): Promise<void> {
+/**
+ * Rewrites a batch queued by an earlier Vigil (format 1) in the current layout, in the write's
+ * transaction (the resources are read from the row), and returns its new rows.
+ */
+async function upgradeQueued(tx: Db, batch: Claimed): Promise<string> {
   if (batch.format !== 1) throw new Error(`span batch ${batch.id} has unknown format ${batch.format}`);
-  const [old] = rowsOf<{ rows: string; resources: string }>(
-    await tx.execute(sql`select rows, resources from span_batches where id = ${batch.id}`),
+  const [old] = rowsOf<{ resources: string }>(
+    await tx.execute(sql`select resources from span_batches where id = ${batch.id}`),
   );
-  if (!old) return;
-  const { rows, resources } = upgradeBatchV1(old.rows, old.resources);
+  const { rows, resources } = upgradeBatchV1(batch.project_id, batch.rows, old?.resources ?? "[]");
   await tx.execute(
     sql`update span_batches set rows = ${rows}, resources = ${resources}, format = ${BATCH_FORMAT}
         where id = ${batch.id}`,
   );
+  return rows;
 }
 
 /** 23514 "no partition of relation … found for row" (and not some CHECK constraint). */

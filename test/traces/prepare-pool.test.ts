@@ -12,6 +12,7 @@ const failing = () =>
   });
 
 const request = (body: Uint8Array, extra: Partial<ExportRequest> = {}): ExportRequest => ({
+  projectId: "00000000-0000-4000-8000-000000000001",
   body,
   encoding: "protobuf",
   limit: 1 << 20,

@@ -23,6 +23,7 @@ describeEachDatabase("span resources (a span's resource and scope, stored once a
     for (const { spans, service } of exports) {
       const body = new TextEncoder().encode(JSON.stringify(jsonRequest(spans, service)));
       const prepared = prepareExport({
+        projectId,
         body,
         encoding: "json",
         limit: 1 << 24,

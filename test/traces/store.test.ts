@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { SpanRecord } from "../../src/traces/model.ts";
-import { batchJson, upgradeBatchV1 } from "../../src/traces/store.ts";
+import { batchRows, resourceId, SPAN_COLUMNS, upgradeBatchV1 } from "../../src/traces/store.ts";
 
 const resource = { "service.name": "checkout" };
 const scope = { name: "@opentelemetry/instrumentation-http" };
@@ -26,97 +26,137 @@ const record = (over: Partial<SpanRecord> = {}): SpanRecord => ({
   ...over,
 });
 
-describe("batchJson", () => {
-  it("stores each (resource, scope) pair once and rows by its index; all-zero dropped counts as {}", () => {
+const PROJECT = "00000000-0000-4000-8000-000000000001";
+/** COPY text → one object per line, by SPAN_COLUMNS (escapes undone, \N → null). */
+const parseCopy = (text: string) =>
+  text
+    .split("\n")
+    .filter(Boolean)
+    .map((line) =>
+      Object.fromEntries(
+        line
+          .split("\t")
+          .map((f, i) => [
+            SPAN_COLUMNS[i],
+            f === "\\N"
+              ? null
+              : f.replace(/\\(.)/g, (_, c: string) => ({ t: "\t", n: "\n", r: "\r" })[c] ?? c),
+          ]),
+      ),
+    );
+
+describe("batchRows", () => {
+  it("one COPY line per span; each (resource, scope) pair once, with the UTC days its spans start on", () => {
     const otherScope = { name: "@opentelemetry/instrumentation-pg" };
     const other = { "service.name": "cart" };
-    const { rows, resources } = batchJson([
+    const day2 = 1_700_000_000_000_000_000n + 86_400_000_000_000n;
+    const { rows, resources } = batchRows(PROJECT, [
       record(),
       record({ scope: otherScope, dropped: { attributes: 2, events: 0, links: 0 } }),
       record({ resource: other }),
-      record(),
+      record({ startNs: day2 }),
     ]);
     expect(JSON.parse(resources)).toEqual([
-      [resource, scope],
-      [resource, otherScope],
-      [other, scope],
+      [resourceId(resource, scope), ["2023-11-14", "2023-11-15"], resource, scope],
+      [resourceId(resource, otherScope), ["2023-11-14"], resource, otherScope],
+      [resourceId(other, scope), ["2023-11-14"], other, scope],
     ]);
-    const parsed = JSON.parse(rows) as unknown[][];
-    expect(parsed.map((r) => r[12])).toEqual([0, 1, 2, 0]);
-    expect(parsed.map((r) => r[16])).toEqual([{}, { attributes: 2, events: 0, links: 0 }, {}, {}]);
-    expect(parsed[0]).toEqual([
-      "a".repeat(32),
-      "b".repeat(16),
-      null,
-      "1700000000000000000",
-      "1500",
-      "GET /",
-      2,
-      "checkout",
-      0,
-      null,
-      null,
-      null,
-      0,
-      { "http.method": "GET" },
-      [],
-      [],
-      {},
+    const parsed = parseCopy(rows);
+    expect(parsed.map((r) => r.resource_id)).toEqual([
+      resourceId(resource, scope),
+      resourceId(resource, otherScope),
+      resourceId(other, scope),
+      resourceId(resource, scope),
     ]);
+    expect(parsed.map((r) => r.dropped)).toEqual(["{}", '{"attributes":2,"events":0,"links":0}', "{}", "{}"]);
+    expect(parsed[0]).toEqual({
+      project_id: PROJECT,
+      trace_id: "a".repeat(32),
+      span_id: "b".repeat(16),
+      parent_span_id: null,
+      start_time: "2023-11-14T22:13:20.000000Z",
+      start_ns: "1700000000000000000",
+      duration_ns: "1500",
+      name: "GET /",
+      kind: "2",
+      service: "checkout",
+      status_code: "0",
+      status_message: null,
+      trace_state: null,
+      flags: null,
+      resource_id: resourceId(resource, scope),
+      attributes: '{"http.method":"GET"}',
+      events: "[]",
+      links: "[]",
+      dropped: "{}",
+    });
+  });
+
+  it("escapes what COPY text treats specially, in text and in JSON; drops NUL", () => {
+    const name = "a\tb\nc\\d\re\u0000f";
+    const { rows } = batchRows(PROJECT, [
+      record({ name, statusMessage: "\\N", attributes: { path: "C:\\x\ty" } }),
+    ]);
+    expect(rows.split("\n")).toHaveLength(2); // one line, then the final newline
+    const [row] = parseCopy(rows);
+    expect(row?.name).toBe("a\tb\nc\\d\ref");
+    expect(row?.status_message).toBe("\\N"); // the text, not NULL
+    expect(JSON.parse(row?.attributes as string)).toEqual({ path: "C:\\x\ty" });
+  });
+});
+
+describe("resourceId", () => {
+  it("is a uuid that depends on the content, not the order of keys", () => {
+    const id = resourceId({ a: 1, b: [1, { c: 2, d: 3 }] }, scope);
+    expect(id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
+    expect(resourceId({ b: [1, { d: 3, c: 2 }], a: 1 }, scope)).toBe(id);
+    expect(resourceId({ a: 1, b: [1, { c: 2, d: 4 }] }, scope)).not.toBe(id);
+    expect(resourceId({ a: 1, b: [1, { c: 2, d: 3 }] }, { name: "other" })).not.toBe(id);
   });
 });
 
 describe("upgradeBatchV1", () => {
-  it("turns an inline scope and a resource index into an index of (resource, scope) pairs", () => {
-    const v1 = (scopeName: string, resourceIdx: number) => [
-      "t",
-      "s",
-      null,
-      "1",
-      "2",
-      "n",
-      1,
-      "svc",
-      0,
-      null,
-      null,
-      null,
+  it("gives a batch queued as JSON (scope inline, resource by index) the rows and resources of today's", () => {
+    const v1 = (r: SpanRecord, scopeName: string, resourceIdx: number) => [
+      r.traceId,
+      r.spanId,
+      r.parentSpanId,
+      r.startNs.toString(),
+      r.durationNs.toString(),
+      r.name,
+      r.kind,
+      r.service,
+      r.statusCode,
+      r.statusMessage,
+      r.traceState,
+      r.flags,
       { name: scopeName },
-      { k: "v" },
+      r.attributes,
       resourceIdx,
-      [{ name: "e" }],
-      [],
-      { attributes: 0, events: 0, links: 0 },
+      r.events,
+      r.links,
+      r.dropped,
+    ];
+    const spans = [
+      record({
+        spanId: "1".repeat(16),
+        events: [{ timeNs: "5", name: "e", attributes: {}, droppedAttributesCount: 0 }],
+      }),
+      record({ spanId: "2".repeat(16), dropped: { attributes: 1, events: 0, links: 0 } }),
+      record({ spanId: "3".repeat(16), statusMessage: "x\ty" }),
     ];
     const upgraded = upgradeBatchV1(
-      JSON.stringify([v1("a", 0), v1("b", 0), v1("a", 1), v1("a", 0)]),
+      PROJECT,
+      JSON.stringify([v1(spans[0]!, "a", 0), v1(spans[1]!, "b", 0), v1(spans[2]!, "a", 1)]),
       JSON.stringify([{ r: 0 }, { r: 1 }]),
     );
-    expect(JSON.parse(upgraded.resources)).toEqual([
-      [{ r: 0 }, { name: "a" }],
-      [{ r: 0 }, { name: "b" }],
-      [{ r: 1 }, { name: "a" }],
-    ]);
-    const rows = JSON.parse(upgraded.rows) as unknown[][];
-    expect(rows.map((r) => r[12])).toEqual([0, 1, 2, 0]);
-    expect(rows[0]).toEqual([
-      "t",
-      "s",
-      null,
-      "1",
-      "2",
-      "n",
-      1,
-      "svc",
-      0,
-      null,
-      null,
-      null,
-      0,
-      { k: "v" },
-      [{ name: "e" }],
-      [],
-      { attributes: 0, events: 0, links: 0 },
-    ]);
+    const a = { name: "a" };
+    expect(upgraded).toEqual(
+      batchRows(PROJECT, [
+        { ...spans[0]!, resource: { r: 0 }, scope: a },
+        { ...spans[1]!, resource: { r: 0 }, scope: { name: "b" } },
+        { ...spans[2]!, resource: { r: 1 }, scope: a },
+      ]),
+    );
   });
 });

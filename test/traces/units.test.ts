@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { Gate } from "../../src/traces/gate.ts";
 import { decodeJsonRequest } from "../../src/traces/otlp-json.ts";
 import { daysOf, partitionDay, partitionName } from "../../src/traces/partitions.ts";
-import { batchJson, isoMicros } from "../../src/traces/store.ts";
+import { batchRows, isoMicros, SPAN_COLUMNS } from "../../src/traces/store.ts";
 import { spanTree } from "../../src/traces/tree.ts";
 import { validateSpans } from "../../src/traces/validate.ts";
 import { jsonRequest, nowNs, span } from "./otlp-builders.ts";
@@ -70,9 +70,9 @@ describe("store encoding", () => {
       jsonRequest([span({ name: "a\u0000b", attributes: { k: "x\ud800y" } })]),
     ).spans;
     const records = validateSpans(decoded, { nowNs: nowNs(), retentionDays: 7 }).records;
-    const row = JSON.parse(batchJson(records).rows)[0];
-    expect(row[5]).toBe("ab"); // name
-    expect(row[13].k).toBe("x\ufffdy"); // attributes
+    const row = batchRows("00000000-0000-4000-8000-000000000001", records).rows.split("\t");
+    expect(row[SPAN_COLUMNS.indexOf("name")]).toBe("ab");
+    expect(JSON.parse(row[SPAN_COLUMNS.indexOf("attributes")]!).k).toBe("x\ufffdy");
   });
 });
 

@@ -38,6 +38,7 @@ describeEachDatabase("span writer (queued OTLP batches → span store)", (db) =>
   const queue = async (into: SpanWriter, spans: Span[]) => {
     const body = new TextEncoder().encode(JSON.stringify(jsonRequest(spans, "shop")));
     const prepared = prepareExport({
+      projectId,
       body,
       encoding: "json",
       limit: 1 << 24,
