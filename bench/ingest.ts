@@ -149,12 +149,17 @@ async function maxRate(base: string, batches: Uint8Array[], sql: postgres.Sql) {
   await Promise.all(
     Array.from({ length: CONCURRENCY }, async () => {
       while (performance.now() < deadline && next < batches.length) {
-        const { ms, status } = await send(base, batches[next++]!);
-        statuses.set(status, (statuses.get(status) ?? 0) + 1);
-        if (status === 200) {
-          spans += BATCH;
-          latencies.push(ms);
-        } else if (status === 429) await new Promise((r) => setTimeout(r, 50));
+        const batch = batches[next++]!;
+        // A refused batch is sent again after 50 ms, as an exporter retries a 429.
+        for (let status = 429; status === 429 && performance.now() < deadline; ) {
+          const sent = await send(base, batch);
+          status = sent.status;
+          statuses.set(status, (statuses.get(status) ?? 0) + 1);
+          if (status === 200) {
+            spans += BATCH;
+            latencies.push(sent.ms);
+          } else if (status === 429) await new Promise((r) => setTimeout(r, 50));
+        }
       }
     }),
   );
@@ -256,8 +261,8 @@ async function main() {
   try {
     console.error(`database ${name}; generating batches…`);
     const warm = generate(5);
-    // Enough for the phase at up to ~60k spans/s; unused ones are simply not sent.
-    const phase1 = generate(Math.ceil((SECONDS * 60_000) / BATCH));
+    // Enough for the phase at up to ~80k spans/s (350 kB each); unused ones are simply not sent.
+    const phase1 = generate(Math.ceil((SECONDS * 80_000) / BATCH));
     const started = await startServer(url.toString());
     server = started.child;
     for (const b of warm) await send(started.base, b); // partitions, connections, JIT
@@ -291,7 +296,7 @@ async function main() {
     const statuses = (m: Map<number, number>) => [...m].map(([s, n]) => `${s}×${n}`).join(" ");
     console.log(`
 OTLP ingest benchmark — ${BATCH} spans per protobuf request, loopback, PostgreSQL at ${url.host}
-  max rate            ${fmt(max.spansPerSecond)} spans/s written  (${CONCURRENCY} senders, ${fmt(max.seconds, 1)} s of which ${fmt(max.drainSeconds, 1)} s writing what was queued; ${max.used} requests: ${statuses(max.statuses)})
+  max rate            ${fmt(max.spansPerSecond)} spans/s written  (${CONCURRENCY} senders, ${fmt(max.seconds, 1)} s of which ${fmt(max.drainSeconds, 1)} s writing what was queued; ${max.used} batches: ${statuses(max.statuses)})
     latency           p50 ${fmt(pct(max.latencies, 50), 1)} ms  p99 ${fmt(pct(max.latencies, 99), 1)} ms
   at ${Math.round(PACED_SHARE * 100)}% (${fmt(target)} spans/s, paced, ${fmt(steady.seconds, 1)} s: ${statuses(steady.statuses)})
     latency           p50 ${fmt(pct(steady.latencies, 50), 1)} ms  p90 ${fmt(pct(steady.latencies, 90), 1)} ms  p95 ${fmt(pct(steady.latencies, 95), 1)} ms  p99 ${fmt(pct(steady.latencies, 99), 1)} ms  max ${fmt(steady.latencies.at(-1) ?? NaN, 1)} ms   (target p99 < 100 ms)
