@@ -1,5 +1,8 @@
 import { randomBytes } from "node:crypto";
+import { acceptSpans } from "../../src/traces/ingest.ts";
 import { encodeProtobufRequest } from "../../src/traces/otlp-proto.ts";
+import { prepareExport } from "../../src/traces/prepare.ts";
+import type { SpanWriter } from "../../src/traces/writer.ts";
 
 /** Hand-built OTLP requests for the error and edge cases the SDKs never produce. */
 
@@ -104,4 +107,18 @@ export function protobufRequest(spans: Span[], service = "checkout"): Uint8Array
       },
     ],
   });
+}
+
+/** Queues an export of `spans` on `writer` as the receiver does (JSON, prepared inline). */
+export async function queueExport(writer: SpanWriter, projectId: string, spans: Span[], service: string) {
+  const prepared = prepareExport({
+    projectId,
+    body: new TextEncoder().encode(JSON.stringify(jsonRequest(spans, service))),
+    encoding: "json",
+    limit: 1 << 24,
+    nowMs: Date.now(),
+    retentionDays: 7,
+  });
+  await acceptSpans(writer, projectId, prepared);
+  return prepared;
 }

@@ -1,13 +1,11 @@
 import pino from "pino";
 import { beforeAll, expect, it } from "vitest";
 import { createApiKey } from "../../src/auth/store.ts";
-import { acceptSpans } from "../../src/traces/ingest.ts";
 import { dropExpiredPartitions } from "../../src/traces/partitions.ts";
-import { prepareExport } from "../../src/traces/prepare.ts";
 import { traceSpans } from "../../src/traces/queries.ts";
 import { SpanWriter } from "../../src/traces/writer.ts";
 import { describeEachDatabase } from "../helpers/db.ts";
-import { hexId, jsonRequest, nowNs, type Span, span } from "./otlp-builders.ts";
+import { hexId, nowNs, queueExport, type Span, span } from "./otlp-builders.ts";
 
 const log = pino({ level: "silent" });
 const DAY_NS = 86_400_000_000_000n;
@@ -20,18 +18,7 @@ describeEachDatabase("span resources (a span's resource and scope, stored once a
 
   const write = async (exports: { spans: Span[]; service: string }[]) => {
     const writer = new SpanWriter(db.database, log, { writers: 1, queueSpans: 100_000, pollMs: 50 });
-    for (const { spans, service } of exports) {
-      const body = new TextEncoder().encode(JSON.stringify(jsonRequest(spans, service)));
-      const prepared = prepareExport({
-        projectId,
-        body,
-        encoding: "json",
-        limit: 1 << 24,
-        nowMs: Date.now(),
-        retentionDays: 7,
-      });
-      await acceptSpans(writer, projectId, prepared);
-    }
+    for (const { spans, service } of exports) await queueExport(writer, projectId, spans, service);
     writer.start();
     await writer.idle();
     await writer.stop();

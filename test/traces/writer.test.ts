@@ -2,12 +2,10 @@ import pino from "pino";
 import { beforeAll, expect, it } from "vitest";
 import { createApiKey } from "../../src/auth/store.ts";
 import { ApiError } from "../../src/http/errors.ts";
-import { acceptSpans } from "../../src/traces/ingest.ts";
 import { partitionName } from "../../src/traces/partitions.ts";
-import { prepareExport } from "../../src/traces/prepare.ts";
 import { SpanWriter } from "../../src/traces/writer.ts";
 import { describeEachDatabase } from "../helpers/db.ts";
-import { hexId, jsonRequest, nowNs, type Span, span } from "./otlp-builders.ts";
+import { hexId, nowNs, queueExport, type Span, span } from "./otlp-builders.ts";
 
 const log = pino({ level: "silent" });
 
@@ -35,19 +33,7 @@ describeEachDatabase("span writer (queued OTLP batches → span store)", (db) =>
   const writer = (options: Partial<ConstructorParameters<typeof SpanWriter>[2]> = {}) =>
     new SpanWriter(db.database, log, { writers: 2, queueSpans: 100_000, pollMs: 50, ...options });
   /** Queues spans as the receiver does (a writer not started writes nothing). */
-  const queue = async (into: SpanWriter, spans: Span[]) => {
-    const body = new TextEncoder().encode(JSON.stringify(jsonRequest(spans, "shop")));
-    const prepared = prepareExport({
-      projectId,
-      body,
-      encoding: "json",
-      limit: 1 << 24,
-      nowMs: Date.now(),
-      retentionDays: 7,
-    });
-    await acceptSpans(into, projectId, prepared);
-    return prepared;
-  };
+  const queue = (into: SpanWriter, spans: Span[]) => queueExport(into, projectId, spans, "shop");
   const count = async (sql: string, params: unknown[] = []) =>
     Number((await db.database.execute<{ n: number | string }>(sql, params))[0]!.n);
   const spansOf = (traceId: string) =>
