@@ -40,12 +40,13 @@ export interface QueuedRows {
 /**
  * Writes claimed batches (span_batches rows, current format) to `spans` and their resources to
  * span_resources, in the caller's transaction. The rows go in by COPY, as prepared at acceptance:
- * the database parses nothing but the COPY text itself (an INSERT … SELECT unpacking JSON took
- * twice as long). A client retry is a unique violation for COPY, so the COPY runs in a savepoint:
+ * the database parses each field once (an INSERT … SELECT unpacking the rows from a JSON array
+ * took twice as long). A client retry is a unique violation for COPY, so the COPY runs in a savepoint:
  * when it is refused, the rows are copied into a temporary table instead and inserted from there
- * with ON CONFLICT DO NOTHING, in one global order (two writers sharing spans never wait on each
- * other in a cycle). Returns how many spans were new, and which of `watched` (project:trace:span
- * keys) were among them. The same code runs on postgres.js and PGlite.
+ * with ON CONFLICT DO NOTHING, in one global order. (COPY keeps each batch's own order: writers of
+ * two processes copying overlapping retries at once can deadlock; PostgreSQL aborts one, and the
+ * writer retries its batches one by one.) Returns how many spans were new, and which of `watched`
+ * (project:trace:span keys) were among them. The same code runs on postgres.js and PGlite.
  */
 export async function writeQueuedBatches(
   tx: Db,
