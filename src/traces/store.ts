@@ -54,7 +54,7 @@ export async function writeQueuedBatches(
   watched: string[],
 ): Promise<{ stored: number; fresh: Set<string> }> {
   const ids = batches.map((b) => b.id);
-  // One row per (project, day, resource) whichever batch brought it; sorted like the spans.
+  // One row per (project, day, resource) whichever batch brought it, in one global order.
   await tx.execute(sql`
     insert into span_resources (project_id, day, id, resource, scope)
     select distinct on (b.project_id, d.day, x->>0) b.project_id, d.day::date, (x->>0)::uuid, x->2, x->3
@@ -89,7 +89,6 @@ export async function writeQueuedBatches(
         coalesce(array_agg(k) filter (where k = any(string_to_array(${watched.join(",")}, ','))), '{}') as fresh
       from (select project_id::text || ':' || trace_id || ':' || span_id as k from ins) as keys`),
   );
-  await tx.execute(sql`drop table spans_in`);
   return { stored: row?.stored ?? 0, fresh: new Set(row?.fresh ?? []) };
 }
 

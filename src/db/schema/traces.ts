@@ -71,8 +71,8 @@ export const spans = pgTable(
 /**
  * The resources and instrumentation scopes spans came from, once per project and UTC day (so the
  * retention that drops a day's partition drops its resources too). `id` is the md5 of
- * `[resource, scope]` as JSON with sorted keys (src/traces/store.ts resourceId), so equal content is one row
- * whichever batch or process wrote it first.
+ * `[resource, scope]` as JSON with sorted keys (src/traces/store.ts resourceId), so equal content
+ * is one row whichever batch or process wrote it first.
  */
 export const spanResources = pgTable(
   "span_resources",
@@ -104,11 +104,11 @@ export const spanBatches = pgTable("span_batches", {
   /** The UTC days (YYYY-MM-DD) the spans start on: the partitions the write needs. */
   days: text("days").array().notNull(),
   /**
-   * How `rows` and `resources` are laid out (src/traces/store.ts): 2 since span_resources (COPY text); 1 for
-   * batches queued by an earlier Vigil, which the writer converts before writing them.
+   * How `rows` and `resources` are laid out (src/traces/store.ts): 2 since span_resources (COPY
+   * text); 1 for batches queued by an earlier Vigil, which the writer converts before writing them.
    */
   format: smallint("format").notNull().default(2),
-  /** The spans as COPY text, and their resources as JSON, prepared at acceptance (src/traces/store.ts batchRows). */
+  /** The spans as COPY text and their resources as JSON, prepared at acceptance (store.ts batchRows). */
   rows: text("rows").notNull(),
   resources: text("resources").notNull(),
   /** The spans that carry exceptions or prediction logs (JSON SpanRecords): what the write derives from. */
