@@ -1,7 +1,7 @@
 /**
  * `npm run eval:rag`: retrieval quality on the runbook dev set, by document.
- * Loads ../shared/datasets/runbooks into a fresh embedded database (or DATABASE_URL's, in a new
- * project), runs every query through the text leg alone, the vector leg alone and the fusion, and
+ * Loads the runbooks of test/rag/fixtures into a fresh embedded database (or DATABASE_URL's, in a
+ * new project), runs every query through the text leg alone, the vector leg alone and the fusion, and
  * prints recall@1, recall@5 and MRR@10 side by side. Options: --queries FILE, --runbooks DIR.
  */
 import { readFileSync } from "node:fs";
@@ -20,11 +20,11 @@ const { values } = parseArgs({
   options: {
     runbooks: {
       type: "string",
-      default: new URL("../../shared/datasets/runbooks", import.meta.url).pathname,
+      default: new URL("../test/rag/fixtures/runbooks", import.meta.url).pathname,
     },
     queries: {
       type: "string",
-      default: new URL("../../shared/datasets/runbook-queries.dev.jsonl", import.meta.url).pathname,
+      default: new URL("../test/rag/fixtures/runbook-queries.dev.jsonl", import.meta.url).pathname,
     },
     verbose: { type: "boolean", default: false },
     /** RRF k and leg weights, to explore fusion settings (defaults: the service's). */

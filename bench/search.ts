@@ -30,7 +30,7 @@ const { values } = parseArgs({
 });
 const TARGET = Number(values.chunks);
 const NQ = Number(values.queries);
-const datasets = new URL("../../shared/datasets/", import.meta.url).pathname;
+const datasets = new URL("../test/rag/fixtures/", import.meta.url).pathname;
 const runbooks = await readRunbookDir(`${datasets}runbooks`);
 const devQueries = readFileSync(`${datasets}runbook-queries.dev.jsonl`, "utf8")
   .split("\n")
