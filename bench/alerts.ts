@@ -21,7 +21,7 @@ import type { AppDeps } from "../src/http/env.ts";
 import { defineJobs } from "../src/jobs/definitions.ts";
 import { Jobs } from "../src/jobs/queue.ts";
 import { dispatchPending } from "../src/notifications/dispatch.ts";
-import { createSpanWriter } from "../src/traces/writer.ts";
+import { createSpanWriter } from "../src/traces/store/writer.ts";
 
 const PG_URL = process.env.TEST_DATABASE_URL || "postgres://postgres@127.0.0.1:5432/postgres";
 const N = Number(process.env.BENCH_ALERTS_N ?? 1000);

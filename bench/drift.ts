@@ -187,7 +187,7 @@ async function wide(mode: "engine" | "route", dir?: string): Promise<void> {
   } else {
     // The CSV files were written by the parent; this process only streams them through the route,
     // so its peak RSS is the server side's (busboy + CSV reader + typed columns + engine).
-    const { driftRoutes } = await import("../src/drift/routes.ts");
+    const { driftRoutes } = await import("../src/drift/compare/routes.ts");
     const app = driftRoutes({ config: { VIGIL_UPLOAD_LIMIT: 512 * 1024 * 1024 } } as never);
     const files: [string, string][] = [
       ["reference", join(dir!, "ref.csv")],

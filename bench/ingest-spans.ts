@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { encodeProtobufRequest } from "../src/traces/otlp-proto.ts";
+import { encodeProtobufRequest } from "../src/traces/otlp/protobuf.ts";
 
 /**
  * Realistic OTLP batches for the ingest benchmark: traces of ~10 spans (an HTTP server span, DB

@@ -19,8 +19,8 @@ import { createServer } from "node:net";
 import { join } from "node:path";
 import { monitorEventLoopDelay } from "node:perf_hooks";
 import postgres from "postgres";
-import { decodeProtobufRequest } from "../src/traces/otlp-proto.ts";
-import { validateSpans } from "../src/traces/validate.ts";
+import { decodeProtobufRequest } from "../src/traces/otlp/protobuf.ts";
+import { validateSpans } from "../src/traces/prepare/validate.ts";
 import { makeBatch } from "./ingest-spans.ts";
 
 const ADMIN_URL =
@@ -221,7 +221,7 @@ async function paced(base: string, batches: Uint8Array[], spansPerSecond: number
 /** Phase 3: the same spans, as the rows the ingest path writes, by raw COPY into the same table. */
 async function copyBaseline(url: string, batches: Uint8Array[]) {
   const projectId = randomUUID(); // another project: same ids, no conflict with what was ingested
-  const { prepareSpans, SPAN_COLUMNS } = await import("../src/traces/store.ts");
+  const { prepareSpans, SPAN_COLUMNS } = await import("../src/traces/store/copy-text.ts");
   // Exactly the COPY text the span writer sends for these batches (prepared at acceptance).
   const chunks = batches.map(
     (b) =>

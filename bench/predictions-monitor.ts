@@ -16,9 +16,9 @@ import postgres from "postgres";
 import { createApiKey } from "../src/auth/store.ts";
 import { openDatabase } from "../src/db/client.ts";
 import { migrate } from "../src/db/migrate.ts";
-import { MonitorIn } from "../src/drift/monitor-model.ts";
-import { runMonitor } from "../src/drift/monitor-run.ts";
-import { createMonitor } from "../src/drift/monitor-store.ts";
+import { MonitorIn } from "../src/drift/monitors/model.ts";
+import { runMonitor } from "../src/drift/monitors/run.ts";
+import { createMonitor } from "../src/drift/monitors/store.ts";
 
 const arg = (name: string, fallback: number) => {
   const i = process.argv.indexOf(`--${name}`);

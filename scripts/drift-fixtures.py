@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Writes test/drift/fixtures/*.json: expected drift-test results computed by scipy/numpy.
+"""Writes test/drift/stats/fixtures/*.json: expected drift-test results computed by scipy/numpy.
 
 Samples are described by specs (dist, n, seed, loc, scale, step) and regenerated bit-for-bit by
 src/drift/stats/generate.ts, so 100k-value cases cost a few bytes. Small hand-made edge cases are
@@ -16,7 +16,7 @@ from scipy import stats
 from scipy.spatial import distance
 
 warnings.simplefilter("ignore")
-OUT = os.path.join(os.path.dirname(__file__), "..", "test", "drift", "fixtures")
+OUT = os.path.join(os.path.dirname(__file__), "..", "test", "drift", "stats", "fixtures")
 U32 = np.uint32
 
 

@@ -1,7 +1,7 @@
 import { Command, Option } from "commander";
 import { createApiKey, listApiKeys, revokeApiKey } from "./auth/store.ts";
 import { type Config, ConfigError, loadConfig } from "./config.ts";
-import { registerDriftCommands } from "./drift/cli.ts";
+import { registerDriftCommands } from "./drift/compare/cli.ts";
 import { defineJobs } from "./jobs/definitions.ts";
 import { Jobs } from "./jobs/queue.ts";
 import { openAndMigrate, startService } from "./main.ts";
@@ -10,7 +10,7 @@ import { registerSchemaCommands } from "./schemas/cli.ts";
 import { registerLineageCommands } from "./schemas/cli-remote.ts";
 import { createLogger } from "./telemetry/logger.ts";
 import { registerTraceCommands } from "./traces/cli.ts";
-import { createSpanWriter } from "./traces/writer.ts";
+import { createSpanWriter } from "./traces/store/writer.ts";
 
 const program = new Command()
   .name("vigil")

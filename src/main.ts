@@ -10,7 +10,7 @@ import type { AppDeps } from "./http/env.ts";
 import { defineJobs } from "./jobs/definitions.ts";
 import { Jobs } from "./jobs/queue.ts";
 import { startTelemetry } from "./telemetry/otel.ts";
-import { createSpanWriter } from "./traces/writer.ts";
+import { createSpanWriter } from "./traces/store/writer.ts";
 
 export interface Service {
   app: App;

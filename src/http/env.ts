@@ -3,7 +3,7 @@ import type { Logger } from "pino";
 import type { Config } from "../config.ts";
 import type { Database } from "../db/client.ts";
 import type { Jobs } from "../jobs/queue.ts";
-import type { SpanWriter } from "../traces/writer.ts";
+import type { SpanWriter } from "../traces/store/writer.ts";
 import { validationHook } from "./validation.ts";
 
 /** What every capability's routes get: built once in main.ts, passed down, never global. */

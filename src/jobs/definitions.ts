@@ -1,5 +1,5 @@
 import { defineAlertJobs } from "../alerts/retention.ts";
-import { defineMonitorJobs } from "../drift/monitor-jobs.ts";
+import { defineMonitorJobs } from "../drift/monitors/jobs.ts";
 import type { AppDeps } from "../http/env.ts";
 import { defineNotificationJobs } from "../notifications/jobs.ts";
 import { definePredictionJobs } from "../predictions/retention.ts";

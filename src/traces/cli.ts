@@ -1,8 +1,8 @@
 import type { Command } from "commander";
 import { loadConfig } from "../config.ts";
 import { openAndMigrate } from "../main.ts";
-import { dropExpiredPartitions, listPartitions } from "./partitions.ts";
-import { retentionDays } from "./retention.ts";
+import { dropExpiredPartitions, listPartitions } from "./store/partitions.ts";
+import { retentionDays } from "./store/retention.ts";
 
 /**
  * `vigil traces partitions` lists the span store's day partitions; `vigil traces prune` drops the

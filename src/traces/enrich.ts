@@ -1,6 +1,6 @@
 import type { Database } from "../db/client.ts";
 import type { Incident } from "../incidents/model.ts";
-import { incidentTraceSpans } from "./queries.ts";
+import { incidentTraceSpans } from "./store/queries.ts";
 import { spanTree } from "./tree.ts";
 
 /** How many spans of the trace an incident page shows. */

@@ -1,7 +1,7 @@
 import { isRetryableError } from "../db/errors.ts";
 import { ApiError } from "../http/errors.ts";
-import type { PreparedExport } from "./prepare.ts";
-import type { SpanWriter } from "./writer.ts";
+import type { PreparedExport } from "./prepare/export.ts";
+import type { SpanWriter } from "./store/writer.ts";
 
 /**
  * Queues a prepared export (src/traces/prepare.ts): refused with 429 when the queue is full, else

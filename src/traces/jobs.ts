@@ -1,6 +1,6 @@
 import type { AppDeps } from "../http/env.ts";
-import { dropExpiredPartitions } from "./partitions.ts";
-import { retentionDays } from "./retention.ts";
+import { dropExpiredPartitions } from "./store/partitions.ts";
+import { retentionDays } from "./store/retention.ts";
 
 export const RETENTION_JOB = "traces.retention";
 

@@ -8,7 +8,7 @@ import { type Config, loadConfig } from "../../src/config.ts";
 import type { AppDeps } from "../../src/http/env.ts";
 import { defineJobs } from "../../src/jobs/definitions.ts";
 import { Jobs } from "../../src/jobs/queue.ts";
-import { createSpanWriter, type SpanWriter } from "../../src/traces/writer.ts";
+import { createSpanWriter, type SpanWriter } from "../../src/traces/store/writer.ts";
 import type { DbContext } from "./db.ts";
 
 export interface AppContext {

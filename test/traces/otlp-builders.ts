@@ -1,8 +1,8 @@
 import { randomBytes } from "node:crypto";
 import { acceptSpans } from "../../src/traces/ingest.ts";
-import { encodeProtobufRequest } from "../../src/traces/otlp-proto.ts";
-import { prepareExport } from "../../src/traces/prepare.ts";
-import type { SpanWriter } from "../../src/traces/writer.ts";
+import { encodeProtobufRequest } from "../../src/traces/otlp/protobuf.ts";
+import { prepareExport } from "../../src/traces/prepare/export.ts";
+import type { SpanWriter } from "../../src/traces/store/writer.ts";
 
 /** Hand-built OTLP requests for the error and edge cases the SDKs never produce. */
 

@@ -7,7 +7,7 @@ import { createApiKey } from "../../src/auth/store.ts";
 import { loadConfig } from "../../src/config.ts";
 import { openDatabase } from "../../src/db/client.ts";
 import { type Service, startService } from "../../src/main.ts";
-import { decodeStatus } from "../../src/traces/otlp-status.ts";
+import { decodeStatus } from "../../src/traces/otlp/status.ts";
 import { describeEachDatabase } from "../helpers/db.ts";
 import { hexId, protobufRequest, type Span, span } from "./otlp-builders.ts";
 import { TcpProxy } from "./tcp-proxy.ts";

@@ -1,9 +1,9 @@
 import { gzipSync } from "node:zlib";
 import { expect, it } from "vitest";
-import { decodeProtobufResponse } from "../../src/traces/otlp-proto.ts";
-import { decodeStatus } from "../../src/traces/otlp-status.ts";
+import { decodeProtobufResponse } from "../../src/traces/otlp/protobuf.ts";
+import { decodeStatus } from "../../src/traces/otlp/status.ts";
 import { traceRoutes } from "../../src/traces/routes.ts";
-import { isoMicros } from "../../src/traces/store.ts";
+import { isoMicros } from "../../src/traces/store/copy-text.ts";
 import { useApp } from "../helpers/app.ts";
 import { describeEachDatabase } from "../helpers/db.ts";
 import { hexId, jsonRequest, nowNs, protobufRequest, span } from "./otlp-builders.ts";
