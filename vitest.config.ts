@@ -2,7 +2,8 @@ import { defineConfig } from "vitest/config";
 
 export default defineConfig({
   test: {
-    include: ["test/**/*.test.ts"],
+    // Middleware keeps its tests beside it (src/http/middleware/*.test.ts), as hono does.
+    include: ["test/**/*.test.ts", "src/**/*.test.ts"],
     globalSetup: ["./test/helpers/global-setup.ts"],
     testTimeout: 30_000,
     // Generous: a busy 2-core machine can take a minute to start an embedded Postgres.

@@ -17,11 +17,11 @@ import { createApiKey } from "../src/auth/store.ts";
 import { loadConfig } from "../src/config.ts";
 import { type Database, openDatabase } from "../src/db/client.ts";
 import { migrate } from "../src/db/migrate.ts";
-import type { AppDeps } from "../src/http/env.ts";
-import { defineJobs } from "../src/jobs/definitions.ts";
+import type { AppDeps } from "../src/deps.ts";
 import { Jobs } from "../src/jobs/queue.ts";
 import { dispatchPending } from "../src/notifications/dispatch.ts";
 import { createSpanWriter } from "../src/traces/store/writer.ts";
+import { defineJobs } from "../src/workers.ts";
 
 const PG_URL = process.env.TEST_DATABASE_URL || "postgres://postgres@127.0.0.1:5432/postgres";
 const N = Number(process.env.BENCH_ALERTS_N ?? 1000);
@@ -38,11 +38,11 @@ async function run(kind: "pglite" | "postgres", database: Database, url?: string
   const jobs = Jobs.create(database, { log, runWorkers: false, url });
   // Never started: this bench sends no spans.
   const spanWriter = createSpanWriter(database, log, config);
-  const deps: AppDeps = { config, database, log, jobs, spanWriter };
+  const deps: AppDeps = { config, database, log, jobs };
   defineJobs(deps);
   await jobs.start();
   const { key } = await createApiKey(database.db, "bench");
-  const app = buildApp(deps);
+  const app = buildApp(deps, { spanWriter });
   const post = (path: string, body: unknown) =>
     app.request(path, {
       method: "POST",

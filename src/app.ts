@@ -8,10 +8,11 @@ import { requireApiKey } from "./auth/middleware.ts";
 import { onKeyRevoked } from "./auth/revocations.ts";
 import { otelEnabled } from "./config.ts";
 import { isDatabaseUnavailable } from "./db/errors.ts";
+import type { AppDeps } from "./deps.ts";
 import { DRIFT_COMPARE_PATH, driftRoutes } from "./drift/compare/routes.ts";
 import { monitorRoutes } from "./drift/monitors/routes.ts";
 import { docsRoutes } from "./http/docs.ts";
-import { type AppDeps, createRouter } from "./http/env.ts";
+import { createRouter } from "./http/env.ts";
 import { ApiError, errorBody } from "./http/errors.ts";
 import { ErrorResponses } from "./http/openapi.ts";
 import { incidentRoutes } from "./incidents/routes.ts";
@@ -24,11 +25,12 @@ import { exceptionIncidentContext } from "./traces/enrich.ts";
 import { createOtlpMetrics } from "./traces/metrics.ts";
 import { otlpResponses } from "./traces/otlp/error-responses.ts";
 import { traceRoutes } from "./traces/routes.ts";
+import type { SpanWriter } from "./traces/store/writer.ts";
 import { uiRoutes } from "./ui/routes.ts";
 import { VERSION } from "./version.ts";
 
 /** Builds the whole HTTP app: request ids, logs, metrics, limits, auth, errors, OpenAPI, capabilities. */
-export function buildApp(deps: AppDeps, options: { metrics?: Metrics } = {}) {
+export function buildApp(deps: AppDeps, options: { spanWriter: SpanWriter; metrics?: Metrics }) {
   const { config, database, log } = deps;
   const metrics = options.metrics ?? createMetrics();
   const app = createRouter();
@@ -110,7 +112,7 @@ export function buildApp(deps: AppDeps, options: { metrics?: Metrics } = {}) {
     "/",
     incidentRoutes(deps, { exception: exceptionIncidentContext, all: ragIncidentEnricher(config) }),
   );
-  app.route("/", traceRoutes(deps, otlpMetrics));
+  app.route("/", traceRoutes(deps, options.spanWriter, otlpMetrics));
   app.route("/", schemaRoutes(deps));
   app.route("/", predictionRoutes(deps));
   app.route("/", driftRoutes(deps));

@@ -1,16 +1,17 @@
 import { Command, Option } from "commander";
 import { createApiKey, listApiKeys, revokeApiKey } from "./auth/store.ts";
 import { type Config, ConfigError, loadConfig } from "./config.ts";
+import { openAndMigrate } from "./db/open.ts";
 import { registerDriftCommands } from "./drift/compare/cli.ts";
-import { defineJobs } from "./jobs/definitions.ts";
 import { Jobs } from "./jobs/queue.ts";
-import { openAndMigrate, startService } from "./main.ts";
+import { startService } from "./main.ts";
 import { registerRagCommands } from "./rag/cli.ts";
 import { registerSchemaCommands } from "./schemas/cli.ts";
 import { registerLineageCommands } from "./schemas/cli-remote.ts";
 import { createLogger } from "./telemetry/logger.ts";
 import { registerTraceCommands } from "./traces/cli.ts";
 import { createSpanWriter } from "./traces/store/writer.ts";
+import { defineJobs } from "./workers.ts";
 
 const program = new Command()
   .name("vigil")
@@ -53,7 +54,7 @@ program
     const jobs = Jobs.create(database, { log, runWorkers: true, url: cfg.DATABASE_URL });
     // Workers write queued OTLP batches too: span writes scale out with them.
     const spanWriter = createSpanWriter(database, log, cfg);
-    defineJobs({ config: cfg, database, log, jobs, spanWriter });
+    defineJobs({ config: cfg, database, log, jobs });
     await jobs.start();
     spanWriter.start();
     log.info("vigil worker running");

@@ -4,40 +4,27 @@ import type { Logger } from "pino";
 import { type App, buildApp } from "./app.ts";
 import { bootstrapAuth } from "./auth/store.ts";
 import type { Config } from "./config.ts";
-import { type Database, openDatabase } from "./db/client.ts";
-import { migrate } from "./db/migrate.ts";
-import type { AppDeps } from "./http/env.ts";
-import { defineJobs } from "./jobs/definitions.ts";
+import type { Database } from "./db/client.ts";
+import { openAndMigrate } from "./db/open.ts";
+import type { AppDeps } from "./deps.ts";
 import { Jobs } from "./jobs/queue.ts";
 import { startTelemetry } from "./telemetry/otel.ts";
-import { createSpanWriter } from "./traces/store/writer.ts";
+import { createSpanWriter, type SpanWriter } from "./traces/store/writer.ts";
+import { defineJobs } from "./workers.ts";
 
 export interface Service {
   app: App;
   deps: AppDeps;
+  /** The queue itself (deps.jobs is its interface): stopped by shutdown. */
+  jobs: Jobs;
+  /** Writes accepted OTLP batches to the span store in the background. */
+  spanWriter: SpanWriter;
   server: ServerType;
   port: number;
   /** Set when this start created the first API key: shown once, never stored. */
   createdKey?: string;
   /** Stop accepting, finish in-flight requests and jobs, close the database. Idempotent. */
   shutdown(): Promise<void>;
-}
-
-/** Opens the database (embedded unless DATABASE_URL) and applies pending migrations. */
-export async function openAndMigrate(config: Config): Promise<Database> {
-  const database = await openDatabase({
-    url: config.DATABASE_URL,
-    dataDir: config.VIGIL_DATA_DIR,
-    poolSize: config.VIGIL_DB_POOL_SIZE,
-    backendFlushAfter: config.VIGIL_DB_BACKEND_FLUSH_AFTER,
-  });
-  try {
-    await migrate(database);
-  } catch (error) {
-    await database.close();
-    throw error;
-  }
-  return database;
 }
 
 /** config → telemetry → db → migrate → auth bootstrap → jobs → http. */
@@ -54,12 +41,12 @@ export async function startService(
   const runWorkers = config.VIGIL_RUN_JOBS || database.kind === "pglite";
   const jobs = Jobs.create(database, { log, runWorkers, url: config.DATABASE_URL });
   const spanWriter = createSpanWriter(database, log, config);
-  const deps: AppDeps = { config, database, log, jobs, spanWriter };
+  const deps: AppDeps = { config, database, log, jobs };
   defineJobs(deps);
   await jobs.start();
   spanWriter.start();
 
-  const app = buildApp(deps);
+  const app = buildApp(deps, { spanWriter });
   options.beforeListen?.(app);
   const server = await new Promise<ServerType>((resolve, reject) => {
     const s = serve({ fetch: app.fetch, port: config.PORT, hostname: config.HOST }, () => resolve(s));
@@ -90,7 +77,7 @@ export async function startService(
     })();
     return stopping;
   };
-  return { app, deps, server, port, createdKey, shutdown };
+  return { app, deps, jobs, spanWriter, server, port, createdKey, shutdown };
 }
 
 /** Stops accepting connections and resolves when in-flight requests are done (or the timeout passes). */

@@ -69,7 +69,7 @@ it("readyz is 503 with Retry-After when the database is gone", async () => {
   const { createSpanWriter } = await import("../src/traces/store/writer.ts");
   const config = loadConfig({});
   const spanWriter = createSpanWriter(database, log, config); // never started
-  const app = buildApp({ config, database, log, jobs: undefined as never, spanWriter });
+  const app = buildApp({ config, database, log, jobs: undefined as never }, { spanWriter });
   await database.close();
   const res = await app.request("/readyz");
   expect(res.status).toBe(503);

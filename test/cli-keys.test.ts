@@ -66,7 +66,7 @@ describeEachDatabase(
         expect(again.stderr).toContain("no active key");
       } finally {
         // The suite owns the database; the service must not close it.
-        await service.deps.jobs.stop(2000);
+        await service.jobs.stop(2000);
         service.server.close();
       }
     });

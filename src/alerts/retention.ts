@@ -5,7 +5,7 @@
  */
 import { deleteOlderThan } from "../db/batched-delete.ts";
 import type { Database } from "../db/client.ts";
-import type { AppDeps } from "../http/env.ts";
+import type { AppDeps } from "../deps.ts";
 
 export const ALERT_RETENTION_JOB = "alerts.retention";
 

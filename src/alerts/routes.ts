@@ -1,7 +1,8 @@
 import { createHash, randomUUID } from "node:crypto";
 import { createRoute, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
-import { type AppDeps, type AppEnv, createRouter } from "../http/env.ts";
+import type { AppDeps } from "../deps.ts";
+import { type AppEnv, createRouter } from "../http/env.ts";
 import { ErrorResponses } from "../http/openapi.ts";
 import { kickDispatch } from "../notifications/jobs-names.ts";
 import { AlertmanagerPayload, fromAlertmanager } from "./alertmanager.ts";

@@ -1,7 +1,8 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { alertRoutes } from "../alerts/routes.ts";
 import type { Database } from "../db/client.ts";
-import { type AppDeps, createRouter } from "../http/env.ts";
+import type { AppDeps } from "../deps.ts";
+import { createRouter } from "../http/env.ts";
 import { badRequest, notFound } from "../http/errors.ts";
 import { ErrorResponses, ErrorSchema } from "../http/openapi.ts";
 import { kickDispatch } from "../notifications/jobs-names.ts";

@@ -21,12 +21,26 @@ export interface JobDefinition<T = unknown> {
   cron?: string;
 }
 
+/** A job of insert(): pg-boss's shape (an id makes a second insert of the same job a no-op). */
+export type JobInsert = PgBoss.JobInsert<object>;
+
+/**
+ * What capabilities see of the job queue (AppDeps.jobs): define handlers, enqueue work, announce
+ * events. Implemented by Jobs; tests may pass their own.
+ */
+export interface JobQueue {
+  define<T>(definition: JobDefinition<T>): void;
+  send<T extends object>(name: string, data: T, options?: PgBoss.SendOptions): Promise<string | null>;
+  /** Many jobs in one statement. */
+  insert(jobs: JobInsert[]): Promise<void>;
+}
+
 /**
  * The Postgres-backed job queue (pg-boss). On a server it uses its own `pg` pool; on the embedded
  * database it runs through Vigil's single PGlite connection via pg-boss's `db` adapter, so the
  * same queue, tables and semantics serve both.
  */
-export class Jobs {
+export class Jobs implements JobQueue {
   private readonly definitions = new Map<string, JobDefinition<never>>();
   private started = false;
 
@@ -95,6 +109,10 @@ export class Jobs {
     options: PgBoss.SendOptions = {},
   ): Promise<string | null> {
     return this.boss.send(name, data, options);
+  }
+
+  async insert(jobs: JobInsert[]): Promise<void> {
+    await this.boss.insert(jobs);
   }
 
   /** Stops fetching new jobs and waits (up to the timeout) for running ones to finish. */

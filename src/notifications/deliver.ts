@@ -1,4 +1,4 @@
-import type { AppDeps } from "../http/env.ts";
+import type { AppDeps } from "../deps.ts";
 import { addEvent } from "../incidents/record.ts";
 import { getIncident } from "../incidents/store.ts";
 import type { DeliveryEvent, SuggestRunbook } from "./model.ts";

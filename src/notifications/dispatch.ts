@@ -2,7 +2,7 @@ import { inArray, sql } from "drizzle-orm";
 import type { Db } from "../db/client.ts";
 import { rowsOf } from "../db/rows.ts";
 import { incidents } from "../db/schema/index.ts";
-import type { AppDeps } from "../http/env.ts";
+import type { AppDeps } from "../deps.ts";
 import { DELIVER_JOB } from "./jobs-names.ts";
 import type { DeliveryEvent } from "./model.ts";
 import { matchingChannels, type RoutingRule, scheduleAt } from "./routing.ts";
@@ -108,7 +108,7 @@ export async function dispatchPending(deps: Pick<AppDeps, "database" | "jobs" | 
   const fresh = new Set(enqueue.map((d) => d.id));
   const all = [...enqueue, ...stranded.filter((d) => !fresh.has(d.id))];
   for (let i = 0; i < all.length; i += 500) {
-    await deps.jobs.boss.insert(
+    await deps.jobs.insert(
       all.slice(i, i + 500).map((d) => ({
         ...(fresh.has(d.id) ? { id: d.id } : {}),
         name: DELIVER_JOB,

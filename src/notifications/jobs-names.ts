@@ -1,4 +1,4 @@
-import type { AppDeps } from "../http/env.ts";
+import type { AppDeps } from "../deps.ts";
 
 export const DISPATCH_JOB = "notifications.dispatch";
 export const DELIVER_JOB = "notifications.deliver";

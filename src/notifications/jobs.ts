@@ -1,4 +1,4 @@
-import type { AppDeps } from "../http/env.ts";
+import type { AppDeps } from "../deps.ts";
 import { type DeliverOptions, deliverOne } from "./deliver.ts";
 import { dispatchPending } from "./dispatch.ts";
 import { DELIVER_JOB, DISPATCH_JOB } from "./jobs-names.ts";

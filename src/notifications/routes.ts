@@ -1,5 +1,6 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { type AppDeps, createRouter } from "../http/env.ts";
+import type { AppDeps } from "../deps.ts";
+import { createRouter } from "../http/env.ts";
 import { ApiError, badRequest, conflict, notFound } from "../http/errors.ts";
 import { ErrorResponses, ErrorSchema } from "../http/openapi.ts";
 import { DELIVER_JOB } from "./jobs-names.ts";

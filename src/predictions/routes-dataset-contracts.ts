@@ -4,7 +4,8 @@
  */
 import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
 import type { Db } from "../db/client.ts";
-import type { AppDeps, AppEnv } from "../http/env.ts";
+import type { AppDeps } from "../deps.ts";
+import type { AppEnv } from "../http/env.ts";
 import { ApiError, notFound } from "../http/errors.ts";
 import { ErrorResponses, json } from "../http/openapi.ts";
 import { DEFAULT_NAMESPACE, findDataset, getSnapshot } from "../schemas/store.ts";

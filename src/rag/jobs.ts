@@ -1,4 +1,4 @@
-import type { AppDeps } from "../http/env.ts";
+import type { AppDeps } from "../deps.ts";
 import { embedderFor } from "./embedders/select.ts";
 import { indexChangedIncidents } from "./incidents.ts";
 import { chunkTexts } from "./prepare.ts";

@@ -1,6 +1,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { streamSSE } from "hono/streaming";
-import { type AppDeps, createRouter } from "../http/env.ts";
+import type { AppDeps } from "../deps.ts";
+import { createRouter } from "../http/env.ts";
 import { notFound } from "../http/errors.ts";
 import { ErrorResponses, json } from "../http/openapi.ts";
 import { groundedPrompt, NOT_FOUND } from "./answer.ts";

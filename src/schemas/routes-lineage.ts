@@ -1,6 +1,6 @@
 import { gunzipSync } from "node:zlib";
 import { createRoute, z } from "@hono/zod-openapi";
-import type { AppDeps } from "../http/env.ts";
+import type { AppDeps } from "../deps.ts";
 import { createRouter } from "../http/env.ts";
 import { ApiError, badRequest, notFound } from "../http/errors.ts";
 import { ErrorResponses, ErrorSchema, json } from "../http/openapi.ts";

@@ -1,5 +1,5 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import type { AppDeps } from "../http/env.ts";
+import type { AppDeps } from "../deps.ts";
 import { createRouter } from "../http/env.ts";
 import { SchemaFormatSchema } from "./canonical.ts";
 import { diffSchemas, SchemaChangeSchema } from "./diff.ts";

@@ -1,6 +1,6 @@
 import type { Command } from "commander";
 import { loadConfig } from "../config.ts";
-import { openAndMigrate } from "../main.ts";
+import { openAndMigrate } from "../db/open.ts";
 import { dropExpiredPartitions, listPartitions } from "./store/partitions.ts";
 import { retentionDays } from "./store/retention.ts";
 

@@ -1,4 +1,4 @@
-import type { AppDeps } from "../http/env.ts";
+import type { AppDeps } from "../deps.ts";
 import { dropExpiredPartitions } from "./store/partitions.ts";
 import { retentionDays } from "./store/retention.ts";
 

@@ -1,6 +1,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { Registry } from "prom-client";
-import { type AppDeps, createRouter } from "../http/env.ts";
+import type { AppDeps } from "../deps.ts";
+import { createRouter } from "../http/env.ts";
 import { badRequest, notFound } from "../http/errors.ts";
 import { ErrorResponses, ErrorSchema } from "../http/openapi.ts";
 import { Gate } from "./gate.ts";
@@ -13,6 +14,7 @@ import { sharedPreparePool } from "./prepare/pool.ts";
 import { ServiceStatsSchema, SpanSchema, TraceSummarySchema } from "./schemas.ts";
 import { listTraces, serviceStats, traceSpans } from "./store/queries.ts";
 import { retentionDays } from "./store/retention.ts";
+import type { SpanWriter } from "./store/writer.ts";
 import { spanTree } from "./tree.ts";
 
 const HOUR = 3_600_000;
@@ -35,9 +37,13 @@ const otlpError = (description: string) => ({
 });
 
 /** `metrics`: the receiver's counters on the app's registry (src/app.ts); a private one otherwise. */
-export function traceRoutes(deps: AppDeps, metrics: OtlpMetrics = createOtlpMetrics(new Registry())) {
+export function traceRoutes(
+  deps: AppDeps,
+  spanWriter: SpanWriter,
+  metrics: OtlpMetrics = createOtlpMetrics(new Registry()),
+) {
   const app = createRouter();
-  const { database, config, spanWriter } = deps;
+  const { database, config } = deps;
   spanWriter.useMetrics(metrics);
   const pool = sharedPreparePool(config.VIGIL_OTLP_THREADS);
   // Leave pool connections for the span writers, queries and jobs; PGlite has one connection anyway.

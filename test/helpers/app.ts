@@ -5,15 +5,17 @@ import { afterAll, beforeAll } from "vitest";
 import { buildApp } from "../../src/app.ts";
 import { createApiKey } from "../../src/auth/store.ts";
 import { type Config, loadConfig } from "../../src/config.ts";
-import type { AppDeps } from "../../src/http/env.ts";
-import { defineJobs } from "../../src/jobs/definitions.ts";
+import type { AppDeps } from "../../src/deps.ts";
 import { Jobs } from "../../src/jobs/queue.ts";
 import { createSpanWriter, type SpanWriter } from "../../src/traces/store/writer.ts";
+import { defineJobs } from "../../src/workers.ts";
 import type { DbContext } from "./db.ts";
 
 export interface AppContext {
   app: ReturnType<typeof buildApp>;
   deps: AppDeps;
+  /** The span writer the app's OTLP receiver queues for. */
+  spanWriter: SpanWriter;
   key: string;
   projectId: string;
   /** app.request with the suite's API key. */
@@ -40,15 +42,16 @@ export function useApp(
     const log = pino({ level: "silent" });
     jobs = Jobs.create(db.database, { log, runWorkers: options.jobs ?? false, url: db.url });
     spanWriter = createSpanWriter(db.database, log, config);
-    const deps: AppDeps = { config, database: db.database, log, jobs, spanWriter };
+    const deps: AppDeps = { config, database: db.database, log, jobs };
     defineJobs(deps);
     if (options.jobs) await jobs.start();
     spanWriter.start();
     const created = await createApiKey(db.database.db, options.project ?? "test");
     ctx.deps = deps;
+    ctx.spanWriter = spanWriter;
     ctx.key = created.key;
     ctx.projectId = created.projectId;
-    ctx.app = buildApp(deps);
+    ctx.app = buildApp(deps, { spanWriter });
     ctx.request = async (path, init = {}) => {
       const headers = new Headers(init.headers);
       if (!headers.has("authorization")) headers.set("authorization", `Bearer ${ctx.key}`);

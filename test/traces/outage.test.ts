@@ -96,7 +96,7 @@ describeEachDatabase(
 
         // Acknowledged means queued: what the writer could not write while the database was down
         // it writes now.
-        await service.deps.spanWriter.idle();
+        await service.spanWriter.idle();
         const stored = await storedSpanIds((q) => fresh.database.execute(q));
         expect(new Set(stored).size).toBe(stored.length); // no duplicates
         for (const id of c.acked) expect(stored).toContain(id);
@@ -120,7 +120,7 @@ describe("database stopped mid-stream [pglite]", () => {
     const c = client(`http://127.0.0.1:${first.port}`, key);
     for (let i = 0; i < 3; i++) expect(await c.send(c.batch())).toBe(200);
     // The database goes away under a running server.
-    await first.deps.jobs.stop(2000);
+    await first.jobs.stop(2000);
     await first.deps.database.close();
     for (let i = 0; i < 3; i++) expect(await c.send(c.batch())).toBe(503);
     await first.shutdown();
@@ -130,7 +130,7 @@ describe("database stopped mid-stream [pglite]", () => {
       const again = client(`http://127.0.0.1:${second.port}`, key);
       for (const batch of c.refused) expect(await again.send(batch)).toBe(200);
       // Batches the first server queued but had not written are written by the second.
-      await second.deps.spanWriter.idle();
+      await second.spanWriter.idle();
       const stored = await storedSpanIds((q) => second.deps.database.execute(q));
       expect(new Set(stored).size).toBe(stored.length);
       for (const id of [...c.acked, ...again.acked]) expect(stored).toContain(id);

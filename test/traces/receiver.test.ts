@@ -338,7 +338,7 @@ describeEachDatabase("OTLP/HTTP receiver", (db) => {
 
   it("its routes are in the OpenAPI document", async () => {
     // The router's own document: the whole app's /openapi.json is assembled from the same registry.
-    const doc = traceRoutes(t.deps).getOpenAPI31Document({
+    const doc = traceRoutes(t.deps, t.spanWriter).getOpenAPI31Document({
       openapi: "3.1.0",
       info: { title: "t", version: "1" },
     });

@@ -59,7 +59,7 @@ describeEachDatabase("OpenTelemetry SDK → Vigil", (db) => {
       timeout: 20_000,
     });
     expect(stderr).toBe("");
-    await service.deps.spanWriter.idle(); // accepted batches are queued, then written
+    await service.spanWriter.idle(); // accepted batches are queued, then written
     return JSON.parse(stdout) as Sent[];
   };
 

@@ -2,7 +2,7 @@ import { Readable } from "node:stream";
 import { Busboy } from "@fastify/busboy";
 import { createRoute, z } from "@hono/zod-openapi";
 import { bodyLimit } from "hono/body-limit";
-import type { AppDeps } from "../../http/env.ts";
+import type { AppDeps } from "../../deps.ts";
 import { createRouter } from "../../http/env.ts";
 import { ApiError, badRequest } from "../../http/errors.ts";
 import {

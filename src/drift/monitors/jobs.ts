@@ -4,7 +4,7 @@
  * run per monitor (singleton per monitor, so a slow run is not stacked up). Every fifth tick also
  * checks the data contracts' batch rules (src/predictions/batch-check.ts).
  */
-import type { AppDeps } from "../../http/env.ts";
+import type { AppDeps } from "../../deps.ts";
 import { checkContractBatchRules } from "../../predictions/batch-check.ts";
 import { runMonitor } from "./run.ts";
 import { claimDueMonitors, getMonitor } from "./store.ts";

@@ -1,11 +1,11 @@
-import { defineAlertJobs } from "../alerts/retention.ts";
-import { defineMonitorJobs } from "../drift/monitors/jobs.ts";
-import type { AppDeps } from "../http/env.ts";
-import { defineNotificationJobs } from "../notifications/jobs.ts";
-import { definePredictionJobs } from "../predictions/retention.ts";
-import { ragRunbookSuggester } from "../rag/incidents.ts";
-import { defineRagJobs } from "../rag/jobs.ts";
-import { defineTraceJobs } from "../traces/jobs.ts";
+import { defineAlertJobs } from "./alerts/retention.ts";
+import type { AppDeps } from "./deps.ts";
+import { defineMonitorJobs } from "./drift/monitors/jobs.ts";
+import { defineNotificationJobs } from "./notifications/jobs.ts";
+import { definePredictionJobs } from "./predictions/retention.ts";
+import { ragRunbookSuggester } from "./rag/incidents.ts";
+import { defineRagJobs } from "./rag/jobs.ts";
+import { defineTraceJobs } from "./traces/jobs.ts";
 
 /**
  * Every background job Vigil runs, registered in one place so `vigil serve` and `vigil worker`
