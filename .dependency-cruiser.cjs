@@ -30,7 +30,7 @@ const uses = {
  */
 const publicModules = {
   incidents: ["record", "model", "read", "documents", "events"],
-  schemas: ["model-input", "lineage", "dataset-contracts", "field-rules"],
+  schemas: ["model-input", "lineage", "contracts/rules", "contracts/model", "contracts/read"],
   predictions: ["from-spans", "ingest", "model"],
 };
 

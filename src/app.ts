@@ -3,6 +3,7 @@ import { createRoute, z } from "@hono/zod-openapi";
 import { bodyLimit } from "hono/body-limit";
 import { HTTPException } from "hono/http-exception";
 import { requestId } from "hono/request-id";
+import { alertRoutes } from "./alerts/routes.ts";
 import { KeyCache } from "./auth/key-cache.ts";
 import { requireApiKey } from "./auth/middleware.ts";
 import { onKeyRevoked } from "./auth/revocations.ts";
@@ -13,9 +14,10 @@ import { DRIFT_COMPARE_PATH, driftRoutes } from "./drift/compare/routes.ts";
 import { monitorRoutes } from "./drift/monitors/routes.ts";
 import { docsRoutes } from "./http/docs.ts";
 import { createRouter } from "./http/env.ts";
-import { ApiError, errorBody } from "./http/errors.ts";
+import { ApiError, asApiError, errorBody } from "./http/errors.ts";
 import { ErrorResponses } from "./http/openapi.ts";
 import { incidentRoutes } from "./incidents/routes.ts";
+import { notificationRoutes } from "./notifications/routes.ts";
 import { predictionRoutes } from "./predictions/routes.ts";
 import { ragIncidentEnricher } from "./rag/incidents.ts";
 import { ragRoutes } from "./rag/routes.ts";
@@ -112,6 +114,8 @@ export function buildApp(deps: AppDeps, options: { spanWriter: SpanWriter; metri
     "/",
     incidentRoutes(deps, { exception: exceptionIncidentContext, all: ragIncidentEnricher(config) }),
   );
+  app.route("/", alertRoutes(deps));
+  app.route("/", notificationRoutes(deps));
   app.route("/", traceRoutes(deps, options.spanWriter, otlpMetrics));
   app.route("/", schemaRoutes(deps));
   app.route("/", predictionRoutes(deps));
@@ -127,7 +131,8 @@ export function buildApp(deps: AppDeps, options: { spanWriter: SpanWriter; metri
   });
 
   app.notFound((c) => c.json(errorBody("not_found", `No route for ${c.req.method} ${c.req.path}`), 404));
-  app.onError((error, c) => {
+  app.onError((thrown, c) => {
+    const error = asApiError(thrown);
     if (error instanceof ApiError) {
       if (error.retryAfter !== undefined) c.header("Retry-After", String(error.retryAfter));
       return c.json(errorBody(error.code, error.message, error.details), error.status);

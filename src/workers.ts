@@ -2,9 +2,10 @@ import { defineAlertJobs } from "./alerts/retention.ts";
 import type { AppDeps } from "./deps.ts";
 import { defineMonitorJobs } from "./drift/monitors/jobs.ts";
 import { defineNotificationJobs } from "./notifications/jobs.ts";
-import { definePredictionJobs } from "./predictions/retention.ts";
+import { definePredictionJobs } from "./predictions/jobs.ts";
 import { ragRunbookSuggester } from "./rag/incidents.ts";
 import { defineRagJobs } from "./rag/jobs.ts";
+import { defineSchemaJobs } from "./schemas/jobs.ts";
 import { defineTraceJobs } from "./traces/jobs.ts";
 
 /**
@@ -18,5 +19,6 @@ export function defineJobs(deps: AppDeps): void {
   defineRagJobs(deps);
   defineMonitorJobs(deps);
   definePredictionJobs(deps);
+  defineSchemaJobs(deps);
   defineAlertJobs(deps);
 }

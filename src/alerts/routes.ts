@@ -4,7 +4,7 @@ import type { Context } from "hono";
 import type { AppDeps } from "../deps.ts";
 import { type AppEnv, createRouter } from "../http/env.ts";
 import { ErrorResponses } from "../http/openapi.ts";
-import { kickDispatch } from "../notifications/jobs-names.ts";
+import { announceIncidentChanges } from "../incidents/events.ts";
 import { AlertmanagerPayload, fromAlertmanager } from "./alertmanager.ts";
 import { fromGeneric, GenericAlert } from "./generic.ts";
 import { fromGrafana, GrafanaPayload } from "./grafana.ts";
@@ -63,7 +63,7 @@ export function alertRoutes(deps: AppDeps) {
       signals,
     });
     if (!result.duplicate && result.results.some((r) => r.action !== "updated" && r.action !== "not_open")) {
-      await kickDispatch(deps);
+      await announceIncidentChanges(deps);
     }
     return result;
   }

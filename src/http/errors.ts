@@ -1,4 +1,5 @@
 import type { ContentfulStatusCode } from "hono/utils/http-status";
+import { DomainError, type ErrorKind } from "../lib/errors.ts";
 
 /**
  * The one error shape of the HTTP API: `{ error: { code, message, details? } }`.
@@ -32,4 +33,21 @@ export interface ErrorBody {
 
 export function errorBody(code: string, message: string, details?: unknown): ErrorBody {
   return { error: details === undefined ? { code, message } : { code, message, details } };
+}
+
+/** The status of each kind of domain error (src/lib/errors.ts). */
+export const STATUS_OF: Record<ErrorKind, ContentfulStatusCode> = {
+  invalid: 400,
+  not_found: 404,
+  conflict: 409,
+  too_large: 413,
+  unprocessable: 422,
+  busy: 429,
+  unavailable: 503,
+};
+
+/** A domain error as the API answers it; ApiErrors and anything else pass through. */
+export function asApiError(error: unknown): unknown {
+  if (!(error instanceof DomainError)) return error;
+  return new ApiError(STATUS_OF[error.kind], error.code, error.message, error.details, error.retryAfter);
 }

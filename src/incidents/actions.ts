@@ -1,7 +1,7 @@
 import { and, eq, sql } from "drizzle-orm";
 import type { Database, Db } from "../db/client.ts";
 import { incidents } from "../db/schema/index.ts";
-import { conflict } from "../http/errors.ts";
+import { conflictError } from "../lib/errors.ts";
 import type { Incident, Severity } from "./model.ts";
 import { addEvent } from "./record.ts";
 import { getIncident, toIncident } from "./store.ts";
@@ -35,7 +35,7 @@ export async function changeStatus(
     const row = await lockIncident(db, projectId, id);
     if (!row) return undefined;
     const t = transition(row.status as Incident["status"], action);
-    if ("conflict" in t) throw conflict(t.conflict, { status: row.status });
+    if ("conflict" in t) throw conflictError(t.conflict, { status: row.status });
     if (!t.changed) {
       if (by.note) await addEvent(db, id, projectId, { type: "note", actor: by.actor, message: by.note });
       return { incident: toIncident(row), changed: false };

@@ -1,13 +1,11 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { alertRoutes } from "../alerts/routes.ts";
 import type { Database } from "../db/client.ts";
 import type { AppDeps } from "../deps.ts";
 import { createRouter } from "../http/env.ts";
 import { badRequest, notFound } from "../http/errors.ts";
 import { ErrorResponses, ErrorSchema } from "../http/openapi.ts";
-import { kickDispatch } from "../notifications/jobs-names.ts";
-import { notificationRoutes } from "../notifications/routes.ts";
 import { addLink, addNote, changeStatus, setSeverity } from "./actions.ts";
+import { announceIncidentChanges } from "./events.ts";
 import { Incident, IncidentEvent, IncidentKind, IncidentStatus, Severity } from "./model.ts";
 import { decodeCursor, encodeCursor, getIncident, incidentTimeline, listIncidents } from "./store.ts";
 
@@ -114,10 +112,6 @@ export function incidentRoutes(deps: AppDeps, enrichers: IncidentEnrichers = {})
   );
 
   registerActionRoutes(app, deps);
-  // Alert webhooks in and notifications out belong to the incident model; mounted here so app.ts
-  // keeps one line per capability.
-  app.route("/", alertRoutes(deps));
-  app.route("/", notificationRoutes(deps));
   return app;
 }
 
@@ -207,7 +201,7 @@ function registerActionRoutes(app: ReturnType<typeof createRouter>, deps: AppDep
           note: body.note,
         });
         if (!result) throw notFound(`No incident ${id}`);
-        if (result.changed) await kickDispatch(deps);
+        if (result.changed) await announceIncidentChanges(deps);
         return c.json(result, 200);
       },
     );
@@ -233,7 +227,7 @@ function registerActionRoutes(app: ReturnType<typeof createRouter>, deps: AppDep
         message: body.message,
       });
       if (!result) throw notFound(`No incident ${id}`);
-      if (result.changed) await kickDispatch(deps);
+      if (result.changed) await announceIncidentChanges(deps);
       return c.json(result, 200);
     },
   );

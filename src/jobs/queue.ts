@@ -33,6 +33,13 @@ export interface JobQueue {
   send<T extends object>(name: string, data: T, options?: PgBoss.SendOptions): Promise<string | null>;
   /** Many jobs in one statement. */
   insert(jobs: JobInsert[]): Promise<void>;
+  /**
+   * Sends `event` to every queue subscribed to it (pg-boss pub/sub), so the capability that
+   * announces something need not know who listens.
+   */
+  publish(event: string, data?: object): Promise<void>;
+  /** Subscribes a queue to an event; recorded on start. */
+  subscribe(event: string, queue: string): void;
 }
 
 /**
@@ -42,6 +49,7 @@ export interface JobQueue {
  */
 export class Jobs implements JobQueue {
   private readonly definitions = new Map<string, JobDefinition<never>>();
+  private readonly subscriptions: { event: string; queue: string }[] = [];
   private started = false;
 
   private constructor(
@@ -99,6 +107,7 @@ export class Jobs implements JobQueue {
         }
       }
     }
+    for (const { event, queue } of this.subscriptions) await this.boss.subscribe(event, queue);
     this.started = true;
     this.log.debug({ queues: [...this.definitions.keys()], workers: this.runWorkers }, "jobs started");
   }
@@ -113,6 +122,15 @@ export class Jobs implements JobQueue {
 
   async insert(jobs: JobInsert[]): Promise<void> {
     await this.boss.insert(jobs);
+  }
+
+  async publish(event: string, data: object = {}): Promise<void> {
+    await this.boss.publish(event, data);
+  }
+
+  subscribe(event: string, queue: string): void {
+    if (this.started) throw new Error(`subscribe ${queue} to ${event} before start()`);
+    this.subscriptions.push({ event, queue });
   }
 
   /** Stops fetching new jobs and waits (up to the timeout) for running ones to finish. */

@@ -1,6 +1,6 @@
 import type { AppDeps } from "../deps.ts";
+import { getIncident } from "../incidents/read.ts";
 import { addEvent } from "../incidents/record.ts";
-import { getIncident } from "../incidents/store.ts";
 import type { DeliveryEvent, SuggestRunbook } from "./model.ts";
 import { type MessageContent, renderSlack, renderWebhook } from "./render.ts";
 import { isRetryable } from "./routing.ts";

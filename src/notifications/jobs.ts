@@ -1,11 +1,12 @@
 import type { AppDeps } from "../deps.ts";
+import { INCIDENTS_CHANGED } from "../incidents/events.ts";
 import { type DeliverOptions, deliverOne } from "./deliver.ts";
 import { dispatchPending } from "./dispatch.ts";
 import { DELIVER_JOB, DISPATCH_JOB } from "./jobs-names.ts";
 
 /**
- * notifications.dispatch routes new incident events into deliveries: kicked right after alerts and
- * status changes, and swept every minute for events other capabilities recorded.
+ * notifications.dispatch routes new incident events into deliveries: run when incidents announce
+ * a change (alerts, status changes) and swept every minute for events other capabilities recorded.
  * notifications.deliver sends one delivery (retries and backoff per channel, set on each job).
  */
 export function defineNotificationJobs(deps: AppDeps, options: DeliverOptions = {}): void {
@@ -28,4 +29,5 @@ export function defineNotificationJobs(deps: AppDeps, options: DeliverOptions = 
       await dispatchPending(deps);
     },
   });
+  deps.jobs.subscribe(INCIDENTS_CHANGED, DISPATCH_JOB);
 }

@@ -1,14 +1,12 @@
 /**
  * The contracts' batch rules, checked on a schedule (they are about what did *not* arrive, so no
  * ingest request can see them): a broken rule opens or updates the model's batch `validation`
- * incident; when every rule holds again it is resolved. Dataset contracts' freshness rides along.
- * Called by the monitors' scheduler tick.
+ * incident; when every rule holds again it is resolved. Run every five minutes (jobs.ts).
  */
 import { sql } from "drizzle-orm";
 import type { Db } from "../db/client.ts";
 import { recordOccurrence, resolveByFingerprint } from "../incidents/record.ts";
-import { checkBatchRules } from "./batch-rules.ts";
-import { checkDatasetFreshness } from "./dataset-contracts.ts";
+import { checkBatchRules } from "../schemas/contracts/rules.ts";
 import type { BatchRules } from "./model.ts";
 import { run, windowCounts } from "./store.ts";
 
@@ -50,6 +48,5 @@ export async function checkContractBatchRules(
       });
     }
   }
-  const datasets = await checkDatasetFreshness(db, now);
-  return { checked: contracts.length + datasets.checked, failing: failing + datasets.failing };
+  return { checked: contracts.length, failing };
 }

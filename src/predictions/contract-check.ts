@@ -3,7 +3,9 @@
  * row (it is flagged, never dropped); a batch summary counts them by field and rule and reports
  * upstream schema changes: fields the contract does not know, and contract fields no row carried.
  */
-import type { ContractIn, FeatureValue, FieldRule, Violation } from "./model.ts";
+
+import type { FieldRule, Violation } from "../schemas/contracts/rules.ts";
+import type { ContractIn, FeatureValue } from "./model.ts";
 
 /** Below this many rows a batch says nothing about a field having vanished. */
 export const MIN_ROWS_FOR_VANISHED = 10;

@@ -8,7 +8,9 @@
  * - a field ever null/absent → nullable, with maxNullRate twice the observed rate (at least 5%).
  * Mixed kinds take the commonest one.
  */
-import type { FeatureValue, FieldRule } from "./model.ts";
+
+import type { FieldRule } from "../schemas/contracts/rules.ts";
+import type { FeatureValue } from "./model.ts";
 
 export const MAX_INFERRED_CATEGORIES = 50;
 

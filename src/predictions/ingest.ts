@@ -6,8 +6,8 @@
  */
 import { createHash } from "node:crypto";
 import type { Db } from "../db/client.ts";
-import { ApiError, badRequest } from "../http/errors.ts";
 import { recordOccurrence } from "../incidents/record.ts";
+import { DomainError, invalidInput } from "../lib/errors.ts";
 import { BatchSummary, type CompiledContract, checkRow, compileContract } from "./contract-check.ts";
 import { type IngestResult, MAX_ROWS_PER_REQUEST, PredictionIn } from "./model.ts";
 import {
@@ -48,7 +48,7 @@ interface ModelState {
 }
 
 /**
- * Stores the rows of `batches` (raw, unvalidated values) for one project. Throws ApiError 400 on a
+ * Stores the rows of `batches` (raw, unvalidated values) for one project. Throws a DomainError (invalid) on a
  * malformed row (nothing is stored), 413 past MAX_ROWS_PER_REQUEST.
  */
 export async function ingestPredictions(
@@ -77,8 +77,8 @@ export async function ingestPredictions(
       for (const value of raw) {
         const index = result.received++;
         if (result.received > maxRows) {
-          throw new ApiError(
-            413,
+          throw new DomainError(
+            "too_large",
             "too_many_rows",
             `At most ${maxRows} predictions per request; split the upload`,
           );
@@ -118,7 +118,7 @@ export async function ingestPredictions(
       if (errors.length) {
         const first = errors[0]!;
         const issue = first.issues[0];
-        throw badRequest(
+        throw invalidInput(
           `Invalid prediction at row ${first.row}${issue ? `: ${issue.path || "(row)"}: ${issue.message}` : ""}; nothing was stored`,
           { rows: errors },
         );

@@ -3,6 +3,7 @@
  * (from @hono/zod-openapi so routes publish them); TS types come from them.
  */
 import { z } from "@hono/zod-openapi";
+import { FieldRule } from "../schemas/contracts/rules.ts";
 import { ModelInputSchema } from "../schemas/model-input.ts";
 
 export const MAX_ROWS_PER_REQUEST = 100_000;
@@ -73,28 +74,6 @@ export type IngestResult = z.infer<typeof IngestResult>;
 
 // ---- contracts ----
 
-export const FIELD_TYPES = ["number", "integer", "string", "boolean", "category", "vector"] as const;
-
-export const FieldRule = z
-  .object({
-    type: z.enum(FIELD_TYPES),
-    /** Whether null/absent is allowed for one row. */
-    nullable: z.boolean().default(true),
-    min: z.number().optional(),
-    max: z.number().optional(),
-    /** For category (and string): the allowed values. */
-    values: z.array(z.union([z.string(), z.number(), z.boolean()])).optional(),
-    /** For string: a regular expression the value must match (whole value: anchor it yourself). */
-    pattern: z.string().max(1000).optional(),
-    /** For vector: the dimension. */
-    dimension: z.number().int().positive().optional(),
-    /** Largest share of null/absent values in one ingest batch. */
-    maxNullRate: z.number().min(0).max(1).optional(),
-  })
-  .strict()
-  .openapi("ContractFieldRule");
-export type FieldRule = z.infer<typeof FieldRule>;
-
 export const BatchRules = z
   .object({
     /** Rows per window (windowSeconds, default 1h) expected at least / at most. */
@@ -139,49 +118,3 @@ export const Contract = ContractIn.extend({
   updatedAt: z.string(),
 }).openapi("Contract");
 export type Contract = z.infer<typeof Contract>;
-
-// ---- dataset contracts ----
-
-/** Batch rules of a dataset: rows of each write (OpenLineage outputStatistics), time since the last write. */
-export const DatasetBatchRules = z
-  .object({
-    minRows: z.number().int().nonnegative().optional(),
-    maxRows: z.number().int().positive().optional(),
-    freshnessSeconds: z.number().int().positive().optional(),
-  })
-  .strict()
-  .openapi("DatasetContractBatchRules");
-export type DatasetBatchRules = z.infer<typeof DatasetBatchRules>;
-
-export const DatasetContractIn = z
-  .object({
-    /**
-     * Field name (dotted for nested fields) → rule. A schema shows presence, type and nullability;
-     * value rules (min, max, values, pattern, maxNullRate) are accepted for documentation.
-     */
-    fields: z.record(z.string().min(1).max(1000), FieldRule),
-    batch: DatasetBatchRules.optional(),
-  })
-  .strict()
-  .openapi("DatasetContractIn");
-export type DatasetContractIn = z.infer<typeof DatasetContractIn>;
-
-export const DatasetContract = DatasetContractIn.extend({
-  id: z.string(),
-  dataset: z.string(),
-  namespace: z.string(),
-  batch: DatasetBatchRules,
-  version: z.number().int(),
-  lastWrittenAt: z.string().nullable(),
-  lastRowCount: z.number().int().nullable(),
-  createdAt: z.string(),
-  updatedAt: z.string(),
-}).openapi("DatasetContract");
-export type DatasetContract = z.infer<typeof DatasetContract>;
-
-/** One broken rule on one row. */
-export interface Violation {
-  field: string;
-  rule: "type" | "nullable" | "min" | "max" | "values" | "pattern" | "dimension" | "present";
-  message: string;
-}

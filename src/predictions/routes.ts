@@ -4,16 +4,15 @@ import type { AppDeps } from "../deps.ts";
 import { createRouter } from "../http/env.ts";
 import { ApiError, badRequest, notFound } from "../http/errors.ts";
 import { ErrorResponses, json } from "../http/openapi.ts";
-import { declareModelInputs } from "../schemas/lineage-store.ts";
-import { checkBatchRules } from "./batch-rules.ts";
+import { DatasetContract } from "../schemas/contracts/model.ts";
+import { listDatasetContracts } from "../schemas/contracts/read.ts";
+import { checkBatchRules, validateBatchRules, validateFieldRules } from "../schemas/contracts/rules.ts";
+import { declareModelInputs } from "../schemas/lineage.ts";
 import { inferFields } from "./contract-infer.ts";
-import { validateBatchRules, validateFieldRules } from "./contract-rules.ts";
-import { listDatasetContracts } from "./dataset-contract-store.ts";
 import { INSERT_BATCH, ingestPredictions } from "./ingest.ts";
-import { Contract, ContractIn, DatasetContract, IngestResult, LabelsRequest, PredictionIn } from "./model.ts";
+import { Contract, ContractIn, IngestResult, LabelsRequest, PredictionIn } from "./model.ts";
 import { parseJsonValues, StreamParseError } from "./parse-stream.ts";
 import { resolveDeletedContract, settleStoredContract } from "./resolve.ts";
-import { registerDatasetContractRoutes } from "./routes-dataset-contracts.ts";
 import {
   deleteContract,
   featureRows,
@@ -362,6 +361,5 @@ export function predictionRoutes(deps: AppDeps) {
     },
   );
 
-  registerDatasetContractRoutes(app, deps);
   return app;
 }

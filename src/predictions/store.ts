@@ -7,7 +7,8 @@ import { and, eq, type SQL, sql } from "drizzle-orm";
 import type { Db } from "../db/client.ts";
 import { rowsOf } from "../db/rows.ts";
 import { contracts } from "../db/schema/index.ts";
-import type { BatchRules, Contract, ContractIn, FeatureValue, Violation } from "./model.ts";
+import type { Violation } from "../schemas/contracts/rules.ts";
+import type { BatchRules, Contract, ContractIn, FeatureValue } from "./model.ts";
 
 /** A row as it goes into the predictions table. */
 export interface StoredPrediction {

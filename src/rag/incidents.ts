@@ -3,7 +3,7 @@ import type { Config } from "../config.ts";
 import type { Database } from "../db/client.ts";
 import { incidentDocument, incidentsChangedSince } from "../incidents/documents.ts";
 import type { Incident } from "../incidents/model.ts";
-import { incidentProjectId } from "../incidents/store.ts";
+import { incidentProjectId } from "../incidents/read.ts";
 import { isRelevant } from "./answer.ts";
 import { BUILTIN_EMBEDDER_ID, BuiltinEmbedder } from "./embedders/builtin.ts";
 import { embedderFor } from "./embedders/select.ts";

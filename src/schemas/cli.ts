@@ -36,7 +36,7 @@ export function runSchemaDiff(args: SchemaDiffArgs): CliResult {
       try {
         text = readInput(path);
       } catch (e) {
-        throw new SchemaInputError(400, "unreadable", `Cannot read ${path}: ${(e as Error).message}`);
+        throw new SchemaInputError("invalid", "unreadable", `Cannot read ${path}: ${(e as Error).message}`);
       }
       try {
         return normalizeSchema(text, opts).schema;

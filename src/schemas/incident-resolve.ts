@@ -1,6 +1,6 @@
 import type { Db } from "../db/client.ts";
+import { listIncidents } from "../incidents/read.ts";
 import { resolveByFingerprint } from "../incidents/record.ts";
-import { listIncidents } from "../incidents/store.ts";
 import type { CanonicalSchema } from "./canonical.ts";
 import { diffSchemas, type SchemaChange } from "./diff.ts";
 import { stillBreaking } from "./schema-incident.ts";

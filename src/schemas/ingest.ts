@@ -1,8 +1,8 @@
 import { createHash } from "node:crypto";
 import type { Database, Db } from "../db/client.ts";
-import { ApiError, badRequest } from "../http/errors.ts";
 import { recordOccurrence } from "../incidents/record.ts";
-import { checkDatasetSnapshot, checkLineageEvent } from "../predictions/dataset-contracts.ts";
+import { DomainError, invalidInput } from "../lib/errors.ts";
+import { checkDatasetSnapshot, checkLineageEvent } from "./contracts/enforce.ts";
 import type { ImpactedNode } from "./impact-paths.ts";
 import { impactOf } from "./impact-store.ts";
 import { resolveFixedSchemaIncidents } from "./incident-resolve.ts";
@@ -32,8 +32,8 @@ function retryable(e: unknown): never {
   const code = (x: unknown) => (x && typeof x === "object" ? (x as { code?: unknown }).code : undefined);
   const c = code(e) ?? code((e as { cause?: unknown })?.cause);
   if (c === "40P01" || c === "40001")
-    throw new ApiError(
-      503,
+    throw new DomainError(
+      "unavailable",
       "write_conflict",
       "Concurrent writes conflicted; nothing was stored, retry",
       undefined,
@@ -158,9 +158,12 @@ export function prepareEvents(events: unknown[]): Prepared[] {
     }
     const at = parsed.eventTime ? new Date(parsed.eventTime) : new Date();
     if (Number.isNaN(at.getTime()))
-      throw badRequest(`${events.length > 1 ? `events[${i}]: ` : ""}eventTime is not an ISO 8601 date-time`, {
-        eventTime: parsed.eventTime,
-      });
+      throw invalidInput(
+        `${events.length > 1 ? `events[${i}]: ` : ""}eventTime is not an ISO 8601 date-time`,
+        {
+          eventTime: parsed.eventTime,
+        },
+      );
     const key = parsed.runId
       ? `run:${parsed.runId}:${parsed.eventType ?? ""}:${parsed.eventTime ?? ""}`
       : `body:${createHash("sha256").update(JSON.stringify(raw)).digest("hex")}`;

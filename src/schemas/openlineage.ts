@@ -121,7 +121,7 @@ function dataset(d: z.infer<typeof Dataset>, where: string): LineageDataset {
     } catch (e) {
       if (e instanceof SchemaInputError)
         throw new SchemaInputError(
-          e.status as 400 | 413 | 422,
+          e.kind as "invalid" | "too_large" | "unprocessable",
           e.code,
           `${where}.facets.schema: ${e.message}`,
           e.details,

@@ -2,6 +2,7 @@ import { createRoute, z } from "@hono/zod-openapi";
 import type { AppDeps } from "../deps.ts";
 import { createRouter } from "../http/env.ts";
 import { SchemaFormatSchema } from "./canonical.ts";
+import { datasetContractRoutes } from "./contracts/routes.ts";
 import { diffSchemas, SchemaChangeSchema } from "./diff.ts";
 import { schemaHash } from "./hash.ts";
 import { normalizeSchema } from "./normalize.ts";
@@ -82,6 +83,7 @@ export function schemaRoutes(deps: AppDeps) {
   const app = createRouter();
   app.route("/", datasetRoutes(deps));
   app.route("/", lineageRoutes(deps));
+  app.route("/", datasetContractRoutes(deps));
   app.openapi(diffRoute, (c) => {
     const body = c.req.valid("json");
     const side = (value: unknown, format: typeof body.format, which: "before" | "after") => {

@@ -1,7 +1,7 @@
 import { and, asc, desc, eq, gt, sql } from "drizzle-orm";
 import type { Db } from "../db/client.ts";
 import { lineageNodes, schemaChanges, schemaSnapshots } from "../db/schema/index.ts";
-import { ApiError, notFound } from "../http/errors.ts";
+import { DomainError, notFoundError } from "../lib/errors.ts";
 import type { CanonicalSchema, SchemaFormat } from "./canonical.ts";
 import { diffSchemas, type SchemaChange } from "./diff.ts";
 import { schemaHash } from "./hash.ts";
@@ -260,13 +260,13 @@ export async function findDataset(
     (rows.length === 1 ? rows[0] : undefined);
   if (found) return found;
   if (rows.length > 1)
-    throw new ApiError(
-      409,
+    throw new DomainError(
+      "conflict",
       "ambiguous_dataset",
       `Dataset "${name}" exists in several namespaces; pass ?namespace=`,
       { namespaces: rows.map((r) => r.namespace) },
     );
-  throw notFound(
+  throw notFoundError(
     namespace !== undefined ? `No dataset "${name}" in namespace "${namespace}"` : `No dataset "${name}"`,
   );
 }

@@ -1,11 +1,11 @@
 import { isRetryableError } from "../db/errors.ts";
-import { ApiError } from "../http/errors.ts";
+import { DomainError } from "../lib/errors.ts";
 import type { PreparedExport } from "./prepare/export.ts";
 import type { SpanWriter } from "./store/writer.ts";
 
 /**
- * Queues a prepared export (src/traces/prepare.ts): refused with 429 when the queue is full, else
- * one committed statement (src/traces/writer.ts writes it to the span store). A request is answered
+ * Queues a prepared export (prepare/export.ts): refused as busy (429) when the queue is full, else
+ * one committed statement (store/writer.ts writes it to the span store). A request is answered
  * only once its batch is committed, so nothing acknowledged is lost; a database that cannot take
  * it is a 503 the client retries.
  */
@@ -21,8 +21,8 @@ export async function acceptSpans(
     await writer.enqueue(projectId, batch);
   } catch (error) {
     if (isRetryableError(error)) {
-      throw new ApiError(
-        503,
+      throw new DomainError(
+        "unavailable",
         "database_unavailable",
         "The database is unavailable; retry later",
         undefined,

@@ -1,8 +1,10 @@
 import { expect, it } from "vitest";
+import { alertRoutes } from "../../src/alerts/routes.ts";
 import { createRouter } from "../../src/http/env.ts";
 import { recordOccurrence } from "../../src/incidents/record.ts";
 import { incidentRoutes } from "../../src/incidents/routes.ts";
 import { transition } from "../../src/incidents/transitions.ts";
+import { notificationRoutes } from "../../src/notifications/routes.ts";
 import { useApp } from "../helpers/app.ts";
 import { describeEachDatabase } from "../helpers/db.ts";
 
@@ -127,9 +129,11 @@ describeEachDatabase("incident actions", (db) => {
   });
 
   it("the routes document themselves for /openapi.json", async () => {
-    // incidentRoutes alone (app.ts mounts it at "/"): independent of other capabilities' routes.
+    // The incident routers alone, as app.ts mounts them: incidents, alerts in, notifications out.
     const app = createRouter();
     app.route("/", incidentRoutes(t.deps));
+    app.route("/", alertRoutes(t.deps));
+    app.route("/", notificationRoutes(t.deps));
     const doc = app.getOpenAPI31Document({ openapi: "3.1.0", info: { title: "t", version: "1" } });
     for (const path of [
       "/api/v1/incidents/{id}/resolve",

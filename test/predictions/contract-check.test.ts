@@ -1,9 +1,9 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { checkBatchRules } from "../../src/predictions/batch-rules.ts";
 import { BatchSummary, checkRow, compileContract } from "../../src/predictions/contract-check.ts";
 import { inferFields } from "../../src/predictions/contract-infer.ts";
 import { ContractIn, type FeatureValue } from "../../src/predictions/model.ts";
+import { checkBatchRules } from "../../src/schemas/contracts/rules.ts";
 
 const contract = compileContract(
   ContractIn.parse({

@@ -3,7 +3,8 @@ import { describe, expect, it } from "vitest";
 import { deleteExpiredAlertPayloads } from "../../src/alerts/retention.ts";
 import { loadConfig } from "../../src/config.ts";
 import { deleteInBatches } from "../../src/db/batched-delete.ts";
-import { deleteExpiredPredictions, PREDICTION_RETENTION_JOB } from "../../src/predictions/retention.ts";
+import { PREDICTION_RETENTION_JOB } from "../../src/predictions/jobs.ts";
+import { deleteExpiredPredictions } from "../../src/predictions/retention.ts";
 import { useApp } from "../helpers/app.ts";
 import { describeEachDatabase } from "../helpers/db.ts";
 

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { STATUS_OF } from "../../src/http/errors.ts";
 import { LIMITS } from "../../src/schemas/canonical.ts";
 import { SchemaInputError } from "../../src/schemas/errors.ts";
 import { detectFormat, normalizeSchema } from "../../src/schemas/normalize.ts";
@@ -12,7 +13,8 @@ function expectError(fn: () => unknown, status: number, code: string, message?: 
   } catch (e) {
     expect(e).toBeInstanceOf(SchemaInputError);
     const err = e as SchemaInputError;
-    expect({ status: err.status, code: err.code }).toEqual({ status, code });
+    // The status the API answers for this kind of error.
+    expect({ status: STATUS_OF[err.kind], code: err.code }).toEqual({ status, code });
     if (message) expect(err.message).toMatch(message);
     return;
   }

@@ -1,11 +1,9 @@
 /**
  * Scheduling: one cron job (every minute) claims the monitors that are due — moving their
  * next_run_at on under SKIP LOCKED, so several workers never claim the same one — and enqueues a
- * run per monitor (singleton per monitor, so a slow run is not stacked up). Every fifth tick also
- * checks the data contracts' batch rules (src/predictions/batch-check.ts).
+ * run per monitor (singleton per monitor, so a slow run is not stacked up).
  */
 import type { AppDeps } from "../../deps.ts";
-import { checkContractBatchRules } from "../../predictions/batch-check.ts";
 import { runMonitor } from "./run.ts";
 import { claimDueMonitors, getMonitor } from "./store.ts";
 
@@ -19,8 +17,6 @@ export function defineMonitorJobs(deps: AppDeps): void {
     cron: "* * * * *",
     retryLimit: 0,
     handler: async () => {
-      // Contracts' batch rules (row counts, freshness) ride on the same tick, every 5 minutes.
-      if (new Date().getUTCMinutes() % 5 === 0) await checkContractBatchRules(db);
       for (const due of await claimDueMonitors(db)) {
         await deps.jobs.send(
           RUN_JOB,

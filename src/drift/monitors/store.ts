@@ -8,7 +8,7 @@ import { and, desc, eq, type SQL, sql } from "drizzle-orm";
 import type { Db } from "../../db/client.ts";
 import { rowsOf } from "../../db/rows.ts";
 import { driftReports, monitorReferenceRows, monitors } from "../../db/schema/index.ts";
-import { declareModelInputs, withdrawModelInputs } from "../../schemas/lineage-store.ts";
+import { declareModelInputs, withdrawModelInputs } from "../../schemas/lineage.ts";
 import type { CurrentSpec, Monitor, MonitorIn, Report } from "./model.ts";
 
 type Row = Record<string, unknown>;

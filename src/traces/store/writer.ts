@@ -5,9 +5,9 @@ import type { Database, Db } from "../../db/client.ts";
 import { isDatabaseUnavailable } from "../../db/errors.ts";
 import { rowsOf } from "../../db/rows.ts";
 import { spanBatches } from "../../db/schema/index.ts";
-import { ApiError } from "../../http/errors.ts";
 import type { Occurrence } from "../../incidents/model.ts";
 import { recordOccurrence } from "../../incidents/record.ts";
+import { DomainError } from "../../lib/errors.ts";
 import { predictionsFromSpans } from "../../predictions/from-spans.ts";
 import { storePredictions } from "../../predictions/ingest.ts";
 import { exceptionOccurrences } from "../exceptions.ts";
@@ -150,7 +150,13 @@ export class SpanWriter {
   admit(spans: number): void {
     if (this.pending > 0 && this.pending + spans > this.options.queueSpans) {
       this.metrics?.queueFull.inc();
-      throw new ApiError(429, "too_many_requests", "Vigil's span queue is full; retry later", undefined, 1);
+      throw new DomainError(
+        "busy",
+        "too_many_requests",
+        "Vigil's span queue is full; retry later",
+        undefined,
+        1,
+      );
     }
   }
 

@@ -1,7 +1,7 @@
 import pino from "pino";
 import { beforeAll, expect, it } from "vitest";
 import { createApiKey } from "../../../src/auth/store.ts";
-import { ApiError } from "../../../src/http/errors.ts";
+import { DomainError } from "../../../src/lib/errors.ts";
 import { partitionName } from "../../../src/traces/store/partitions.ts";
 import { SpanWriter } from "../../../src/traces/store/writer.ts";
 import { describeEachDatabase } from "../../helpers/db.ts";
@@ -158,8 +158,8 @@ describeEachDatabase("span writer (queued OTLP batches → span store)", (db) =>
     const w = writer({ queueSpans: 5 });
     await queue(w, [span(), span(), span()]);
     const refused = await queue(w, [span(), span(), span()]).catch((e: unknown) => e);
-    expect(refused).toBeInstanceOf(ApiError);
-    expect(refused).toMatchObject({ status: 429, retryAfter: 1 });
+    expect(refused).toBeInstanceOf(DomainError);
+    expect(refused).toMatchObject({ kind: "busy", retryAfter: 1 }); // the API answers 429
     w.start();
     await w.idle();
     await expect(queue(w, [span(), span(), span()])).resolves.toMatchObject({ batch: { count: 3 } });

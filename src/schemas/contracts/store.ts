@@ -3,8 +3,8 @@
  * with a freshness rule for the scheduled check.
  */
 import { and, eq, sql } from "drizzle-orm";
-import type { Db } from "../db/client.ts";
-import { datasetContracts } from "../db/schema/index.ts";
+import type { Db } from "../../db/client.ts";
+import { datasetContracts } from "../../db/schema/index.ts";
 import type { DatasetBatchRules, DatasetContract, DatasetContractIn } from "./model.ts";
 
 type Row = typeof datasetContracts.$inferSelect;

@@ -3,9 +3,9 @@
  * exist, their types and whether they may be null; that is what is checked here (value rules need
  * the data and are for prediction rows). Nested fields are named with dots (`address.city`).
  */
-import type { CanonicalField, CanonicalSchema } from "../schemas/canonical.ts";
-import { parseType, type TypeNode } from "../schemas/types.ts";
-import type { FieldRule, Violation } from "./model.ts";
+import type { CanonicalField, CanonicalSchema } from "../canonical.ts";
+import { parseType, type TypeNode } from "../types.ts";
+import type { FieldRule, Violation } from "./rules.ts";
 
 const INTEGERS = new Set(["int16", "int32", "int64"]);
 const NUMBERS = new Set([...INTEGERS, "float32", "float64", "decimal"]);

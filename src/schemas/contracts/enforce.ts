@@ -9,18 +9,14 @@
  *   5-minute tick (`checkDatasetFreshness`) → `…:freshness`, resolved by the next write or tick.
  * A rule dropped from the contract, or the contract deleted, resolves its incident (`resolveDroppedRules`).
  */
-import type { Db } from "../db/client.ts";
-import { recordOccurrence, resolveByFingerprint } from "../incidents/record.ts";
-import type { CanonicalSchema } from "../schemas/canonical.ts";
-import type { ParsedLineageEvent } from "../schemas/openlineage.ts";
-import { type BatchWording, checkBatchRules } from "./batch-rules.ts";
-import { checkSchema } from "./dataset-contract-check.ts";
-import {
-  datasetContractsWithFreshness,
-  getDatasetContract,
-  recordDatasetWrite,
-} from "./dataset-contract-store.ts";
-import type { DatasetBatchRules, DatasetContract, Violation } from "./model.ts";
+import type { Db } from "../../db/client.ts";
+import { recordOccurrence, resolveByFingerprint } from "../../incidents/record.ts";
+import type { CanonicalSchema } from "../canonical.ts";
+import type { ParsedLineageEvent } from "../openlineage.ts";
+import type { DatasetBatchRules, DatasetContract } from "./model.ts";
+import { type BatchWording, checkBatchRules, type Violation } from "./rules.ts";
+import { checkSchema } from "./schema-check.ts";
+import { datasetContractsWithFreshness, getDatasetContract, recordDatasetWrite } from "./store.ts";
 
 export interface DatasetRef {
   namespace: string;

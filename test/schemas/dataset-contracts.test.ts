@@ -1,9 +1,8 @@
 import { sql } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
-import { checkContractBatchRules } from "../../src/predictions/batch-check.ts";
-import { checkSchema, typeCompatible } from "../../src/predictions/dataset-contract-check.ts";
-import { outputRowCount } from "../../src/predictions/dataset-contracts.ts";
-import type { FieldRule } from "../../src/predictions/model.ts";
+import { checkDatasetFreshness, outputRowCount } from "../../src/schemas/contracts/enforce.ts";
+import type { FieldRule } from "../../src/schemas/contracts/rules.ts";
+import { checkSchema, typeCompatible } from "../../src/schemas/contracts/schema-check.ts";
 import { useApp } from "../helpers/app.ts";
 import { describeEachDatabase } from "../helpers/db.ts";
 
@@ -271,13 +270,13 @@ describeEachDatabase("dataset contracts", (db) => {
     const fp = "dataset-contract:warehouse/daily:freshness";
     const now = new Date();
     // Declared just now and never written: the age counts from the declaration, so it is fresh.
-    await checkContractBatchRules(db.database.db, now);
+    await checkDatasetFreshness(db.database.db, now);
     expect(await incident(fp)).toBeUndefined();
     await t.post(
       "/api/v1/lineage",
       run("COMPLETE", new Date(now.getTime() - 3 * 3600_000), { name: "daily" }),
     );
-    const checked = await checkContractBatchRules(db.database.db, now);
+    const checked = await checkDatasetFreshness(db.database.db, now);
     expect(checked.failing).toBeGreaterThanOrEqual(1);
     expect(await incident(fp)).toMatchObject({
       status: "open",
@@ -285,7 +284,7 @@ describeEachDatabase("dataset contracts", (db) => {
     });
     await t.post("/api/v1/lineage", run("COMPLETE", new Date(), { name: "daily" }));
     expect(await incident(fp)).toMatchObject({ status: "resolved" });
-    await checkContractBatchRules(db.database.db, new Date());
+    await checkDatasetFreshness(db.database.db, new Date());
     expect(await incident(fp)).toMatchObject({ status: "resolved" });
   });
 
@@ -301,7 +300,7 @@ describeEachDatabase("dataset contracts", (db) => {
       "/api/v1/lineage",
       run("COMPLETE", new Date(now.getTime() - 3 * 3600_000), { name: "gone", rows: 3 }),
     );
-    await checkContractBatchRules(db.database.db, now);
+    await checkDatasetFreshness(db.database.db, now);
     expect(await incident(rowsFp)).toMatchObject({ status: "open" });
     expect(await incident(freshFp)).toMatchObject({ status: "open" });
     // The row-count rule goes; freshness stays (and still fails).

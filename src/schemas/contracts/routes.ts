@@ -2,17 +2,18 @@
  * Dataset contracts over HTTP: `/api/v1/datasets/{name}/contract` (GET, PUT, DELETE), next to the
  * dataset's schema routes. A contract may be declared before Vigil has seen the dataset.
  */
-import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
-import type { Db } from "../db/client.ts";
-import type { AppDeps } from "../deps.ts";
-import type { AppEnv } from "../http/env.ts";
-import { ApiError, notFound } from "../http/errors.ts";
-import { ErrorResponses, json } from "../http/openapi.ts";
-import { DEFAULT_NAMESPACE, findDataset, getSnapshot } from "../schemas/store.ts";
-import { validateBatchRules, validateFieldRules } from "./contract-rules.ts";
-import { deleteDatasetContract, getDatasetContract, putDatasetContract } from "./dataset-contract-store.ts";
-import { checkDatasetSnapshot, resolveDroppedRules } from "./dataset-contracts.ts";
+import { createRoute, z } from "@hono/zod-openapi";
+import type { Db } from "../../db/client.ts";
+import type { AppDeps } from "../../deps.ts";
+import { createRouter } from "../../http/env.ts";
+import { notFound } from "../../http/errors.ts";
+import { ErrorResponses, json } from "../../http/openapi.ts";
+import { DomainError } from "../../lib/errors.ts";
+import { DEFAULT_NAMESPACE, findDataset, getSnapshot } from "../store.ts";
+import { checkDatasetSnapshot, resolveDroppedRules } from "./enforce.ts";
 import { DatasetContract, DatasetContractIn } from "./model.ts";
+import { validateBatchRules, validateFieldRules } from "./rules.ts";
+import { deleteDatasetContract, getDatasetContract, putDatasetContract } from "./store.ts";
 
 const Params = z.object({
   name: z
@@ -46,14 +47,16 @@ async function currentSchema(db: Db, projectId: string, namespace: string, name:
   try {
     datasetId = (await findDataset(db, projectId, name, namespace)).id;
   } catch (e) {
-    if (e instanceof ApiError && e.status === 404) return undefined;
+    if (e instanceof DomainError && e.kind === "not_found") return undefined;
     throw e;
   }
   const snap = await getSnapshot(db, datasetId);
   return snap ? { schema: snap.schema, format: snap.format, version: snap.version } : undefined;
 }
 
-export function registerDatasetContractRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps): void {
+/** Dataset contract routes. Mounted by schemaRoutes. */
+export function datasetContractRoutes(deps: AppDeps) {
+  const app = createRouter();
   const db = deps.database.db;
   const where = (param: { name: string }, query: { namespace?: string }) => ({
     name: param.name,
@@ -160,4 +163,5 @@ export function registerDatasetContractRoutes(app: OpenAPIHono<AppEnv>, deps: Ap
       return c.body(null, 204);
     },
   );
+  return app;
 }
