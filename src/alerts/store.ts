@@ -1,6 +1,7 @@
 import { and, desc, eq, lt, type SQL } from "drizzle-orm";
 import type { Database, Db } from "../db/client.ts";
 import { alertPayloads, incidents } from "../db/schema/index.ts";
+import { withTransaction } from "../db/transaction.ts";
 import { recordOccurrence, resolveByFingerprint } from "../incidents/record.ts";
 import type { AlertSignal } from "./signal.ts";
 
@@ -37,8 +38,7 @@ export async function ingestAlerts(
   },
 ): Promise<IngestResult> {
   const now = new Date();
-  return database.db.transaction(async (tx) => {
-    const db = tx as unknown as Db;
+  return withTransaction(database.db, async (db) => {
     const [inserted] = await db
       .insert(alertPayloads)
       .values({

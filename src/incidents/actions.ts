@@ -1,6 +1,7 @@
 import { and, eq, sql } from "drizzle-orm";
 import type { Database, Db } from "../db/client.ts";
 import { incidents } from "../db/schema/index.ts";
+import { withTransaction } from "../db/transaction.ts";
 import { conflictError } from "../lib/errors.ts";
 import type { Incident, Severity } from "./model.ts";
 import { addEvent } from "./record.ts";
@@ -30,8 +31,7 @@ export async function changeStatus(
   action: StatusAction,
   by: { actor: string; message?: string; note?: string },
 ): Promise<ActionResult | undefined> {
-  return database.db.transaction(async (tx) => {
-    const db = tx as unknown as Db;
+  return withTransaction(database.db, async (db) => {
     const row = await lockIncident(db, projectId, id);
     if (!row) return undefined;
     const t = transition(row.status as Incident["status"], action);
@@ -77,8 +77,7 @@ export async function setSeverity(
   severity: Severity,
   by: { actor: string; message?: string },
 ): Promise<ActionResult | undefined> {
-  return database.db.transaction(async (tx) => {
-    const db = tx as unknown as Db;
+  return withTransaction(database.db, async (db) => {
     const row = await lockIncident(db, projectId, id);
     if (!row) return undefined;
     if (row.severity === severity) return { incident: toIncident(row), changed: false };
@@ -112,8 +111,7 @@ export async function addLink(
   link: EvidenceLink,
   actor: string,
 ): Promise<Incident | undefined> {
-  return database.db.transaction(async (tx) => {
-    const db = tx as unknown as Db;
+  return withTransaction(database.db, async (db) => {
     const [updated] = await db
       .update(incidents)
       .set({

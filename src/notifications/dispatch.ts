@@ -1,7 +1,7 @@
 import { inArray, sql } from "drizzle-orm";
-import type { Db } from "../db/client.ts";
 import { rowsOf } from "../db/rows.ts";
 import { incidents } from "../db/schema/index.ts";
+import { withTransaction } from "../db/transaction.ts";
 import type { AppDeps } from "../deps.ts";
 import { DELIVER_JOB } from "./jobs-names.ts";
 import type { DeliveryEvent } from "./model.ts";
@@ -43,10 +43,9 @@ export async function dispatchPending(deps: Pick<AppDeps, "database" | "jobs" | 
   const enqueue: ToEnqueue[] = [];
   let events = 0;
   for (;;) {
-    const n = await database.db.transaction(async (tx) => {
-      const db = tx as unknown as Db;
+    const n = await withTransaction(database.db, async (db) => {
       const picked = rowsOf<PickedEvent>(
-        await tx.execute(sql`
+        await db.execute(sql`
           with picked as (
             select id from incident_events where pending_dispatch order by id limit ${BATCH} for update skip locked
           )

@@ -6,6 +6,7 @@
  */
 import { createHash } from "node:crypto";
 import type { Db } from "../db/client.ts";
+import { withTransaction } from "../db/transaction.ts";
 import { recordOccurrence } from "../incidents/record.ts";
 import { DomainError, invalidInput } from "../lib/errors.ts";
 import { BatchSummary, type CompiledContract, checkRow, compileContract } from "./contract-check.ts";
@@ -70,7 +71,7 @@ export async function ingestPredictions(
   const models = new Map<string, ModelState>();
   const now = new Date().toISOString();
 
-  await db.transaction(async (tx) => {
+  await withTransaction(db, async (tx) => {
     for await (const raw of batches) {
       const rows: StoredPrediction[] = [];
       const errors: { row: number; issues: { path: string; message: string }[] }[] = [];
@@ -96,7 +97,7 @@ export async function ingestPredictions(
         const row = toStored(parsed.data, source, now);
         let state = models.get(row.model);
         if (!state) {
-          const contract = await getContract(tx as unknown as Db, projectId, row.model);
+          const contract = await getContract(tx, projectId, row.model);
           const compiled = contract ? compileContract(contract) : undefined;
           state = {
             contract: compiled,
@@ -125,7 +126,7 @@ export async function ingestPredictions(
       }
       for (let i = 0; i < rows.length; i += INSERT_BATCH) {
         const chunk = rows.slice(i, i + INSERT_BATCH);
-        const r = await insertPredictions(tx as unknown as Db, projectId, chunk);
+        const r = await insertPredictions(tx, projectId, chunk);
         result.inserted += r.inserted;
         result.labeled += r.labeled;
       }

@@ -1,5 +1,6 @@
 import { createHash } from "node:crypto";
 import type { Database, Db } from "../db/client.ts";
+import { withTransaction } from "../db/transaction.ts";
 import { recordOccurrence } from "../incidents/record.ts";
 import { DomainError, invalidInput } from "../lib/errors.ts";
 import { checkDatasetSnapshot, checkLineageEvent } from "./contracts/enforce.ts";
@@ -87,30 +88,27 @@ export async function ingestSnapshot(
   ref: NodeRef,
   n: Normalized,
 ): Promise<SnapshotResult & { incident?: IncidentRef; resolvedIncidents?: string[] }> {
-  return database.db
-    .transaction(async (t) => {
-      const tx = t as unknown as Db;
-      const now = new Date();
-      const r = await recordSnapshot(tx, projectId, ref, {
-        schema: n.schema,
-        format: n.format,
-        warnings: n.warnings,
-        source: "api",
-        observedAt: now,
-      });
-      await checkDatasetSnapshot(tx, projectId, ref, {
-        schema: n.schema,
-        at: now,
-        write: true,
-        schemaVersion: r.version,
-      });
-      if (!r.created) return r;
-      const resolvedIncidents = await resolveFixedSchemaIncidents(tx, projectId, r, n.schema, now);
-      const out = resolvedIncidents.length > 0 ? { ...r, resolvedIncidents } : r;
-      if (!r.breaking) return out;
-      return { ...out, incident: await openSchemaIncident(tx, projectId, r, "api", now) };
-    })
-    .catch(retryable);
+  return withTransaction(database.db, async (tx) => {
+    const now = new Date();
+    const r = await recordSnapshot(tx, projectId, ref, {
+      schema: n.schema,
+      format: n.format,
+      warnings: n.warnings,
+      source: "api",
+      observedAt: now,
+    });
+    await checkDatasetSnapshot(tx, projectId, ref, {
+      schema: n.schema,
+      at: now,
+      write: true,
+      schemaVersion: r.version,
+    });
+    if (!r.created) return r;
+    const resolvedIncidents = await resolveFixedSchemaIncidents(tx, projectId, r, n.schema, now);
+    const out = resolvedIncidents.length > 0 ? { ...r, resolvedIncidents } : r;
+    if (!r.breaking) return out;
+    return { ...out, incident: await openSchemaIncident(tx, projectId, r, "api", now) };
+  }).catch(retryable);
 }
 
 export interface EventResult {
@@ -295,12 +293,9 @@ export async function ingestLineageEvents(
   events: unknown[],
 ): Promise<EventResult[]> {
   const prepared = prepareEvents(events);
-  return database.db
-    .transaction(async (t) => {
-      const tx = t as unknown as Db;
-      const out: EventResult[] = [];
-      for (const p of prepared) out.push(await applyEvent(tx, projectId, p));
-      return out;
-    })
-    .catch(retryable);
+  return withTransaction(database.db, async (tx) => {
+    const out: EventResult[] = [];
+    for (const p of prepared) out.push(await applyEvent(tx, projectId, p));
+    return out;
+  }).catch(retryable);
 }

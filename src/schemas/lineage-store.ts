@@ -1,6 +1,7 @@
 import { and, asc, eq, isNull, sql } from "drizzle-orm";
 import type { Db } from "../db/client.ts";
 import { lineageEdges, lineageEvents, lineageNodes, modelInputDeclarations } from "../db/schema/index.ts";
+import { withTransaction } from "../db/transaction.ts";
 import type { ModelInput } from "./model-input.ts";
 import type { Transformation } from "./openlineage.ts";
 import { DEFAULT_NAMESPACE, type NodeRef, nodeKey, upsertNode, upsertNodes } from "./store.ts";
@@ -156,8 +157,7 @@ export async function declareModelInputs(
   opts: { by?: string } = {},
 ): Promise<{ modelId: string; edges: number }> {
   const by = opts.by ?? API_DECLARER;
-  return db.transaction(async (t) => {
-    const tx = t as unknown as Db;
+  return withTransaction(db, async (tx) => {
     const modelId = await upsertNode(tx, projectId, "model", { namespace: DEFAULT_NAMESPACE, name: model });
     await lockModel(tx, modelId);
     if (inputs.length === 0)
@@ -196,8 +196,7 @@ export async function withdrawModelInputs(
   by: string,
   keepModel?: string,
 ): Promise<void> {
-  await db.transaction(async (t) => {
-    const tx = t as unknown as Db;
+  await withTransaction(db, async (tx) => {
     const rows = await tx
       .select({ modelNode: modelInputDeclarations.modelNode, name: lineageNodes.name })
       .from(modelInputDeclarations)

@@ -8,6 +8,7 @@ import { and, desc, eq, type SQL, sql } from "drizzle-orm";
 import type { Db } from "../../db/client.ts";
 import { rowsOf } from "../../db/rows.ts";
 import { driftReports, monitorReferenceRows, monitors } from "../../db/schema/index.ts";
+import { withTransaction } from "../../db/transaction.ts";
 import { declareModelInputs, withdrawModelInputs } from "../../schemas/lineage.ts";
 import type { CurrentSpec, Monitor, MonitorIn, Report } from "./model.ts";
 
@@ -100,8 +101,7 @@ export async function createMonitor(
   projectId: string,
   input: MonitorIn,
 ): Promise<Monitor | undefined> {
-  return db.transaction(async (tx) => {
-    const t = tx as unknown as Db;
+  return withTransaction(db, async (t) => {
     const [row] = await t
       .insert(monitors)
       .values(monitorValues(projectId, input))
@@ -120,8 +120,7 @@ export async function updateMonitor(
   id: string,
   input: MonitorIn,
 ): Promise<Monitor | undefined> {
-  return db.transaction(async (tx) => {
-    const t = tx as unknown as Db;
+  return withTransaction(db, async (t) => {
     const [row] = await t
       .update(monitors)
       .set({ ...monitorValues(projectId, input), updatedAt: new Date() })
@@ -166,8 +165,7 @@ export async function listMonitors(db: Db, projectId: string): Promise<Monitor[]
 }
 
 export async function deleteMonitor(db: Db, projectId: string, id: string): Promise<boolean> {
-  return db.transaction(async (tx) => {
-    const t = tx as unknown as Db;
+  return withTransaction(db, async (t) => {
     const rows = await t
       .delete(monitors)
       .where(and(eq(monitors.projectId, projectId), eq(monitors.id, id)))

@@ -5,6 +5,7 @@ import type { Database, Db } from "../../db/client.ts";
 import { isDatabaseUnavailable } from "../../db/errors.ts";
 import { rowsOf } from "../../db/rows.ts";
 import { spanBatches } from "../../db/schema/index.ts";
+import { withTransaction } from "../../db/transaction.ts";
 import type { Occurrence } from "../../incidents/model.ts";
 import { recordOccurrence } from "../../incidents/record.ts";
 import { DomainError } from "../../lib/errors.ts";
@@ -231,10 +232,10 @@ export class SpanWriter {
     let claimed: Claimed[] = [];
     try {
       const limit = this.singles ? 1 : this.claim;
-      const done = await this.database.db.transaction(async (tx) => {
+      const done = await withTransaction(this.database.db, async (tx) => {
         claimed = rowsOf<Claimed>(await tx.execute(CLAIM(limit, this.maxAttempts, this.backoffMs)));
         if (!claimed.length) return undefined;
-        return this.write(tx as unknown as Db, claimed);
+        return this.write(tx, claimed);
       });
       this.retryAt = 0;
       if (!done) {
