@@ -64,7 +64,7 @@ export function buildApp(deps: AppDeps, options: { spanWriter: SpanWriter; metri
       throw new ApiError(413, "payload_too_large", `Request body exceeds ${config.VIGIL_BODY_LIMIT} bytes`);
     },
   });
-  // Drift compare streams large uploads under its own VIGIL_UPLOAD_LIMIT (src/drift/routes.ts).
+  // Drift compare streams large uploads under its own VIGIL_UPLOAD_LIMIT (src/drift/compare/routes.ts).
   app.use((c, next) => (c.req.path === DRIFT_COMPARE_PATH ? next() : globalBodyLimit(c, next)));
 
   app.get("/healthz", (c) => c.json({ status: "ok" }));

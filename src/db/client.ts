@@ -99,8 +99,8 @@ async function openPostgres(url: string, max: number, backendFlushAfter: string)
     connect_timeout: 10,
     // PostgreSQL leaves backend_flush_after off by default: the pages a backend writes out (the
     // span writer evicts many) stay dirty in the kernel's cache until the checkpoint's fsync, which
-    // then stalls every commit — an OTLP export's too — for 0.2–0.5 s at sustained ingest rates.
-    // Asking the kernel to write them out as they go removes those stalls (bench/README.md). It is
+    // then stalls every commit — an OTLP export's too — at sustained ingest rates. Asking the
+    // kernel to write them out as they go removes those stalls (bench/README.md). It is
     // a startup parameter, so every connection of this pool has it from its start (pg-boss keeps
     // its own small pool: its writes are small); the same parameter in the URL's query wins.
     connection: backendFlushAfter.trim() === "0" ? {} : { backend_flush_after: backendFlushAfter },

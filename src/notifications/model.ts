@@ -112,7 +112,7 @@ export const Delivery = z
   .openapi("Delivery");
 export type Delivery = z.infer<typeof Delivery>;
 
-/** The optional hook for "notifications include the top runbook link" (RAG's, wired in src/jobs/definitions.ts). */
+/** The optional hook for "notifications include the top runbook link" (RAG's, wired in src/workers.ts). */
 export type SuggestRunbook = (
   incident: import("../incidents/model.ts").Incident,
   projectId: string,

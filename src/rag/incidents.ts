@@ -172,7 +172,7 @@ export function runbookUrl(
 
 /**
  * The notifications' runbook hook: the incident's top runbook (as `ragTopRunbook` picks it) as
- * `{ title, url }`. Wired into notifications by the composition root (src/jobs/definitions.ts).
+ * `{ title, url }`. Wired into notifications by the composition root (src/workers.ts).
  */
 export function ragRunbookSuggester(database: Database, config: Config) {
   const publicUrl = config.VIGIL_PUBLIC_URL ?? `http://localhost:${config.PORT}`;

@@ -255,9 +255,9 @@ export interface LegRow {
 /** HNSW build parameters of every embedder's index (the built-in one's migration uses the same). */
 export const HNSW_BUILD = { m: 24, efConstruction: 200 };
 /**
- * Candidate list size of an HNSW search: at least 400. With the index above, recall@10 against an
- * exact scan at 50k chunks was 0.95 at 200 and 0.96 at 400 in the sweep, for a few milliseconds more
- * (bench:search, bench/README.md).
+ * Candidate list size of an HNSW search: at least 400, where recall@10 against an exact scan stops
+ * improving with the index above for a few milliseconds more (the sweep is in bench/README.md,
+ * bench:search).
  */
 export const efSearch = (limit: number) => Math.max(400, Math.min(1000, limit * 2));
 

@@ -19,7 +19,7 @@ import { spanTree } from "./tree.ts";
 
 const HOUR = 3_600_000;
 
-/** OTLP error bodies: google.rpc.Status in the request's encoding (src/traces/otlp-errors.ts). */
+/** OTLP error bodies: google.rpc.Status in the request's encoding (src/traces/otlp/error-responses.ts). */
 const OtlpErrorSchema = ErrorSchema.extend({
   code: z.number().int().openapi({ description: "google.rpc.Code" }),
   message: z.string(),
@@ -108,7 +108,7 @@ export function traceRoutes(
       await acceptSpans(spanWriter, c.get("project").id, prepared);
       const { received, rejected, errorMessage } = prepared;
       c.get("log").debug({ received, rejected, errorMessage }, "otlp traces");
-      // accepted and duplicate are counted when the batch is written (src/traces/writer.ts).
+      // accepted and duplicate are counted when the batch is written (src/traces/store/writer.ts).
       metrics.spans.inc({ outcome: "rejected" }, rejected);
       metrics.batchSpans.observe({ encoding }, received);
       metrics.ingestSeconds.observe({ encoding }, (performance.now() - started) / 1000);

@@ -22,7 +22,7 @@ export interface AppContext {
   request(path: string, init?: RequestInit): Promise<Response>;
   /** JSON POST with the suite's API key. */
   post(path: string, body: unknown, headers?: Record<string, string>): Promise<Response>;
-  /** Resolves once every accepted OTLP batch is written to the span store (they are queued: src/traces/writer.ts). */
+  /** Resolves once every accepted OTLP batch is written to the span store (they are queued: src/traces/store/writer.ts). */
   spansWritten(): Promise<void>;
 }
 

@@ -78,7 +78,7 @@ export const contracts = pgTable(
     id: uuid("id").primaryKey().defaultRandom(),
     projectId: projectRef(),
     model: text("model").notNull(),
-    /** field name → rule (see src/predictions/contract-model.ts). */
+    /** field name → rule (see src/schemas/contracts/rules.ts). */
     fields: jsonb("fields").notNull().default(sql`'{}'::jsonb`),
     /** { minRows?, maxRows?, freshnessSeconds?, windowSeconds? } */
     batch: jsonb("batch").notNull().default(sql`'{}'::jsonb`),

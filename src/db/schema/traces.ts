@@ -71,7 +71,7 @@ export const spans = pgTable(
 /**
  * The resources and instrumentation scopes spans came from, once per project and UTC day (so the
  * retention that drops a day's partition drops its resources too). `id` is the md5 of
- * `[resource, scope]` as JSON with sorted keys (src/traces/store.ts resourceId), so equal content
+ * `[resource, scope]` as JSON with sorted keys (src/traces/store/copy-text.ts resourceId), so equal content
  * is one row whichever batch or process wrote it first.
  */
 export const spanResources = pgTable(
@@ -89,7 +89,7 @@ export const spanResources = pgTable(
 );
 
 /**
- * Accepted OTLP batches not yet written to `spans` (src/traces/queue.ts): the receiver commits a
+ * Accepted OTLP batches not yet written to `spans` (src/traces/store/writer.ts): the receiver commits a
  * batch here — one row, one statement — and answers; the span writer moves it into `spans` (with
  * its incidents and predictions) in one transaction that also deletes it. So a 200 means the batch
  * is durable, and its latency does not include the span insert.
@@ -104,7 +104,7 @@ export const spanBatches = pgTable("span_batches", {
   /** The UTC days (YYYY-MM-DD) the spans start on: the partitions the write needs. */
   days: text("days").array().notNull(),
   /**
-   * How `rows` and `resources` are laid out (src/traces/store.ts): 2 since span_resources (COPY
+   * How `rows` and `resources` are laid out (src/traces/store/copy-text.ts): 2 since span_resources (COPY
    * text); 1 for batches queued by an earlier Vigil, which the writer converts before writing them.
    */
   format: smallint("format").notNull().default(2),

@@ -29,7 +29,7 @@ export function encodingOf(contentType: string | undefined): OtlpEncoding {
 /**
  * The request body, gunzipped when `Content-Encoding: gzip`. The limit applies after
  * decompression too (the app's body limit only sees the compressed bytes): a small gzip bomb is a 413.
- * Synchronous: it runs on a prepare thread (src/traces/prepare-pool.ts).
+ * Synchronous: it runs on a prepare thread (src/traces/prepare/pool.ts).
  */
 export function decodeBody(raw: Uint8Array, contentEncoding: string | undefined, limit: number): Uint8Array {
   const encoding = (contentEncoding ?? "identity").trim().toLowerCase();

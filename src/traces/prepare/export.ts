@@ -33,7 +33,7 @@ export interface PreparedExport {
   batch?: PreparedSpans & {
     /** UTC days (YYYY-MM-DD) the spans start on. */
     days: string[];
-    /** The spans something is derived from when written (src/traces/derived.ts), as JSON. */
+    /** The spans something is derived from when written (src/traces/prepare/derived.ts), as JSON. */
     derived: string;
   };
 }

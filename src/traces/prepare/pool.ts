@@ -16,11 +16,10 @@ type Reply = {
 };
 
 /**
- * A request allocates ~7 MB here, nearly all of it dead once answered. V8's default young
- * generation (16 MB semi-spaces) scavenged about every other request, mid-request, with its data
- * live — 15–30 ms on a busy machine, the largest part of slow requests in bench:ingest. 96 MB
- * (32 MB semi-spaces) scavenges every ~4 requests: prepare p99 at 80% of the max rate 64–111 →
- * 51–61 ms, and peak RSS did not change.
+ * A request allocates several megabytes here, nearly all of it dead once answered. With V8's
+ * default young generation a scavenge falls mid-request about every other request, with the
+ * request's data still live to copy; one large enough for a few requests' garbage scavenges
+ * between them, where it is cheap. (The measurements are in bench/README.md, bench:ingest.)
  */
 const YOUNG_GENERATION_MB = 96;
 

@@ -2,7 +2,7 @@ import { parentPort } from "node:worker_threads";
 import { ApiError } from "../../http/errors.ts";
 import { type ExportRequest, prepareExport } from "./export.ts";
 
-/** A prepare thread (src/traces/prepare-pool.ts): requests in, prepared exports or errors out. */
+/** A prepare thread (src/traces/prepare/pool.ts): requests in, prepared exports or errors out. */
 parentPort!.on("message", ({ id, request }: { id: number; request: ExportRequest }) => {
   try {
     parentPort!.postMessage({ id, prepared: prepareExport(request) });

@@ -15,8 +15,7 @@ export interface QueuedRows {
 /**
  * Writes claimed batches (span_batches rows, current format) to `spans` and their resources to
  * span_resources, in the caller's transaction. The rows go in by COPY, as prepared at acceptance:
- * the database parses each field once (an INSERT … SELECT unpacking the rows from a JSON array
- * took twice as long). A client retry is a unique violation for COPY, so the COPY runs in a savepoint:
+ * the database parses each field once, and nothing unpacks the rows from JSON. A client retry is a unique violation for COPY, so the COPY runs in a savepoint:
  * when it is refused, the rows are copied into a temporary table instead and inserted from there
  * with ON CONFLICT DO NOTHING, in one global order. (COPY keeps each batch's own order: writers of
  * two processes copying overlapping retries at once can deadlock; PostgreSQL aborts one, and the

@@ -44,7 +44,7 @@ interface Claimed {
   days: string[];
   derived: string;
   format: number;
-  /** COPY text (src/traces/store.ts batchRows). */
+  /** COPY text (copy-text.ts batchRows). */
   rows: string;
 }
 
