@@ -4,7 +4,8 @@ import type { Database } from "../db/client.ts";
 import type { AppDeps } from "../deps.ts";
 import { createRouter } from "../http/env.ts";
 import { badRequest, notFound } from "../http/errors.ts";
-import { ErrorResponses, ErrorSchema } from "../http/openapi.ts";
+import { CommonErrorResponses, errorResponse } from "../http/openapi.ts";
+import { IdParam } from "../http/params.ts";
 import { kickDispatch } from "../notifications/jobs-names.ts";
 import { notificationRoutes } from "../notifications/routes.ts";
 import { addLink, addNote, changeStatus, setSeverity } from "./actions.ts";
@@ -22,8 +23,6 @@ export type IncidentEnricher = (
 
 /** Per incident kind, plus `all` for context every incident gets (e.g. similar incidents, runbooks). */
 export type IncidentEnrichers = Partial<Record<Incident["kind"] | "all", IncidentEnricher>>;
-
-const IdParam = z.object({ id: z.uuid().openapi({ param: { name: "id", in: "path" } }) });
 
 export function incidentRoutes(deps: AppDeps, enrichers: IncidentEnrichers = {}) {
   const app = createRouter();
@@ -55,7 +54,7 @@ export function incidentRoutes(deps: AppDeps, enrichers: IncidentEnrichers = {})
             },
           },
         },
-        ...ErrorResponses,
+        ...CommonErrorResponses,
       },
     }),
     async (c) => {
@@ -95,7 +94,7 @@ export function incidentRoutes(deps: AppDeps, enrichers: IncidentEnrichers = {})
             },
           },
         },
-        ...ErrorResponses,
+        ...CommonErrorResponses,
       },
     }),
     async (c) => {
@@ -168,14 +167,13 @@ const LinkBody = z
   })
   .openapi("IncidentLink");
 
-const errorContent = { "application/json": { schema: ErrorSchema } };
 const incidentOk = (description: string) => ({
   200: {
     description,
     content: { "application/json": { schema: z.object({ incident: Incident, changed: z.boolean() }) } },
   },
-  ...ErrorResponses,
-  409: { description: "Not allowed from the current status", content: errorContent },
+  ...CommonErrorResponses,
+  409: errorResponse("Not allowed from the current status"),
 });
 
 /** Status changes, notes, severity and evidence links: each leaves a timeline event. */
@@ -253,7 +251,7 @@ function registerActionRoutes(app: ReturnType<typeof createRouter>, deps: AppDep
           description: "Noted",
           content: { "application/json": { schema: z.object({ incident: Incident }) } },
         },
-        ...ErrorResponses,
+        ...CommonErrorResponses,
       },
     }),
     async (c) => {
@@ -283,7 +281,7 @@ function registerActionRoutes(app: ReturnType<typeof createRouter>, deps: AppDep
           description: "Linked",
           content: { "application/json": { schema: z.object({ incident: Incident }) } },
         },
-        ...ErrorResponses,
+        ...CommonErrorResponses,
       },
     }),
     async (c) => {

@@ -3,7 +3,7 @@ import type { Db } from "../db/client.ts";
 import type { AppDeps } from "../deps.ts";
 import { createRouter } from "../http/env.ts";
 import { ApiError, badRequest, notFound } from "../http/errors.ts";
-import { ErrorResponses, json } from "../http/openapi.ts";
+import { ErrorResponses, errorResponse, json } from "../http/openapi.ts";
 import { declareModelInputs } from "../schemas/lineage-store.ts";
 import { checkBatchRules } from "./batch-rules.ts";
 import { inferFields } from "./contract-infer.ts";
@@ -66,10 +66,8 @@ export function predictionRoutes(deps: AppDeps) {
       200: json(IngestResult, "Stored"),
       400: ErrorResponses[400],
       401: ErrorResponses[401],
-      413: json(
-        z.object({ error: z.object({ code: z.string(), message: z.string() }) }),
-        "Too many rows or bytes",
-      ),
+      413: errorResponse("Too many rows or bytes (after decompression too)"),
+      415: errorResponse("Unsupported Content-Encoding (gzip is)"),
     },
   });
   app.post("/api/v1/predictions", async (c) => {
@@ -266,10 +264,7 @@ export function predictionRoutes(deps: AppDeps) {
         ),
         400: ErrorResponses[400],
         401: ErrorResponses[401],
-        422: json(
-          z.object({ error: z.object({ code: z.string(), message: z.string() }) }),
-          "No rows in the window",
-        ),
+        422: errorResponse("No rows in the window"),
       },
     }),
     async (c) => {

@@ -3,13 +3,11 @@ import { createRoute, z } from "@hono/zod-openapi";
 import type { AppDeps } from "../deps.ts";
 import { createRouter } from "../http/env.ts";
 import { ApiError, badRequest, notFound } from "../http/errors.ts";
-import { ErrorResponses, ErrorSchema, json } from "../http/openapi.ts";
+import { ErrorResponses, errorResponse, json } from "../http/openapi.ts";
 import { notParseable } from "./errors.ts";
 import { ingestLineageEvents } from "./ingest.ts";
 import { declareModelInputs, getModelDeclarations, getModelInputs } from "./lineage-store.ts";
 import { ModelInputSchema } from "./model-input.ts";
-
-const err = (description: string) => json(ErrorSchema, description);
 
 /** At most this many events in one request (a JSON array); one event is the usual client call. */
 export const MAX_EVENTS_PER_REQUEST = 1000;
@@ -68,10 +66,13 @@ const lineageRoute = createRoute({
   },
   responses: {
     201: json(z.object({ events: z.array(EventResultSchema) }).openapi("LineageResult"), "Stored"),
-    400: err("Not JSON, empty, bad eventTime"),
+    400: errorResponse("Not JSON, empty, bad eventTime"),
     401: ErrorResponses[401],
-    413: err("Too many events, or a schema facet over the limits"),
-    422: err("Not an OpenLineage event, malformed facet"),
+    413: errorResponse(
+      "Too many events, a schema facet over the limits, or a body over the limit (after gunzip too)",
+    ),
+    415: errorResponse("Content-Encoding other than gzip"),
+    422: errorResponse("Not an OpenLineage event, malformed facet"),
   },
 });
 

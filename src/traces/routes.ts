@@ -3,7 +3,7 @@ import { Registry } from "prom-client";
 import type { AppDeps } from "../deps.ts";
 import { createRouter } from "../http/env.ts";
 import { badRequest, notFound } from "../http/errors.ts";
-import { ErrorResponses, ErrorSchema } from "../http/openapi.ts";
+import { CommonErrorResponses, ErrorSchema } from "../http/openapi.ts";
 import { Gate } from "./gate.ts";
 import { acceptSpans } from "./ingest.ts";
 import { createOtlpMetrics, type OtlpMetrics } from "./metrics.ts";
@@ -148,7 +148,7 @@ export function traceRoutes(
             },
           },
         },
-        ...ErrorResponses,
+        ...CommonErrorResponses,
       },
     }),
     async (c) => {
@@ -203,7 +203,7 @@ export function traceRoutes(
             },
           },
         },
-        ...ErrorResponses,
+        ...CommonErrorResponses,
       },
     }),
     async (c) => {
@@ -234,7 +234,7 @@ export function traceRoutes(
             },
           },
         },
-        ...ErrorResponses,
+        ...CommonErrorResponses,
       },
     }),
     async (c) => {
