@@ -3,6 +3,7 @@ import type { Db } from "../db/client.ts";
 import type { AppDeps } from "../deps.ts";
 import { createRouter } from "../http/env.ts";
 import { ApiError, badRequest, notFound } from "../http/errors.ts";
+import { decompress } from "../http/middleware/decompress.ts";
 import { ErrorResponses, errorResponse, json } from "../http/openapi.ts";
 import { declareModelInputs } from "../schemas/lineage-store.ts";
 import { checkBatchRules } from "./batch-rules.ts";
@@ -70,27 +71,16 @@ export function predictionRoutes(deps: AppDeps) {
       415: errorResponse("Unsupported Content-Encoding (gzip is)"),
     },
   });
-  app.post("/api/v1/predictions", async (c) => {
-    let body = c.req.raw.body;
+  // The global body limit counts gzipped bytes: the same limit again on what they inflate to.
+  app.post("/api/v1/predictions", decompress({ limit: deps.config.VIGIL_BODY_LIMIT }), async (c) => {
+    const body = c.req.raw.body;
     if (!body) throw badRequest("Empty body: send a JSON array or NDJSON of predictions");
-    const encoding = c.req.header("content-encoding")?.toLowerCase();
-    if (encoding === "gzip") body = body.pipeThrough(new DecompressionStream("gzip") as never);
-    else if (encoding && encoding !== "identity") {
-      throw new ApiError(
-        415,
-        "unsupported_encoding",
-        `Content-Encoding ${encoding} is not supported (gzip is)`,
-      );
-    }
     try {
       const result = await ingestPredictions(db, c.get("project").id, parseJsonValues(body, INSERT_BATCH));
       return c.json(result, 200);
     } catch (error) {
       if (error instanceof StreamParseError)
         throw badRequest(`${error.message}; nothing was stored`, { index: error.index });
-      if (error instanceof TypeError && /gzip|decompress|incorrect header/i.test(error.message)) {
-        throw badRequest("Body is not valid gzip");
-      }
       throw error;
     }
   });
