@@ -6,10 +6,10 @@ import type { MiddlewareHandler } from "hono";
 import { ApiError } from "../errors.ts";
 
 /** The request body codings Vigil reads. */
-export type ContentCoding = "identity" | "gzip";
+type ContentCoding = "identity" | "gzip";
 
 /** The coding a Content-Encoding header names: absent or identity, gzip (x-gzip); anything else is a 415. */
-export function contentCoding(header: string | null | undefined): ContentCoding {
+function contentCoding(header: string | null | undefined): ContentCoding {
   const coding = (header ?? "").trim().toLowerCase();
   if (coding === "" || coding === "identity") return "identity";
   if (coding === "gzip" || coding === "x-gzip") return "gzip";
@@ -63,7 +63,7 @@ export function decompress(options: DecompressOptions): MiddlewareHandler {
  * so memory stays at a few chunks whatever the ratio; past `limit` inflated bytes it errors and
  * stops reading the request.
  */
-export function gunzipStream(body: ReadableStream<Uint8Array>, limit: number): ReadableStream<Uint8Array> {
+function gunzipStream(body: ReadableStream<Uint8Array>, limit: number): ReadableStream<Uint8Array> {
   const gunzip = createGunzip();
   // Either side failing destroys the other: the request body is cancelled, zlib's memory freed.
   pipeline(Readable.fromWeb(body as NodeReadableStream<Uint8Array>), gunzip).catch(() => {
