@@ -3,7 +3,7 @@ import { createRoute, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import type { AppDeps } from "../deps.ts";
 import { type AppEnv, createRouter } from "../http/env.ts";
-import { ErrorResponses } from "../http/openapi.ts";
+import { CommonErrorResponses, json, jsonBody } from "../http/openapi.ts";
 import { announceIncidentChanges } from "../incidents/events.ts";
 import { AlertmanagerPayload, fromAlertmanager } from "./alertmanager.ts";
 import { fromGeneric, GenericAlert } from "./generic.ts";
@@ -29,12 +29,8 @@ const IngestResponse = z
   .openapi("AlertIngestResult");
 
 const ok = <T extends z.ZodType>(description: string, schema: T) => ({
-  200: { description, content: { "application/json": { schema } } },
-  ...ErrorResponses,
-});
-
-const json = <T extends z.ZodType>(schema: T) => ({
-  body: { content: { "application/json": { schema } }, required: true },
+  200: json(schema, description),
+  ...CommonErrorResponses,
 });
 
 const sha256 = (s: string) => createHash("sha256").update(s).digest("hex");
@@ -76,7 +72,7 @@ export function alertRoutes(deps: AppDeps) {
       summary: "Prometheus Alertmanager webhook (version 4)",
       description:
         "Point an unchanged `webhook_configs` entry here with `http_config.authorization.credentials` set to a Vigil API key. Firing alerts open or update an `alert` incident keyed by the alert fingerprint; resolved alerts resolve it.",
-      request: json(AlertmanagerPayload),
+      request: jsonBody(AlertmanagerPayload),
       responses: ok("Stored and applied", IngestResponse),
     }),
     async (c) => {
@@ -93,7 +89,7 @@ export function alertRoutes(deps: AppDeps) {
       path: "/api/v1/alerts/grafana",
       tags: ["alerts"],
       summary: "Grafana unified alerting webhook contact point",
-      request: json(GrafanaPayload),
+      request: jsonBody(GrafanaPayload),
       responses: ok("Stored and applied", IngestResponse),
     }),
     async (c) => {
@@ -113,7 +109,7 @@ export function alertRoutes(deps: AppDeps) {
       description:
         "Every firing event with the same `dedupKey` bumps one incident's count; `resolved` resolves it. Without a `dedupKey` one is derived from source, title and labels and returned. Send an `Idempotency-Key` header to make retries of the same event count once.",
       request: {
-        ...json(GenericAlert),
+        ...jsonBody(GenericAlert),
         headers: z.object({ "idempotency-key": z.string().min(1).max(255).optional() }),
       },
       responses: ok(

@@ -3,7 +3,8 @@ import type { Database } from "../db/client.ts";
 import type { AppDeps } from "../deps.ts";
 import { createRouter } from "../http/env.ts";
 import { badRequest, notFound } from "../http/errors.ts";
-import { ErrorResponses, ErrorSchema } from "../http/openapi.ts";
+import { CommonErrorResponses, errorResponse } from "../http/openapi.ts";
+import { IdParam } from "../http/params.ts";
 import { addLink, addNote, changeStatus, setSeverity } from "./actions.ts";
 import { announceIncidentChanges } from "./events.ts";
 import { Incident, IncidentEvent, IncidentKind, IncidentStatus, Severity } from "./model.ts";
@@ -20,8 +21,6 @@ export type IncidentEnricher = (
 
 /** Per incident kind, plus `all` for context every incident gets (e.g. similar incidents, runbooks). */
 export type IncidentEnrichers = Partial<Record<Incident["kind"] | "all", IncidentEnricher>>;
-
-const IdParam = z.object({ id: z.uuid().openapi({ param: { name: "id", in: "path" } }) });
 
 export function incidentRoutes(deps: AppDeps, enrichers: IncidentEnrichers = {}) {
   const app = createRouter();
@@ -53,7 +52,7 @@ export function incidentRoutes(deps: AppDeps, enrichers: IncidentEnrichers = {})
             },
           },
         },
-        ...ErrorResponses,
+        ...CommonErrorResponses,
       },
     }),
     async (c) => {
@@ -93,7 +92,7 @@ export function incidentRoutes(deps: AppDeps, enrichers: IncidentEnrichers = {})
             },
           },
         },
-        ...ErrorResponses,
+        ...CommonErrorResponses,
       },
     }),
     async (c) => {
@@ -162,14 +161,13 @@ const LinkBody = z
   })
   .openapi("IncidentLink");
 
-const errorContent = { "application/json": { schema: ErrorSchema } };
 const incidentOk = (description: string) => ({
   200: {
     description,
     content: { "application/json": { schema: z.object({ incident: Incident, changed: z.boolean() }) } },
   },
-  ...ErrorResponses,
-  409: { description: "Not allowed from the current status", content: errorContent },
+  ...CommonErrorResponses,
+  409: errorResponse("Not allowed from the current status"),
 });
 
 /** Status changes, notes, severity and evidence links: each leaves a timeline event. */
@@ -247,7 +245,7 @@ function registerActionRoutes(app: ReturnType<typeof createRouter>, deps: AppDep
           description: "Noted",
           content: { "application/json": { schema: z.object({ incident: Incident }) } },
         },
-        ...ErrorResponses,
+        ...CommonErrorResponses,
       },
     }),
     async (c) => {
@@ -277,7 +275,7 @@ function registerActionRoutes(app: ReturnType<typeof createRouter>, deps: AppDep
           description: "Linked",
           content: { "application/json": { schema: z.object({ incident: Incident }) } },
         },
-        ...ErrorResponses,
+        ...CommonErrorResponses,
       },
     }),
     async (c) => {

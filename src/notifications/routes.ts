@@ -2,7 +2,8 @@ import { createRoute, z } from "@hono/zod-openapi";
 import type { AppDeps } from "../deps.ts";
 import { createRouter } from "../http/env.ts";
 import { ApiError, badRequest, conflict, notFound } from "../http/errors.ts";
-import { ErrorResponses, ErrorSchema } from "../http/openapi.ts";
+import { CommonErrorResponses, ErrorResponses, errorResponse, json, jsonBody } from "../http/openapi.ts";
+import { IdParam } from "../http/params.ts";
 import { DELIVER_JOB } from "./jobs-names.ts";
 import { Channel, ChannelInput, ChannelPatch, Delivery, deliveryStatuses, Rule, RuleInput } from "./model.ts";
 import { probeChannel } from "./probe.ts";
@@ -25,19 +26,10 @@ import {
   updateChannel,
 } from "./store.ts";
 
-const Id = z.object({ id: z.uuid().openapi({ param: { name: "id", in: "path" } }) });
-const jsonBody = <T extends z.ZodType>(schema: T) => ({
-  body: { content: { "application/json": { schema } }, required: true },
-});
-const res = <T extends z.ZodType>(description: string, schema: T) => ({
-  description,
-  content: { "application/json": { schema } },
-});
-const errorContent = { "application/json": { schema: ErrorSchema } };
 const Responses = {
-  ...ErrorResponses,
-  409: { description: "Conflict with the current state", content: errorContent },
-  422: { description: "URL not allowed (SSRF policy) or unresolvable", content: errorContent },
+  ...CommonErrorResponses,
+  409: ErrorResponses[409],
+  422: errorResponse("URL not allowed (SSRF policy) or unresolvable"),
 };
 
 /** Notification channels, routing rules and deliveries (with the dead letter) per project. */
@@ -68,9 +60,9 @@ export function notificationRoutes(deps: AppDeps) {
       summary: "Create a notification channel (Slack-compatible incoming webhook or signed generic webhook)",
       request: jsonBody(ChannelInput),
       responses: {
-        201: res(
-          "The channel; `secret` is shown only here",
+        201: json(
           Channel.extend({ secret: z.string().nullable() }),
+          "The channel; `secret` is shown only here",
         ),
         ...Responses,
       },
@@ -91,7 +83,7 @@ export function notificationRoutes(deps: AppDeps) {
       path: "/api/v1/channels",
       tags: ["notifications"],
       summary: "Notification channels",
-      responses: { 200: res("Channels", z.object({ channels: z.array(Channel) })), ...ErrorResponses },
+      responses: { 200: json(z.object({ channels: z.array(Channel) }), "Channels"), ...CommonErrorResponses },
     }),
     async (c) => c.json({ channels: (await listChannels(db, c.get("project").id)).map(toChannel) }, 200),
   );
@@ -102,8 +94,8 @@ export function notificationRoutes(deps: AppDeps) {
       path: "/api/v1/channels/{id}",
       tags: ["notifications"],
       summary: "One channel",
-      request: { params: Id },
-      responses: { 200: res("The channel", Channel), ...ErrorResponses },
+      request: { params: IdParam },
+      responses: { 200: json(Channel, "The channel"), ...CommonErrorResponses },
     }),
     async (c) => {
       const { id } = c.req.valid("param");
@@ -119,8 +111,8 @@ export function notificationRoutes(deps: AppDeps) {
       path: "/api/v1/channels/{id}",
       tags: ["notifications"],
       summary: "Change a channel (URL, enabled, retry and grouping settings)",
-      request: { params: Id, ...jsonBody(ChannelPatch) },
-      responses: { 200: res("The channel", Channel), ...Responses },
+      request: { params: IdParam, ...jsonBody(ChannelPatch) },
+      responses: { 200: json(Channel, "The channel"), ...Responses },
     }),
     async (c) => {
       const { id } = c.req.valid("param");
@@ -143,8 +135,8 @@ export function notificationRoutes(deps: AppDeps) {
       path: "/api/v1/channels/{id}",
       tags: ["notifications"],
       summary: "Delete a channel with its rules and deliveries",
-      request: { params: Id },
-      responses: { 204: { description: "Deleted" }, ...ErrorResponses },
+      request: { params: IdParam },
+      responses: { 204: { description: "Deleted" }, ...CommonErrorResponses },
     }),
     async (c) => {
       const { id } = c.req.valid("param");
@@ -159,18 +151,18 @@ export function notificationRoutes(deps: AppDeps) {
       path: "/api/v1/channels/{id}/test",
       tags: ["notifications"],
       summary: "Send a test message to the channel now and report what the receiver answered",
-      request: { params: Id },
+      request: { params: IdParam },
       responses: {
-        200: res(
-          "What happened (a failed send is reported here, not as an HTTP error)",
+        200: json(
           z.object({
             ok: z.boolean(),
             status: z.number().int().nullable(),
             error: z.string().nullable(),
             ms: z.number(),
           }),
+          "What happened (a failed send is reported here, not as an HTTP error)",
         ),
-        ...ErrorResponses,
+        ...CommonErrorResponses,
       },
     }),
     async (c) => {
@@ -188,7 +180,7 @@ export function notificationRoutes(deps: AppDeps) {
       tags: ["notifications"],
       summary: "Route incidents to a channel by kind, minimum severity and event",
       request: jsonBody(RuleInput),
-      responses: { 201: res("The rule", Rule), ...ErrorResponses },
+      responses: { 201: json(Rule, "The rule"), ...CommonErrorResponses },
     }),
     async (c) => {
       const input = c.req.valid("json");
@@ -206,7 +198,7 @@ export function notificationRoutes(deps: AppDeps) {
       path: "/api/v1/notification-rules",
       tags: ["notifications"],
       summary: "Routing rules",
-      responses: { 200: res("Rules", z.object({ rules: z.array(Rule) })), ...ErrorResponses },
+      responses: { 200: json(z.object({ rules: z.array(Rule) }), "Rules"), ...CommonErrorResponses },
     }),
     async (c) => c.json({ rules: (await listRules(db, c.get("project").id)).map(toRule) }, 200),
   );
@@ -217,8 +209,8 @@ export function notificationRoutes(deps: AppDeps) {
       path: "/api/v1/notification-rules/{id}",
       tags: ["notifications"],
       summary: "Delete a routing rule",
-      request: { params: Id },
-      responses: { 204: { description: "Deleted" }, ...ErrorResponses },
+      request: { params: IdParam },
+      responses: { 204: { description: "Deleted" }, ...CommonErrorResponses },
     }),
     async (c) => {
       const { id } = c.req.valid("param");
@@ -242,7 +234,10 @@ export function notificationRoutes(deps: AppDeps) {
           limit: z.coerce.number().int().min(1).max(500).default(50),
         }),
       },
-      responses: { 200: res("Deliveries", z.object({ deliveries: z.array(Delivery) })), ...ErrorResponses },
+      responses: {
+        200: json(z.object({ deliveries: z.array(Delivery) }), "Deliveries"),
+        ...CommonErrorResponses,
+      },
     }),
     async (c) => {
       const q = c.req.valid("query");
@@ -260,10 +255,10 @@ export function notificationRoutes(deps: AppDeps) {
       path: "/api/v1/deliveries/{id}",
       tags: ["notifications"],
       summary: "One delivery, with the body it sends",
-      request: { params: Id },
+      request: { params: IdParam },
       responses: {
-        200: res("The delivery", Delivery.extend({ body: z.string().nullable() })),
-        ...ErrorResponses,
+        200: json(Delivery.extend({ body: z.string().nullable() }), "The delivery"),
+        ...CommonErrorResponses,
       },
     }),
     async (c) => {
@@ -280,8 +275,8 @@ export function notificationRoutes(deps: AppDeps) {
       path: "/api/v1/deliveries/{id}/retry",
       tags: ["notifications"],
       summary: "Send a dead-lettered delivery again (fresh attempts)",
-      request: { params: Id },
-      responses: { 202: res("Queued", Delivery), ...Responses },
+      request: { params: IdParam },
+      responses: { 202: json(Delivery, "Queued"), ...Responses },
     }),
     async (c) => {
       const { id } = c.req.valid("param");

@@ -2,7 +2,7 @@ import { createRoute, z } from "@hono/zod-openapi";
 import type { AppDeps } from "../deps.ts";
 import { createRouter } from "../http/env.ts";
 import { notFound } from "../http/errors.ts";
-import { ErrorResponses, json } from "../http/openapi.ts";
+import { ErrorResponses, errorResponse, json } from "../http/openapi.ts";
 import { DatasetContract } from "../schemas/contracts/model.ts";
 import { listDatasetContracts } from "../schemas/contracts/read.ts";
 import { contractViolations, inferContract, removeContract, saveContract } from "./contracts.ts";
@@ -136,10 +136,7 @@ export function contractRoutes(deps: AppDeps) {
         ),
         400: ErrorResponses[400],
         401: ErrorResponses[401],
-        422: json(
-          z.object({ error: z.object({ code: z.string(), message: z.string() }) }),
-          "No rows in the window",
-        ),
+        422: errorResponse("No rows in the window"),
       },
     }),
     async (c) => {

@@ -2,7 +2,8 @@ import { createRoute, z } from "@hono/zod-openapi";
 import type { AppDeps } from "../deps.ts";
 import { createRouter } from "../http/env.ts";
 import { ApiError, badRequest } from "../http/errors.ts";
-import { ErrorResponses, json } from "../http/openapi.ts";
+import { decompress } from "../http/middleware/decompress.ts";
+import { ErrorResponses, errorResponse, json } from "../http/openapi.ts";
 import { INSERT_BATCH, ingestPredictions } from "./ingest.ts";
 import { IngestResult, LabelsRequest, PredictionIn } from "./model.ts";
 import { parseJsonValues, StreamParseError } from "./parse-stream.ts";
@@ -36,33 +37,20 @@ export function predictionRoutes(deps: AppDeps) {
       200: json(IngestResult, "Stored"),
       400: ErrorResponses[400],
       401: ErrorResponses[401],
-      413: json(
-        z.object({ error: z.object({ code: z.string(), message: z.string() }) }),
-        "Too many rows or bytes",
-      ),
+      413: errorResponse("Too many rows or bytes (after decompression too)"),
+      415: errorResponse("Unsupported Content-Encoding (gzip is)"),
     },
   });
-  app.post("/api/v1/predictions", async (c) => {
-    let body = c.req.raw.body;
+  // The global body limit counts gzipped bytes: the same limit again on what they inflate to.
+  app.post("/api/v1/predictions", decompress({ limit: deps.config.VIGIL_BODY_LIMIT }), async (c) => {
+    const body = c.req.raw.body;
     if (!body) throw badRequest("Empty body: send a JSON array or NDJSON of predictions");
-    const encoding = c.req.header("content-encoding")?.toLowerCase();
-    if (encoding === "gzip") body = body.pipeThrough(new DecompressionStream("gzip") as never);
-    else if (encoding && encoding !== "identity") {
-      throw new ApiError(
-        415,
-        "unsupported_encoding",
-        `Content-Encoding ${encoding} is not supported (gzip is)`,
-      );
-    }
     try {
       const result = await ingestPredictions(db, c.get("project").id, parseJsonValues(body, INSERT_BATCH));
       return c.json(result, 200);
     } catch (error) {
       if (error instanceof StreamParseError)
         throw badRequest(`${error.message}; nothing was stored`, { index: error.index });
-      if (error instanceof TypeError && /gzip|decompress|incorrect header/i.test(error.message)) {
-        throw badRequest("Body is not valid gzip");
-      }
       throw error;
     }
   });

@@ -3,7 +3,8 @@ import { streamSSE } from "hono/streaming";
 import type { AppDeps } from "../deps.ts";
 import { createRouter } from "../http/env.ts";
 import { notFound } from "../http/errors.ts";
-import { ErrorResponses, json } from "../http/openapi.ts";
+import { CommonErrorResponses, json } from "../http/openapi.ts";
+import { IdParam } from "../http/params.ts";
 import { groundedPrompt, NOT_FOUND } from "./answer.ts";
 import { ask, retrieveSources, usedCitations } from "./ask.ts";
 import { embedderFor } from "./embedders/select.ts";
@@ -28,8 +29,6 @@ const DocumentSummary = z
   })
   .openapi("DocumentSummary");
 const Document = DocumentSummary.extend({ content: z.string() }).openapi("Document");
-
-const IdParam = z.object({ id: z.uuid().openapi({ param: { name: "id", in: "path" } }) });
 
 const AskInput = z
   .object({
@@ -78,7 +77,7 @@ export function ragRoutes(deps: AppDeps) {
           }),
           "Added",
         ),
-        ...ErrorResponses,
+        ...CommonErrorResponses,
       },
     }),
     async (c) => {
@@ -115,7 +114,7 @@ export function ragRoutes(deps: AppDeps) {
       },
       responses: {
         200: json(z.object({ documents: z.array(DocumentSummary) }), "Documents"),
-        ...ErrorResponses,
+        ...CommonErrorResponses,
       },
     }),
     async (c) => {
@@ -131,7 +130,7 @@ export function ragRoutes(deps: AppDeps) {
       tags: ["rag"],
       summary: "One document with its content",
       request: { params: IdParam },
-      responses: { 200: json(z.object({ document: Document }), "The document"), ...ErrorResponses },
+      responses: { 200: json(z.object({ document: Document }), "The document"), ...CommonErrorResponses },
     }),
     async (c) => {
       const { id } = c.req.valid("param");
@@ -148,7 +147,7 @@ export function ragRoutes(deps: AppDeps) {
       tags: ["rag"],
       summary: "Delete a document and its chunks",
       request: { params: IdParam },
-      responses: { 204: { description: "Deleted" }, ...ErrorResponses },
+      responses: { 204: { description: "Deleted" }, ...CommonErrorResponses },
     }),
     async (c) => {
       const { id } = c.req.valid("param");
@@ -166,7 +165,7 @@ export function ragRoutes(deps: AppDeps) {
       request: { body: { required: true, content: { "application/json": { schema: SearchInput } } } },
       responses: {
         200: json(z.object({ results: z.array(SearchResult), embedder: z.string() }), "Best first"),
-        ...ErrorResponses,
+        ...CommonErrorResponses,
       },
     }),
     async (c) => {
@@ -196,7 +195,7 @@ export function ragRoutes(deps: AppDeps) {
             "text/event-stream": { schema: z.string() },
           },
         },
-        ...ErrorResponses,
+        ...CommonErrorResponses,
       },
     }),
     async (c) => {

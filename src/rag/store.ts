@@ -2,6 +2,7 @@ import { createHash } from "node:crypto";
 import { type SQL, sql } from "drizzle-orm";
 import type { Database } from "../db/client.ts";
 import { rowsOf } from "../db/rows.ts";
+import { canonicalJsonIndexKeysFirst } from "../lib/canonical-json.ts";
 import { chunkMarkdown, parseMarkdown } from "./markdown.ts";
 import type { DocumentInput, DocumentKind, SearchFilters } from "./model.ts";
 import { chunkTexts, queryText } from "./prepare.ts";
@@ -22,18 +23,8 @@ export function safeEmbedderId(id: string): string {
 
 export function contentHash(kind: string, title: string, content: string, metadata: unknown): string {
   return createHash("sha256")
-    .update(JSON.stringify([kind, title, content, canonical(metadata ?? {})]))
+    .update(canonicalJsonIndexKeysFirst([kind, title, content, metadata ?? {}]))
     .digest("hex");
-}
-function canonical(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(canonical);
-  if (value && typeof value === "object")
-    return Object.fromEntries(
-      Object.keys(value)
-        .sort()
-        .map((k) => [k, canonical((value as Record<string, unknown>)[k])]),
-    );
-  return value;
 }
 
 export interface PreparedChunk {

@@ -1,4 +1,5 @@
 import { createHash } from "node:crypto";
+import { canonicalJson } from "../lib/canonical-json.ts";
 import type { CanonicalField, CanonicalSchema } from "./canonical.ts";
 
 /**
@@ -14,19 +15,8 @@ function canonicalField(f: CanonicalField): unknown {
   return out;
 }
 
-function stableStringify(v: unknown): string {
-  if (Array.isArray(v)) return `[${v.map(stableStringify).join(",")}]`;
-  if (v && typeof v === "object") {
-    const entries = Object.entries(v as Record<string, unknown>)
-      .filter(([, x]) => x !== undefined)
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    return `{${entries.map(([k, x]) => `${JSON.stringify(k)}:${stableStringify(x)}`).join(",")}}`;
-  }
-  return JSON.stringify(v);
-}
-
 /** `sha256:<hex>` of the schema's canonical encoding. */
 export function schemaHash(schema: CanonicalSchema): string {
-  const body = stableStringify({ fields: schema.fields.map(canonicalField) });
+  const body = canonicalJson({ fields: schema.fields.map(canonicalField) });
   return `sha256:${createHash("sha256").update(body).digest("hex")}`;
 }

@@ -2,7 +2,7 @@ import { createRoute, z } from "@hono/zod-openapi";
 import type { AppDeps } from "../deps.ts";
 import { createRouter } from "../http/env.ts";
 import { badRequest, notFound } from "../http/errors.ts";
-import { ErrorResponses, ErrorSchema, json } from "../http/openapi.ts";
+import { ErrorResponses, errorResponse, json } from "../http/openapi.ts";
 import { CanonicalSchemaSchema, SchemaFormatSchema } from "./canonical.ts";
 import { SchemaChangeSchema } from "./diff.ts";
 import { notParseable } from "./errors.ts";
@@ -12,7 +12,6 @@ import { ingestSnapshot } from "./ingest.ts";
 import { normalizeSchema } from "./normalize.ts";
 import { DEFAULT_NAMESPACE, findDataset, getSnapshot, listChanges, listDatasets } from "./store.ts";
 
-const err = (description: string) => json(ErrorSchema, description);
 const iso = (d: Date | string | null | undefined) => (d == null ? null : new Date(d).toISOString());
 
 const NameParam = z.object({
@@ -104,10 +103,10 @@ const postSchemaRoute = createRoute({
   responses: {
     200: json(SnapshotOut, "Same content as the current version: nothing stored"),
     201: json(SnapshotOut, "A new version was stored"),
-    400: err("Empty body, not JSON, broken CSV or SQL, bad query"),
+    400: errorResponse("Empty body, not JSON, broken CSV or SQL, bad query"),
     401: ErrorResponses[401],
-    413: err("A schema over the size, field or depth limits"),
-    422: err("Unknown schema form, invalid schema, unresolvable or cyclic $ref"),
+    413: errorResponse("A schema over the size, field or depth limits"),
+    422: errorResponse("Unknown schema form, invalid schema, unresolvable or cyclic $ref"),
   },
 });
 
@@ -175,7 +174,7 @@ const getSchemaRoute = createRoute({
     400: ErrorResponses[400],
     401: ErrorResponses[401],
     404: ErrorResponses[404],
-    409: err("The name exists in several namespaces: pass namespace"),
+    409: errorResponse("The name exists in several namespaces: pass namespace"),
   },
 });
 
@@ -223,7 +222,7 @@ const changesRoute = createRoute({
     400: ErrorResponses[400],
     401: ErrorResponses[401],
     404: ErrorResponses[404],
-    409: err("The name exists in several namespaces: pass namespace"),
+    409: errorResponse("The name exists in several namespaces: pass namespace"),
   },
 });
 
@@ -263,7 +262,7 @@ const impactRoute = createRoute({
     400: ErrorResponses[400],
     401: ErrorResponses[401],
     404: ErrorResponses[404],
-    409: err("The name exists in several namespaces: pass namespace"),
+    409: errorResponse("The name exists in several namespaces: pass namespace"),
   },
 });
 

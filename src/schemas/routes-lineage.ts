@@ -1,15 +1,13 @@
-import { gunzipSync } from "node:zlib";
 import { createRoute, z } from "@hono/zod-openapi";
 import type { AppDeps } from "../deps.ts";
 import { createRouter } from "../http/env.ts";
-import { ApiError, badRequest, notFound } from "../http/errors.ts";
-import { ErrorResponses, ErrorSchema, json } from "../http/openapi.ts";
+import { badRequest, notFound } from "../http/errors.ts";
+import { decompress } from "../http/middleware/decompress.ts";
+import { ErrorResponses, errorResponse, json } from "../http/openapi.ts";
 import { notParseable } from "./errors.ts";
 import { ingestLineageEvents } from "./ingest.ts";
 import { declareModelInputs, getModelDeclarations, getModelInputs } from "./lineage-store.ts";
 import { ModelInputSchema } from "./model-input.ts";
-
-const err = (description: string) => json(ErrorSchema, description);
 
 /** At most this many events in one request (a JSON array); one event is the usual client call. */
 export const MAX_EVENTS_PER_REQUEST = 1000;
@@ -68,10 +66,13 @@ const lineageRoute = createRoute({
   },
   responses: {
     201: json(z.object({ events: z.array(EventResultSchema) }).openapi("LineageResult"), "Stored"),
-    400: err("Not JSON, empty, bad eventTime"),
+    400: errorResponse("Not JSON, empty, bad eventTime"),
     401: ErrorResponses[401],
-    413: err("Too many events, or a schema facet over the limits"),
-    422: err("Not an OpenLineage event, malformed facet"),
+    413: errorResponse(
+      "Too many events, a schema facet over the limits, or a body over the limit (after gunzip too)",
+    ),
+    415: errorResponse("Content-Encoding other than gzip"),
+    422: errorResponse("Not an OpenLineage event, malformed facet"),
   },
 });
 
@@ -98,29 +99,6 @@ const ModelInputsOut = z
   })
   .openapi("ModelInputsDeclared");
 
-/**
- * The body as text, gunzipped when `Content-Encoding: gzip` (the OpenLineage HTTP transport's
- * `compression: gzip`). The decompressed size is capped too, so a small bomb cannot expand unchecked.
- */
-async function bodyText(req: Request, limit: number): Promise<string> {
-  const encoding = req.headers.get("content-encoding")?.toLowerCase();
-  if (!encoding || encoding === "identity") return req.text();
-  if (encoding !== "gzip")
-    throw new ApiError(
-      415,
-      "unsupported_encoding",
-      `Content-Encoding ${encoding} is not supported (gzip is)`,
-    );
-  const raw = Buffer.from(await req.arrayBuffer());
-  try {
-    return gunzipSync(raw, { maxOutputLength: limit }).toString("utf8");
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === "ERR_BUFFER_TOO_LARGE")
-      throw new ApiError(413, "payload_too_large", `Decompressed body exceeds ${limit} bytes`);
-    throw badRequest("Body is not valid gzip");
-  }
-}
-
 /** OpenLineage ingestion and model inputs. Mounted by schemaRoutes. */
 export function lineageRoutes(deps: AppDeps) {
   const app = createRouter();
@@ -131,8 +109,10 @@ export function lineageRoutes(deps: AppDeps) {
       updatedAt: d.updatedAt.toISOString(),
     }));
 
-  app.openapi(lineageRoute, async (c) => {
-    const text = await bodyText(c.req.raw, deps.config.VIGIL_BODY_LIMIT);
+  // gzip: the OpenLineage HTTP transport's `compression: gzip`, limited once inflated too.
+  const inflate = decompress({ limit: deps.config.VIGIL_BODY_LIMIT });
+  app.openapi({ ...lineageRoute, middleware: inflate }, async (c) => {
+    const text = await c.req.text();
     if (text.trim() === "") throw badRequest("Empty body: send an OpenLineage event (JSON)");
     let body: unknown;
     try {

@@ -1,6 +1,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import type { AppDeps } from "../deps.ts";
 import { createRouter } from "../http/env.ts";
+import { errorResponse, json } from "../http/openapi.ts";
 import { SchemaFormatSchema } from "./canonical.ts";
 import { datasetContractRoutes } from "./contracts/routes.ts";
 import { diffSchemas, SchemaChangeSchema } from "./diff.ts";
@@ -8,10 +9,6 @@ import { schemaHash } from "./hash.ts";
 import { normalizeSchema } from "./normalize.ts";
 import { datasetRoutes } from "./routes-datasets.ts";
 import { lineageRoutes } from "./routes-lineage.ts";
-
-const ErrorBody = z
-  .object({ error: z.object({ code: z.string(), message: z.string(), details: z.unknown().optional() }) })
-  .openapi("SchemaError");
 
 // z.unknown() accepts a missing key; a schema side must be present.
 const AnySchemaInput = z
@@ -59,19 +56,10 @@ const diffRoute = createRoute({
   tags: ["schemas"],
   request: { body: { required: true, content: { "application/json": { schema: DiffRequest } } } },
   responses: {
-    200: { description: "The classified changes", content: { "application/json": { schema: DiffResponse } } },
-    400: {
-      description: "Not JSON, or a side that cannot be parsed",
-      content: { "application/json": { schema: ErrorBody } },
-    },
-    413: {
-      description: "A schema over the size, field or depth limits",
-      content: { "application/json": { schema: ErrorBody } },
-    },
-    422: {
-      description: "Unknown schema form, invalid schema, unresolvable or cyclic $ref",
-      content: { "application/json": { schema: ErrorBody } },
-    },
+    200: json(DiffResponse, "The classified changes"),
+    400: errorResponse("Not JSON, or a side that cannot be parsed"),
+    413: errorResponse("A schema over the size, field or depth limits"),
+    422: errorResponse("Unknown schema form, invalid schema, unresolvable or cyclic $ref"),
   },
 });
 

@@ -3,8 +3,8 @@ import { Registry } from "prom-client";
 import type { AppDeps } from "../deps.ts";
 import { createRouter } from "../http/env.ts";
 import { badRequest, notFound } from "../http/errors.ts";
-import { ErrorResponses, ErrorSchema } from "../http/openapi.ts";
-import { Gate } from "./gate.ts";
+import { concurrencyLimit } from "../http/middleware/concurrency-limit.ts";
+import { CommonErrorResponses, ErrorSchema } from "../http/openapi.ts";
 import { acceptSpans } from "./ingest.ts";
 import { createOtlpMetrics, type OtlpMetrics } from "./metrics.ts";
 import { encodingOf } from "./otlp/encoding.ts";
@@ -49,7 +49,12 @@ export function traceRoutes(
   // Leave pool connections for the span writers, queries and jobs; PGlite has one connection anyway.
   const concurrency =
     database.kind === "postgres" ? Math.max(1, config.VIGIL_DB_POOL_SIZE - 2 - config.VIGIL_OTLP_WRITERS) : 2;
-  const gate = new Gate(concurrency, concurrency * 4);
+  const ingestLimit = concurrencyLimit({
+    max: concurrency,
+    queue: concurrency * 4,
+    retryAfter: 1,
+    message: "Vigil is busy ingesting; retry later",
+  });
 
   // OTLP/HTTP: the body is binary or gzipped, so it is read here, not by a zod body validator;
   // the path is registered in the OpenAPI document by hand.
@@ -92,9 +97,16 @@ export function traceRoutes(
     },
   });
 
-  app.post("/v1/traces", async (c) => {
-    const encoding = encodingOf(c.req.header("content-type"));
-    return gate.run(async () => {
+  app.post(
+    "/v1/traces",
+    // A Content-Type that is not OTLP is a 415 at once, not a place in the queue.
+    (c, next) => {
+      encodingOf(c.req.header("content-type"));
+      return next();
+    },
+    ingestLimit,
+    async (c) => {
+      const encoding = encodingOf(c.req.header("content-type"));
       const started = performance.now();
       const prepared = await pool.run({
         projectId: c.get("project").id,
@@ -118,8 +130,8 @@ export function traceRoutes(
         });
       }
       return c.json(jsonResponse(rejected, errorMessage), 200);
-    });
-  });
+    },
+  );
 
   app.openapi(
     createRoute({
@@ -148,7 +160,7 @@ export function traceRoutes(
             },
           },
         },
-        ...ErrorResponses,
+        ...CommonErrorResponses,
       },
     }),
     async (c) => {
@@ -203,7 +215,7 @@ export function traceRoutes(
             },
           },
         },
-        ...ErrorResponses,
+        ...CommonErrorResponses,
       },
     }),
     async (c) => {
@@ -234,7 +246,7 @@ export function traceRoutes(
             },
           },
         },
-        ...ErrorResponses,
+        ...CommonErrorResponses,
       },
     }),
     async (c) => {

@@ -77,6 +77,40 @@ describeEachDatabase("predictions ingest", (db) => {
     expect(await count("gz")).toBe(2);
   });
 
+  it("gzip inflating past VIGIL_BODY_LIMIT is a 413 when the limit is reached; nothing is stored", async () => {
+    const limit = t.deps.config.VIGIL_BODY_LIMIT;
+    // A full insert batch before the padding: the 413 comes mid-request and rolls that back too.
+    const rows = Array.from({ length: 1500 }, (_, i) => JSON.stringify(row(i, "gzbomb")));
+    const json = `[${rows.join(",")},${" ".repeat(limit)}${JSON.stringify(row(9999, "gzbomb"))}]`;
+    const body = gzipSync(json);
+    expect(body.length).toBeLessThan(limit / 100); // the app's body limit sees only these bytes
+    const res = await t.request("/api/v1/predictions", {
+      method: "POST",
+      headers: { "content-type": "application/json", "content-encoding": "gzip" },
+      body,
+    });
+    expect(res.status).toBe(413);
+    expect(await res.json()).toEqual({
+      error: { code: "payload_too_large", message: `Decompressed body exceeds ${limit} bytes` },
+    });
+    expect(await count("gzbomb")).toBe(0);
+
+    const br = await t.request("/api/v1/predictions", {
+      method: "POST",
+      headers: { "content-type": "application/json", "content-encoding": "br" },
+      body: "[]",
+    });
+    expect(br.status).toBe(415);
+    expect(((await br.json()) as { error: { code: string } }).error.code).toBe("unsupported_encoding");
+    const bad = await t.request("/api/v1/predictions", {
+      method: "POST",
+      headers: { "content-type": "application/json", "content-encoding": "gzip" },
+      body: "[not gzip]",
+    });
+    expect(bad.status).toBe(400);
+    expect(((await bad.json()) as { error: { message: string } }).error.message).toMatch(/not valid gzip/);
+  });
+
   it("a malformed row is a 400 naming the row, and nothing of the request is stored", async () => {
     const rows = Array.from({ length: 1500 }, (_, i) => row(i, "bad"));
     rows[1200] = { ...rows[1200]!, features: "not an object" as never };

@@ -269,7 +269,7 @@ describeEachDatabase("OpenLineage ingestion, impact and schema incidents", (db) 
       expect(conc.map((d: Json) => [d.name, d.version])).toEqual(names.map((n) => [n, 1]));
     });
 
-    it("gzip bodies (the OpenLineage HTTP transport's compression) are accepted; bad gzip is a 400", async () => {
+    it("gzip bodies (the OpenLineage HTTP transport's compression) are accepted; bad gzip 400, bomb 413, br 415", async () => {
       const ev = runEvent({ job: "gz_job", outputs: [{ name: "gz.out", fields: [["x", "INT"]] }] });
       const res = await t.request("/api/v1/lineage", {
         method: "POST",
@@ -287,6 +287,21 @@ describeEachDatabase("OpenLineage ingestion, impact and schema incidents", (db) 
         headers: { "content-type": "application/json", "content-encoding": "gzip" },
       });
       expect(bad.status).toBe(400);
+      const limit = t.deps.config.VIGIL_BODY_LIMIT;
+      const bomb = await t.request("/api/v1/lineage", {
+        method: "POST",
+        body: gzipSync(`${JSON.stringify(ev)}${" ".repeat(limit)}`),
+        headers: { "content-type": "application/json", "content-encoding": "gzip" },
+      });
+      expect(bomb.status).toBe(413);
+      expect(((await bomb.json()) as Json).error.code).toBe("payload_too_large");
+      const br = await t.request("/api/v1/lineage", {
+        method: "POST",
+        body: JSON.stringify(ev),
+        headers: { "content-type": "application/json", "content-encoding": "br" },
+      });
+      expect(br.status).toBe(415);
+      expect(((await br.json()) as Json).error.code).toBe("unsupported_encoding");
     });
 
     it("a batch with one bad event stores nothing", async () => {

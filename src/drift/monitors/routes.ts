@@ -3,6 +3,7 @@ import type { AppDeps } from "../../deps.ts";
 import { createRouter } from "../../http/env.ts";
 import { badRequest, conflict, notFound } from "../../http/errors.ts";
 import { ErrorResponses, json } from "../../http/openapi.ts";
+import { IdParam } from "../../http/params.ts";
 import { driftMetricsText } from "./metrics.ts";
 import { Monitor, MonitorIn, Report } from "./model.ts";
 import { runMonitor } from "./run.ts";
@@ -16,7 +17,6 @@ import {
   updateMonitor,
 } from "./store.ts";
 
-const IdParam = z.object({ id: z.uuid().openapi({ param: { name: "id", in: "path" } }) });
 const body = { content: { "application/json": { schema: MonitorIn } }, required: true };
 
 function checkMonitor(input: MonitorIn) {

@@ -1,6 +1,7 @@
 import { ApiError } from "../../http/errors.ts";
+import { decompressSync } from "../../http/middleware/decompress.ts";
 import type { DecodedSpan } from "../model.ts";
-import { decodeBody, type OtlpEncoding } from "../otlp/encoding.ts";
+import type { OtlpEncoding } from "../otlp/encoding.ts";
 import { decodeJsonRequest } from "../otlp/json.ts";
 import { DecodeError, decodeProtobufRequest } from "../otlp/protobuf.ts";
 import { type PreparedSpans, prepareSpans } from "../store/copy-text.ts";
@@ -44,7 +45,7 @@ export interface PreparedExport {
  * thread so the event loop stays free; 400/413/415 are thrown as ApiError.
  */
 export function prepareExport(request: ExportRequest): PreparedExport {
-  const body = decodeBody(request.body, request.contentEncoding, request.limit);
+  const body = decompressSync(request.body, request.contentEncoding, request.limit);
   let spans: DecodedSpan[];
   let malformed: string[] = [];
   try {

@@ -3,7 +3,7 @@
  * prepared, read by the writer. Pure.
  */
 import { createHash } from "node:crypto";
-import stableStringify from "safe-stable-stringify";
+import { canonicalJson } from "../../lib/canonical-json.ts";
 import type { SpanRecord } from "../model.ts";
 
 /** The columns of `spans` a queued batch's rows fill, in their COPY order. */
@@ -77,7 +77,7 @@ export function batchRows(projectId: string, records: SpanRecord[]): { rows: str
  */
 export function resourceId(resource: object, scope: object): string {
   const hex = createHash("md5")
-    .update(stableStringify([resource, scope]) ?? "")
+    .update(canonicalJson([resource, scope]))
     .digest("hex");
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
 }
