@@ -2,6 +2,7 @@ import { Command, Option } from "commander";
 import { createApiKey, listApiKeys, revokeApiKey } from "./auth/store.ts";
 import { type Config, ConfigError, loadConfig } from "./config.ts";
 import { openAndMigrate } from "./db/open.ts";
+import { withStartupLock } from "./db/startup-lock.ts";
 import { registerDriftCommands } from "./drift/compare/cli.ts";
 import { Jobs } from "./jobs/queue.ts";
 import { startService } from "./main.ts";
@@ -55,7 +56,7 @@ program
     // Workers write queued OTLP batches too: span writes scale out with them.
     const spanWriter = createSpanWriter(database, log, cfg);
     defineJobs({ config: cfg, database, log, jobs });
-    await jobs.start();
+    await withStartupLock(database, () => jobs.start());
     spanWriter.start();
     log.info("vigil worker running");
     onSignals(async () => {

@@ -6,6 +6,7 @@ import { bootstrapAuth } from "./auth/store.ts";
 import type { Config } from "./config.ts";
 import type { Database } from "./db/client.ts";
 import { openAndMigrate } from "./db/open.ts";
+import { withStartupLock } from "./db/startup-lock.ts";
 import type { AppDeps } from "./deps.ts";
 import { Jobs } from "./jobs/queue.ts";
 import { startTelemetry } from "./telemetry/otel.ts";
@@ -35,15 +36,18 @@ export async function startService(
 ): Promise<Service> {
   const telemetry = await startTelemetry(config);
   const database = options.database ?? (await openAndMigrate(config));
-  const { createdKey } = await bootstrapAuth(database.db, config.VIGIL_API_KEY);
-
   // The embedded database lives in this process, so its jobs must run here too.
   const runWorkers = config.VIGIL_RUN_JOBS || database.kind === "pglite";
   const jobs = Jobs.create(database, { log, runWorkers, url: config.DATABASE_URL });
   const spanWriter = createSpanWriter(database, log, config);
   const deps: AppDeps = { config, database, log, jobs };
   defineJobs(deps);
-  await jobs.start();
+  // Several instances may start at once: their start-up writes take turns.
+  const { createdKey } = await withStartupLock(database, async () => {
+    const bootstrapped = await bootstrapAuth(database.db, config.VIGIL_API_KEY);
+    await jobs.start();
+    return bootstrapped;
+  });
   spanWriter.start();
 
   const app = buildApp(deps, { spanWriter });
