@@ -70,7 +70,23 @@ export function createOtlpMetrics(registry: Registry) {
       help: "Failed attempts to write a queued batch for a reason other than the database being unavailable",
       registers: [registry],
     });
+  const failedBatches =
+    existing<Gauge>("vigil_otlp_failed_batches") ??
+    new Gauge({
+      name: "vigil_otlp_failed_batches",
+      help: "Queued batches the span writer gave up on after its retries: acknowledged spans not stored (see /api/v1/span-batches)",
+      registers: [registry],
+    });
+  const failedSpans =
+    existing<Gauge>("vigil_otlp_failed_spans") ??
+    new Gauge({
+      name: "vigil_otlp_failed_spans",
+      help: "Spans in the batches the span writer gave up on",
+      registers: [registry],
+    });
   return {
+    failedBatches,
+    failedSpans,
     requests,
     spans,
     batchSpans,

@@ -11,6 +11,7 @@ import { encodingOf } from "./otlp/encoding.ts";
 import { jsonResponse } from "./otlp/json.ts";
 import { encodeProtobufResponse } from "./otlp/protobuf.ts";
 import { sharedPreparePool } from "./prepare/pool.ts";
+import { spanBatchRoutes } from "./routes-batches.ts";
 import { ServiceStatsSchema, SpanSchema, TraceSummarySchema } from "./schemas.ts";
 import { listTraces, serviceStats, traceSpans } from "./store/queries.ts";
 import { retentionDays } from "./store/retention.ts";
@@ -256,6 +257,7 @@ export function traceRoutes(
     },
   );
 
+  app.route("/", spanBatchRoutes(deps, spanWriter));
   return app;
 }
 

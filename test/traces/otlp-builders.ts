@@ -17,6 +17,7 @@ export interface SpanSpec {
   startNs?: bigint;
   endNs?: bigint;
   kind?: number;
+  flags?: number;
   status?: { code: number; message?: string };
   attributes?: Record<string, string | number | boolean>;
   events?: { name: string; timeNs?: bigint; attributes?: Record<string, string> }[];
@@ -30,6 +31,7 @@ export function span(s: SpanSpec = {}) {
     parentSpanId: s.parentSpanId,
     name: s.name ?? "GET /checkout",
     kind: s.kind ?? 2,
+    flags: s.flags,
     startNs: start,
     endNs: s.endNs ?? start + 1_500_000n,
     status: s.status,
@@ -67,6 +69,7 @@ export function jsonRequest(spans: Span[], service = "checkout") {
               ...(s.parentSpanId ? { parentSpanId: s.parentSpanId } : {}),
               name: s.name,
               kind: s.kind,
+              ...(s.flags !== undefined ? { flags: s.flags } : {}),
               startTimeUnixNano: s.startNs.toString(),
               endTimeUnixNano: s.endNs.toString(),
               attributes: kv(s.attributes),

@@ -1,4 +1,5 @@
 import { gzipSync } from "node:zlib";
+import { sql } from "drizzle-orm";
 import { expect, it } from "vitest";
 import { decodeProtobufResponse } from "../../src/traces/otlp/protobuf.ts";
 import { decodeStatus } from "../../src/traces/otlp/status.ts";
@@ -129,6 +130,36 @@ describeEachDatabase("OTLP/HTTP receiver", (db) => {
       expect(body.partialSuccess.errorMessage).toMatch(/retention/);
     }
     expect(await count(traceId)).toBe(1);
+  });
+
+  it("values no column can hold are rejected at the door: what is acknowledged is all stored", async () => {
+    const start = nowNs();
+    for (const encoding of ["json", "protobuf"] as const) {
+      const traceId = hexId(16);
+      const good = Array.from({ length: 10 }, () => span({ traceId }));
+      const bad = [
+        span({ traceId, startNs: start, endNs: 2n ** 64n - 1n }), // duration past a signed bigint
+        span({ traceId, flags: 2 ** 32 - 1 }), // fixed32 on the wire, an integer column here
+        span({ traceId, kind: 7 }),
+        span({ traceId, status: { code: 9 } }),
+      ];
+      const res =
+        encoding === "json"
+          ? await t.post("/v1/traces", jsonRequest([...good, ...bad]))
+          : await postPb(protobufRequest([...good, ...bad]));
+      expect(res.status).toBe(200);
+      const body = (
+        encoding === "json"
+          ? await res.json()
+          : decodeProtobufResponse(new Uint8Array(await res.arrayBuffer()))
+      ) as { partialSuccess: { rejectedSpans: string; errorMessage: string } };
+      expect(body.partialSuccess.rejectedSpans).toBe("4");
+      expect(body.partialSuccess.errorMessage).toMatch(/end time more than a day in the future/);
+      expect(body.partialSuccess.errorMessage).toMatch(/invalid flags/);
+      expect(await count(traceId)).toBe(10);
+    }
+    const left = await db.database.query<{ n: number }>(sql`select count(*)::int as n from span_batches`);
+    expect(left).toEqual([{ n: 0 }]); // nothing stuck in the queue
   });
 
   it("a JSON span of the wrong shape is rejected alone", async () => {

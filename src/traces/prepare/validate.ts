@@ -4,6 +4,10 @@ const TRACE_ID = /^[0-9a-f]{32}$/;
 const SPAN_ID = /^[0-9a-f]{16}$/;
 const ZERO = /^0+$/;
 const NS_PER_DAY = 86_400_000_000_000n;
+/** The largest value of a (signed 32-bit) integer column. */
+const MAX_FLAGS = 2 ** 31 - 1;
+
+const inRange = (n: number, min: number, max: number) => Number.isInteger(n) && n >= min && n <= max;
 
 export interface Validated {
   records: SpanRecord[];
@@ -24,7 +28,10 @@ export interface ValidationOptions {
 /**
  * Decoded spans → records for the store, or rejections with the reason (counted in OTLP
  * partial success). Pure. A span is rejected for: ids of the wrong length or all zero, no name,
- * end before start, a start time of 0, or a start outside what retention keeps.
+ * end before start, a start time of 0, a start outside what retention keeps, an end more than a
+ * day in the future, or a kind, status code or flags outside what OTLP defines. Every value that
+ * reaches a typed column is bounded here: an export that is acknowledged must be writable, or its
+ * spans would be lost after the 200.
  */
 export function validateSpans(
   spans: DecodedSpan[],
@@ -81,7 +88,11 @@ function problem(s: DecodedSpan, oldest: bigint, newest: bigint): string | undef
   if (s.endNs < s.startNs) return "end time before start time";
   if (s.startNs < oldest) return "start time older than the retention period";
   if (s.startNs > newest) return "start time more than a day in the future";
-  if (s.kind > 5) return "unknown span kind";
-  if (s.statusCode > 2) return "unknown status code";
+  // duration_ns is a signed 64-bit column: an end this bounded keeps it in range.
+  if (s.endNs > newest) return "end time more than a day in the future";
+  if (!inRange(s.kind, 0, 5)) return "unknown span kind";
+  if (!inRange(s.statusCode, 0, 2)) return "unknown status code";
+  // flags is fixed32 on the wire and an integer column here; OTLP defines bits 0–9 only.
+  if (!inRange(s.flags, 0, MAX_FLAGS)) return "invalid flags";
   return undefined;
 }

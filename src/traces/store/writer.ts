@@ -101,6 +101,16 @@ export class SpanWriter {
     this.backoffMs = options.backoffMs ?? 1000;
   }
 
+  /** Attempts after which a failing batch is left for an operator (failed-batches.ts). */
+  get attemptLimit(): number {
+    return this.maxAttempts;
+  }
+
+  /** A failed batch was set to be tried again: look for it now. */
+  retry(): void {
+    this.wake();
+  }
+
   /** Counts what is written on these metrics (the app's registry; src/app.ts). */
   useMetrics(metrics: OtlpMetrics): void {
     this.metrics = metrics;
@@ -135,13 +145,18 @@ export class SpanWriter {
    */
   private async recount(): Promise<void> {
     try {
-      const [row] = rowsOf<{ n: number }>(
+      const [row] = rowsOf<{ n: number; failed: number; failed_spans: number }>(
         await this.database.db.execute(
-          sql`select coalesce(sum(span_count), 0)::int as n from span_batches where attempts < ${this.maxAttempts}`,
+          sql`select coalesce(sum(span_count) filter (where attempts < ${this.maxAttempts}), 0)::int as n,
+                count(*) filter (where attempts >= ${this.maxAttempts})::int as failed,
+                coalesce(sum(span_count) filter (where attempts >= ${this.maxAttempts}), 0)::int as failed_spans
+              from span_batches`,
         ),
       );
       this.pending = 0;
       this.addPending(row?.n ?? 0);
+      this.metrics?.failedBatches.set(row?.failed ?? 0);
+      this.metrics?.failedSpans.set(row?.failed_spans ?? 0);
     } catch {
       // The database is down: the writer's own retries report that.
     }
@@ -355,7 +370,7 @@ export class SpanWriter {
         this.addPending(-batch.span_count);
         this.log.error(
           { batch: batch.id, attempts: row.attempts },
-          "span writer: giving up on a batch; it stays in span_batches with its last_error (set attempts = 0 to retry it)",
+          "span writer: giving up on a batch; it stays queued with its error (GET /api/v1/span-batches to inspect, replay or drop it)",
         );
       }
     } catch (markError) {
