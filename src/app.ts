@@ -3,6 +3,7 @@ import { createRoute, z } from "@hono/zod-openapi";
 import { bodyLimit } from "hono/body-limit";
 import { HTTPException } from "hono/http-exception";
 import { requestId } from "hono/request-id";
+import { secureHeaders } from "hono/secure-headers";
 import { alertRoutes } from "./alerts/routes.ts";
 import { KeyCache } from "./auth/key-cache.ts";
 import { requireApiKey } from "./auth/middleware.ts";
@@ -17,6 +18,7 @@ import { createRouter } from "./http/env.ts";
 import { ApiError, asApiError, errorBody } from "./http/errors.ts";
 import { ErrorResponses } from "./http/openapi.ts";
 import { incidentRoutes } from "./incidents/routes.ts";
+import { withTimeout } from "./lib/timeout.ts";
 import { notificationRoutes } from "./notifications/routes.ts";
 import { predictionRoutes } from "./predictions/routes.ts";
 import { ragIncidentEnricher } from "./rag/incidents.ts";
@@ -38,6 +40,24 @@ export function buildApp(deps: AppDeps, options: { spanWriter: SpanWriter; metri
   const app = createRouter();
 
   app.use(requestId());
+  // Browsers get the usual protections; API clients ignore them. Scripts come from Vigil only
+  // (/docs loads its init script as a file); the pages' own styles are inline.
+  app.use(
+    secureHeaders({
+      contentSecurityPolicy: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        styleSrc: ["'self'", "'unsafe-inline'"],
+        imgSrc: ["'self'", "data:"],
+        objectSrc: ["'none'"],
+        frameAncestors: ["'none'"],
+        baseUri: ["'self'"],
+        formAction: ["'self'"],
+      },
+      xFrameOptions: "DENY",
+      referrerPolicy: "no-referrer",
+    }),
+  );
   app.use(async (c, next) => {
     const started = performance.now();
     c.set("log", log.child({ reqId: c.get("requestId") }));
@@ -70,11 +90,13 @@ export function buildApp(deps: AppDeps, options: { spanWriter: SpanWriter; metri
   app.get("/healthz", (c) => c.json({ status: "ok" }));
   app.get("/readyz", async (c) => {
     try {
-      await database.ping();
+      await withTimeout(database.ping(), config.VIGIL_READY_TIMEOUT * 1000, "database ping");
       return c.json({ status: "ready", database: database.kind });
     } catch (error) {
+      // The reason goes to the log: the body of an unauthenticated route names no host or error.
+      c.get("log").warn({ err: error }, "readiness check failed");
       c.header("Retry-After", "5");
-      return c.json(errorBody("database_unavailable", "The database does not answer", String(error)), 503);
+      return c.json(errorBody("database_unavailable", "The database does not answer"), 503);
     }
   });
   app.get("/metrics", async (c) =>

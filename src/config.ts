@@ -39,6 +39,8 @@ const keepDays = z
   .regex(/^\d+$/, "expected a whole number of days (0 = keep forever)")
   .transform(Number);
 
+const seconds = z.string().regex(/^\d+$/, "expected whole seconds").transform(Number);
+
 const postgresUrl = z
   .string()
   .regex(/^postgres(ql)?:\/\//, "expected a postgres:// or postgresql:// URL")
@@ -88,6 +90,15 @@ export const envSchema = z.object({
   /** OTLP: threads that decode and prepare export requests off the event loop (0: on it). */
   VIGIL_OTLP_THREADS: z.string().regex(/^\d+$/, "expected a whole number").transform(Number).default(2),
   VIGIL_DB_POOL_SIZE: z.string().regex(/^\d+$/, "expected a whole number").transform(Number).default(10),
+  /**
+   * Server database: PostgreSQL cancels a statement of Vigil's that runs longer (seconds; 0: no
+   * limit), so a runaway query frees its connection instead of holding it for good.
+   */
+  VIGIL_DB_STATEMENT_TIMEOUT: seconds.default(60),
+  /** Server database: seconds to wait for a new connection before the attempt fails. */
+  VIGIL_DB_CONNECT_TIMEOUT: seconds.default(10),
+  /** /readyz answers 503 when the database has not answered a ping within this many seconds. */
+  VIGIL_READY_TIMEOUT: seconds.default(2),
   /**
    * PostgreSQL's backend_flush_after for Vigil's connections (src/db/client.ts); "0" leaves the
    * server's setting alone (and sends no startup parameter, for poolers that refuse them).

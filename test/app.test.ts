@@ -57,6 +57,21 @@ describeEachDatabase("http app", (db) => {
     expect((await t.app.request("/docs/assets/swagger-ui-bundle.js")).status).toBe(200);
     expect((await t.app.request("/docs/assets/..%2Fpackage.json")).status).toBe(404);
   });
+
+  it("pages carry the browser protections, and /docs runs under a policy without inline scripts", async () => {
+    for (const path of ["/", "/docs", "/readyz", "/api/v1/whoami"]) {
+      const res = await t.app.request(path);
+      expect(res.headers.get("content-security-policy"), path).toMatch(/script-src 'self'/);
+      expect(res.headers.get("content-security-policy"), path).toMatch(/frame-ancestors 'none'/);
+      expect(res.headers.get("x-frame-options"), path).toBe("DENY");
+      expect(res.headers.get("x-content-type-options"), path).toBe("nosniff");
+      expect(res.headers.get("referrer-policy"), path).toBe("no-referrer");
+    }
+    const page = await (await t.app.request("/docs")).text();
+    expect(page).not.toMatch(/<script>/); // every script has a src: 'self' allows it
+    const init = await t.app.request("/docs/assets/init.js");
+    expect(await init.text()).toContain("SwaggerUIBundle");
+  });
 });
 
 it("readyz is 503 with Retry-After when the database is gone", async () => {

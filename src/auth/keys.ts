@@ -11,9 +11,19 @@ export function hashApiKey(key: string): string {
   return createHash("sha256").update(key, "utf8").digest("hex");
 }
 
-/** What lists show so a person can tell keys apart without the secret. */
+/** Length of a key generateApiKey makes. */
+const GENERATED_LENGTH = KEY_PREFIX.length + 40;
+
+/**
+ * What lists show so a person can tell keys apart without the secret. A generated key shows its
+ * marker and 6 of its 40 random characters (36 of ~238 bits). A key a person chose
+ * (VIGIL_API_KEY, as short as 16 characters) shows none of its characters: only `~` and 8 hex
+ * digits of its hash.
+ */
 export function displayPrefix(key: string): string {
-  return key.slice(0, KEY_PREFIX.length + 6);
+  if (key.startsWith(KEY_PREFIX) && key.length === GENERATED_LENGTH)
+    return key.slice(0, KEY_PREFIX.length + 6);
+  return `~${hashApiKey(key).slice(0, 8)}`;
 }
 
 /** The token of an `Authorization: Bearer <token>` header, or undefined. */

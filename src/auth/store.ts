@@ -101,10 +101,16 @@ export async function bootstrapAuth(db: Db, envKey?: string): Promise<{ createdK
   }
   if (envKey) {
     const [stored] = await db
-      .select({ id: apiKeys.id })
+      .select({ id: apiKeys.id, prefix: apiKeys.prefix })
       .from(apiKeys)
       .where(eq(apiKeys.hash, hashApiKey(envKey)));
     if (!stored) await createApiKey(db, "default", { key: envKey, name: "VIGIL_API_KEY" });
+    // Stored by an earlier Vigil with 10 of its characters shown: show none of them now.
+    else if (stored.prefix !== displayPrefix(envKey))
+      await db
+        .update(apiKeys)
+        .set({ prefix: displayPrefix(envKey) })
+        .where(eq(apiKeys.id, stored.id));
   }
   return {};
 }

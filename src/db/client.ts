@@ -39,13 +39,22 @@ export interface OpenOptions {
   poolSize?: number;
   /** Server only: backend_flush_after for every connection (default 256kB; "0": the server's own). */
   backendFlushAfter?: string;
+  /** Server only: statement_timeout of every connection, in seconds (0: none). */
+  statementTimeout?: number;
+  /** Server only: seconds to wait for a connection. */
+  connectTimeout?: number;
   /** Embedded only: start from a dump made by `pglite.dumpDataDir()` (e.g. an already migrated database). */
   loadDataDir?: Blob;
 }
 
 export async function openDatabase(options: OpenOptions): Promise<Database> {
   return options.url
-    ? openPostgres(options.url, options.poolSize ?? 10, options.backendFlushAfter ?? "256kB")
+    ? openPostgres(options.url, {
+        max: options.poolSize ?? 10,
+        backendFlushAfter: options.backendFlushAfter ?? "256kB",
+        statementTimeout: options.statementTimeout ?? 0,
+        connectTimeout: options.connectTimeout ?? 10,
+      })
     : openPglite(options.dataDir, options.loadDataDir);
 }
 
@@ -92,18 +101,25 @@ async function openPglite(dataDir?: string, loadDataDir?: Blob): Promise<Databas
   };
 }
 
-async function openPostgres(url: string, max: number, backendFlushAfter: string): Promise<Database> {
+async function openPostgres(
+  url: string,
+  o: { max: number; backendFlushAfter: string; statementTimeout: number; connectTimeout: number },
+): Promise<Database> {
+  const { max, backendFlushAfter } = o;
   const client = postgres(url, {
     max,
     onnotice: () => {},
-    connect_timeout: 10,
+    connect_timeout: o.connectTimeout,
     // PostgreSQL leaves backend_flush_after off by default: the pages a backend writes out (the
     // span writer evicts many) stay dirty in the kernel's cache until the checkpoint's fsync, which
     // then stalls every commit — an OTLP export's too — at sustained ingest rates. Asking the
     // kernel to write them out as they go removes those stalls (bench/README.md). It is
     // a startup parameter, so every connection of this pool has it from its start (pg-boss keeps
     // its own small pool: its writes are small); the same parameter in the URL's query wins.
-    connection: backendFlushAfter.trim() === "0" ? {} : { backend_flush_after: backendFlushAfter },
+    connection: {
+      ...(backendFlushAfter.trim() === "0" ? {} : { backend_flush_after: backendFlushAfter }),
+      ...(o.statementTimeout > 0 ? { statement_timeout: o.statementTimeout * 1000 } : {}),
+    },
     // After failed connects postgres.js waits 3^n/100 s (up to 20 s) before the next: during an
     // outage the span writer's retries and exporters' retries push it to the cap, and Vigil would
     // stay down up to 20 s after the database is back. Capped at 2 s instead.

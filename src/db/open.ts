@@ -9,6 +9,8 @@ export async function openAndMigrate(config: Config): Promise<Database> {
     dataDir: config.VIGIL_DATA_DIR,
     poolSize: config.VIGIL_DB_POOL_SIZE,
     backendFlushAfter: config.VIGIL_DB_BACKEND_FLUSH_AFTER,
+    statementTimeout: config.VIGIL_DB_STATEMENT_TIMEOUT,
+    connectTimeout: config.VIGIL_DB_CONNECT_TIMEOUT,
   });
   try {
     await migrate(database);

@@ -10,12 +10,23 @@ export class BlockedUrlError extends Error {
   override name = "BlockedUrlError";
 }
 
-/** True for a globally routable unicast address (IPv4-mapped IPv6 is judged as the IPv4 inside). */
+/**
+ * True for a globally routable unicast address. An IPv6 address with an IPv4 address inside —
+ * IPv4-mapped (::ffff:a.b.c.d) or the deprecated IPv4-compatible form (::a.b.c.d), which ipaddr
+ * classes as plain unicast but stacks may route to the IPv4 — is judged as that IPv4 address.
+ */
 export function isPublicAddress(ip: string): boolean {
   if (!ipaddr.isValid(ip)) return false;
+  let address = ipaddr.process(ip);
+  if (address.kind() === "ipv6") {
+    const parts = (address as ipaddr.IPv6).parts;
+    if (parts.slice(0, 6).every((p) => p === 0)) {
+      address = new ipaddr.IPv4([parts[6]! >> 8, parts[6]! & 0xff, parts[7]! >> 8, parts[7]! & 0xff]);
+    }
+  }
   // ipaddr's "unicast" is what remains after every special-purpose range (loopback, private,
   // link-local, unique-local, CGNAT, multicast, reserved, documentation, 6to4, teredo, ...).
-  return ipaddr.process(ip).range() === "unicast";
+  return address.range() === "unicast";
 }
 
 /** Static checks that need no DNS: scheme, credentials, IP-literal hosts. Returns the parsed URL. */

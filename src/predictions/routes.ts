@@ -1,7 +1,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import type { AppDeps } from "../deps.ts";
 import { createRouter } from "../http/env.ts";
-import { ApiError, badRequest } from "../http/errors.ts";
+import { badRequest } from "../http/errors.ts";
 import { decompress } from "../http/middleware/decompress.ts";
 import { ErrorResponses, errorResponse, json } from "../http/openapi.ts";
 import { INSERT_BATCH, ingestPredictions } from "./ingest.ts";

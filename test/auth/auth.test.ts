@@ -1,6 +1,7 @@
 import { Hono } from "hono";
 import { expect, it } from "vitest";
 import { KeyCache } from "../../src/auth/key-cache.ts";
+import { displayPrefix, hashApiKey } from "../../src/auth/keys.ts";
 import { requireApiKey } from "../../src/auth/middleware.ts";
 import { bootstrapAuth, createApiKey, listApiKeys, revokeApiKey } from "../../src/auth/store.ts";
 import type { AppEnv } from "../../src/http/env.ts";
@@ -73,5 +74,19 @@ describeEachDatabase("auth", (db) => {
     expect(((await res.json()) as { project: { name: string } }).project.name).toBe("default");
     const defaults = await listApiKeys(db.database.db, "default");
     expect(defaults.filter((k) => k.name === "VIGIL_API_KEY")).toHaveLength(1);
+  });
+
+  it("a VIGIL_API_KEY stored with its first characters shown is shown by fingerprint after a start", async () => {
+    const envKey = "team-chosen-key-0042";
+    await bootstrapAuth(db.database.db, envKey);
+    // As an earlier Vigil stored it: 10 of its characters in the prefix.
+    await db.database.execute("update api_keys set prefix = $1 where hash = $2", [
+      envKey.slice(0, 10),
+      hashApiKey(envKey),
+    ]);
+    await bootstrapAuth(db.database.db, envKey);
+    const shown = (await listApiKeys(db.database.db, "default")).map((k) => k.prefix);
+    expect(shown).not.toContain(envKey.slice(0, 10));
+    expect(shown).toContain(displayPrefix(envKey));
   });
 });

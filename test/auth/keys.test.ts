@@ -17,7 +17,15 @@ describe("api keys", () => {
   });
 
   it("shows only a short prefix", () => {
-    expect(displayPrefix("vgl_abcdefghijk")).toBe("vgl_abcdef");
+    expect(displayPrefix(`vgl_abcdef${"x".repeat(34)}`)).toBe("vgl_abcdef");
+  });
+
+  it("shows none of the characters of a key a person chose", () => {
+    const chosen = "my-team-key-2026";
+    const shown = displayPrefix(chosen);
+    expect(shown).toMatch(/^~[0-9a-f]{8}$/);
+    for (let i = 0; i + 3 <= chosen.length; i++) expect(shown).not.toContain(chosen.slice(i, i + 3));
+    expect(displayPrefix(`vgl_${"y".repeat(12)}`)).toMatch(/^~/); // vgl_-looking, but not generated
   });
 
   it("reads bearer tokens", () => {

@@ -8,6 +8,7 @@ import { connect, createServer, type Server, type Socket } from "node:net";
 export class TcpProxy {
   private server: Server | undefined;
   private readonly sockets = new Set<Socket>();
+  private frozen = false;
   port = 0;
 
   constructor(
@@ -27,6 +28,7 @@ export class TcpProxy {
         });
       }
       client.pipe(upstream).pipe(client);
+      if (this.frozen) for (const s of [client, upstream]) s.pause();
     });
     await new Promise<void>((resolve, reject) => {
       server.once("error", reject);
@@ -35,6 +37,20 @@ export class TcpProxy {
     this.server = server;
     this.port = (server.address() as { port: number }).port;
     return this.port;
+  }
+
+  /**
+   * Like a frozen database (SIGSTOP, a hung host): connections stay open and new ones are
+   * accepted, but nothing is forwarded either way — no answer, no error — until `thaw`.
+   */
+  freeze(): void {
+    this.frozen = true;
+    for (const s of this.sockets) s.pause();
+  }
+
+  thaw(): void {
+    this.frozen = false;
+    for (const s of this.sockets) s.resume();
   }
 
   /** Like a database that went down: every connection is cut and the port refuses new ones. */
