@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the test suite starts as real processes, when they are missing:
-#   prometheus-alertmanager — test/alerts/alertmanager.test.ts runs a real Alertmanager against Vigil.
+#   prometheus-alertmanager — test/alerts/alertmanager.test.ts runs a real Alertmanager against Vigil;
+#   prometheus — its promtool checks the Prometheus configuration and rules Vigil ships.
 # Idempotent: does nothing when every tool is already on PATH (or in /usr/bin).
 set -euo pipefail
 
@@ -12,6 +13,7 @@ missing=()
 # Debian installs the binary as /usr/bin/prometheus-alertmanager.
 command -v prometheus-alertmanager >/dev/null 2>&1 || command -v alertmanager >/dev/null 2>&1 ||
   missing+=(prometheus-alertmanager)
+command -v promtool >/dev/null 2>&1 || missing+=(prometheus)
 
 if [ ${#missing[@]} -eq 0 ]; then
   echo "test tools: already installed"
