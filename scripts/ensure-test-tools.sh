@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the test suite starts as real processes, when they are missing:
 #   prometheus-alertmanager — test/alerts/alertmanager.test.ts runs a real Alertmanager against Vigil;
-#   prometheus — its promtool checks the Prometheus configuration and rules Vigil ships.
+#   prometheus — its promtool lints /metrics/drift (test/drift/monitors/metrics.test.ts) and checks
+#     the Prometheus configuration Vigil ships (test/deploy/docker.test.ts).
 # Idempotent: does nothing when every tool is already on PATH (or in /usr/bin).
 set -euo pipefail
 
@@ -24,8 +25,10 @@ echo "test tools: installing ${missing[*]}"
 $SUDO apt-get update -qq
 # --no-install-recommends: the tests need the binary, not the web UI or a system service.
 $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
-# The package enables a system service on :9093; the tests start their own instance on a free port.
-if command -v systemctl >/dev/null 2>&1 && systemctl is-active --quiet prometheus-alertmanager 2>/dev/null; then
-  $SUDO systemctl stop prometheus-alertmanager || true
-fi
+# The packages enable system services (:9093, :9090); the tests start their own processes.
+for service in prometheus-alertmanager prometheus; do
+  if command -v systemctl >/dev/null 2>&1 && systemctl is-active --quiet "$service" 2>/dev/null; then
+    $SUDO systemctl stop "$service" || true
+  fi
+done
 echo "test tools: installed ${missing[*]}"

@@ -71,6 +71,20 @@ export const envSchema = z.object({
   VIGIL_PREDICTION_RETENTION_DAYS: keepDays.default(30),
   /** Days of raw alert webhook payloads kept (incidents stay); 0 keeps them forever. */
   VIGIL_ALERT_PAYLOAD_RETENTION_DAYS: keepDays.default(30),
+  /**
+   * Seconds within which a byte-identical Alertmanager/Grafana body is the sender retrying a
+   * delivery (answered `duplicate`, nothing applied); after it, the same body is a repeat
+   * notification of a still-firing alert. Both senders retry one notification with exponential
+   * backoff only until its context deadline, max(group_interval, 10s) plus the HA peer wait
+   * (alertmanager notify/retry_stage.go, app.go timeoutFunc; grafana/alerting
+   * notify/grafana_alertmanager.go timeoutFunc): 300 covers the default group_interval of 5m, and
+   * stays far below the default repeat_interval of 4h. 0: every delivery counts.
+   */
+  VIGIL_ALERT_RETRY_WINDOW_SECONDS: z
+    .string()
+    .regex(/^\d+$/, "expected whole seconds (0: every delivery counts)")
+    .transform(Number)
+    .default(300),
   /** OTLP: spans accepted but not yet written to the span store past which /v1/traces answers 429. */
   VIGIL_OTLP_QUEUE_SPANS: z
     .string()

@@ -39,6 +39,15 @@ describe("config", () => {
     }
   });
 
+  it("alert retry window: 300 s by default, 0 allowed, anything but whole seconds refused", () => {
+    expect(loadConfig({}).VIGIL_ALERT_RETRY_WINDOW_SECONDS).toBe(300);
+    expect(loadConfig({ VIGIL_ALERT_RETRY_WINDOW_SECONDS: "0" }).VIGIL_ALERT_RETRY_WINDOW_SECONDS).toBe(0);
+    for (const bad of ["-5", "1.5", "5m"])
+      expect(() => loadConfig({ VIGIL_ALERT_RETRY_WINDOW_SECONDS: bad }), bad).toThrow(
+        /VIGIL_ALERT_RETRY_WINDOW_SECONDS: expected whole seconds/,
+      );
+  });
+
   it("backend_flush_after: 256kB by default, PostgreSQL's units, 0 for the server's own", () => {
     expect(loadConfig({}).VIGIL_DB_BACKEND_FLUSH_AFTER).toBe("256kB");
     expect(loadConfig({ VIGIL_DB_BACKEND_FLUSH_AFTER: "1MB" }).VIGIL_DB_BACKEND_FLUSH_AFTER).toBe("1MB");

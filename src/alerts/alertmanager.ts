@@ -1,6 +1,13 @@
 import { z } from "@hono/zod-openapi";
 import { severityFrom } from "./severity.ts";
-import { type AlertSignal, alertTitle, labelsFingerprint, parseEndsAt, pickLinks } from "./signal.ts";
+import {
+  type AlertSignal,
+  alertTitle,
+  labelsFingerprint,
+  parseEndsAt,
+  parseStartsAt,
+  pickLinks,
+} from "./signal.ts";
 
 const StringMap = z.record(z.string(), z.string());
 
@@ -32,13 +39,14 @@ export const AlertmanagerPayload = z
   .openapi("AlertmanagerWebhook");
 export type AlertmanagerPayload = z.infer<typeof AlertmanagerPayload>;
 
-export function fromAlertmanager(payload: AlertmanagerPayload): AlertSignal[] {
+export function fromAlertmanager(payload: AlertmanagerPayload, now = new Date()): AlertSignal[] {
   return payload.alerts.map((alert) => ({
     fingerprint: `alertmanager:${alert.fingerprint || labelsFingerprint(alert.labels)}`,
     status: alert.status,
     title: alertTitle(alert.labels, alert.annotations),
     severity: severityFrom(alert.labels.severity),
     source: "alertmanager",
+    startsAt: parseStartsAt(alert.startsAt, now),
     endsAt: alert.status === "resolved" ? parseEndsAt(alert.endsAt) : undefined,
     labels: alert.labels,
     evidence: {

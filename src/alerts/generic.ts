@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import { z } from "@hono/zod-openapi";
 import { Severity } from "../incidents/model.ts";
-import type { AlertSignal } from "./signal.ts";
+import { type AlertSignal, parseStartsAt } from "./signal.ts";
 
 /**
  * A generic alert event, PagerDuty Events v2-like: events with the same dedupKey are the same
@@ -23,6 +23,10 @@ export const GenericAlert = z
       .array(z.object({ href: z.url(), text: z.string().max(200).optional() }))
       .max(20)
       .optional(),
+    startsAt: z.iso.datetime({ offset: true }).optional().openapi({
+      description:
+        "When the alert began firing, if before this event: the incident's first seen (ignored when more than 5 minutes in the future)",
+    }),
     timestamp: z.iso.datetime({ offset: true }).optional(),
   })
   .openapi("GenericAlert");
@@ -37,7 +41,7 @@ export function genericDedupKey(alert: GenericAlert): string {
     .slice(0, 32);
 }
 
-export function fromGeneric(alert: GenericAlert): AlertSignal {
+export function fromGeneric(alert: GenericAlert, now = new Date()): AlertSignal {
   const dedupKey = genericDedupKey(alert);
   return {
     fingerprint: `generic:${dedupKey}`,
@@ -45,6 +49,7 @@ export function fromGeneric(alert: GenericAlert): AlertSignal {
     title: alert.title,
     severity: alert.severity,
     source: alert.source,
+    startsAt: parseStartsAt(alert.startsAt, now),
     endsAt: alert.status === "resolved" && alert.timestamp ? new Date(alert.timestamp) : undefined,
     labels: alert.labels ?? {},
     evidence: { alert: { source: "generic", dedupKey, links: alert.links ?? [] } },

@@ -1,7 +1,14 @@
 import { z } from "@hono/zod-openapi";
 import { AlertmanagerAlert } from "./alertmanager.ts";
 import { severityFrom } from "./severity.ts";
-import { type AlertSignal, alertTitle, labelsFingerprint, parseEndsAt, pickLinks } from "./signal.ts";
+import {
+  type AlertSignal,
+  alertTitle,
+  labelsFingerprint,
+  parseEndsAt,
+  parseStartsAt,
+  pickLinks,
+} from "./signal.ts";
 
 /**
  * Grafana unified alerting's webhook contact point payload: Alertmanager's shape plus orgId,
@@ -31,7 +38,7 @@ export const GrafanaPayload = z
   .openapi("GrafanaWebhook");
 export type GrafanaPayload = z.infer<typeof GrafanaPayload>;
 
-export function fromGrafana(payload: GrafanaPayload): AlertSignal[] {
+export function fromGrafana(payload: GrafanaPayload, now = new Date()): AlertSignal[] {
   return payload.alerts.map((alert) => ({
     // Grafana's fingerprint is per label set within an org: keep the org in the key.
     fingerprint: `grafana:${payload.orgId ?? 0}:${alert.fingerprint || labelsFingerprint(alert.labels)}`,
@@ -39,6 +46,7 @@ export function fromGrafana(payload: GrafanaPayload): AlertSignal[] {
     title: alertTitle(alert.labels, alert.annotations),
     severity: severityFrom(alert.labels.severity),
     source: "grafana",
+    startsAt: parseStartsAt(alert.startsAt, now),
     endsAt: alert.status === "resolved" ? parseEndsAt(alert.endsAt) : undefined,
     labels: alert.labels,
     evidence: {

@@ -14,9 +14,10 @@ import { type AlertSource, ingestAlerts, listPayloads } from "./store.ts";
 const IngestResponse = z
   .object({
     payloadId: z.string(),
-    duplicate: z
-      .boolean()
-      .openapi({ description: "The same delivery was received before; nothing was applied again" }),
+    duplicate: z.boolean().openapi({
+      description:
+        "The same delivery was received before (for Alertmanager and Grafana: the identical body within VIGIL_ALERT_RETRY_WINDOW_SECONDS); nothing was applied again",
+    }),
     results: z.array(
       z.object({
         fingerprint: z.string(),
@@ -38,21 +39,28 @@ const sha256 = (s: string) => createHash("sha256").update(s).digest("hex");
 /**
  * Alert webhooks in. Each payload is stored as received and applied in one transaction; 2xx means
  * committed. Alertmanager and Grafana retry a failed delivery with the identical body, so the body's
- * hash is their idempotency key; generic senders can send an Idempotency-Key header.
+ * hash is their idempotency key, but only for VIGIL_ALERT_RETRY_WINDOW_SECONDS: their repeat
+ * notification of a still-firing alert is the identical body too, and must count. Generic senders
+ * can send an Idempotency-Key header (kept as long as the payload is).
  */
 export function alertRoutes(deps: AppDeps) {
   const app = createRouter();
+
+  const bodyKey = (body: string) => ({
+    idempotencyKey: sha256(body),
+    retryWindowSeconds: deps.config.VIGIL_ALERT_RETRY_WINDOW_SECONDS,
+  });
 
   async function ingest(
     c: Context<AppEnv>,
     source: AlertSource,
     signals: AlertSignal[],
-    idempotencyKey: string,
+    key: { idempotencyKey: string; retryWindowSeconds?: number },
   ) {
     const result = await ingestAlerts(deps.database, {
       projectId: c.get("project").id,
       source,
-      idempotencyKey,
+      ...key,
       // The validator already read the body; Hono caches it, so this is the same text.
       body: await c.req.text(),
       userAgent: c.req.header("user-agent"),
@@ -71,14 +79,14 @@ export function alertRoutes(deps: AppDeps) {
       tags: ["alerts"],
       summary: "Prometheus Alertmanager webhook (version 4)",
       description:
-        "Point an unchanged `webhook_configs` entry here with `http_config.authorization.credentials` set to a Vigil API key. Firing alerts open or update an `alert` incident keyed by the alert fingerprint; resolved alerts resolve it.",
+        "Point an unchanged `webhook_configs` entry here with `http_config.authorization.credentials` set to a Vigil API key. Firing alerts open or update an `alert` incident keyed by the alert fingerprint (first seen = the alert's `startsAt`); resolved alerts resolve it. An identical body within VIGIL_ALERT_RETRY_WINDOW_SECONDS is a retry (`duplicate: true`); after it, a repeat notification that bumps the count and reopens a resolved incident.",
       request: jsonBody(AlertmanagerPayload),
       responses: ok("Stored and applied", IngestResponse),
     }),
     async (c) => {
       const payload = c.req.valid("json");
       const body = await c.req.text();
-      const result = await ingest(c, "alertmanager", fromAlertmanager(payload), sha256(body));
+      const result = await ingest(c, "alertmanager", fromAlertmanager(payload), bodyKey(body));
       return c.json(result, 200);
     },
   );
@@ -95,7 +103,7 @@ export function alertRoutes(deps: AppDeps) {
     async (c) => {
       const payload = c.req.valid("json");
       const body = await c.req.text();
-      const result = await ingest(c, "grafana", fromGrafana(payload), sha256(body));
+      const result = await ingest(c, "grafana", fromGrafana(payload), bodyKey(body));
       return c.json(result, 200);
     },
   );
@@ -121,7 +129,9 @@ export function alertRoutes(deps: AppDeps) {
       const alert = c.req.valid("json");
       const key = c.req.valid("header")["idempotency-key"];
       const signal = fromGeneric(alert);
-      const result = await ingest(c, "generic", [signal], key ? `key:${key}` : `once:${randomUUID()}`);
+      const result = await ingest(c, "generic", [signal], {
+        idempotencyKey: key ? `key:${key}` : `once:${randomUUID()}`,
+      });
       const dedupKey = signal.fingerprint.slice("generic:".length);
       return c.json({ ...result, dedupKey, incidentId: result.results[0]?.incidentId ?? null }, 200);
     },

@@ -10,6 +10,12 @@ export interface AlertSignal {
   severity: Severity;
   /** incidents.source: the sender ("alertmanager", "grafana") or the generic event's source. */
   source: string;
+  /**
+   * When the sender says the alert began firing (Alertmanager's and Grafana's startsAt, the generic
+   * event's startsAt), when it is a sane time: the incident's first_seen, so MTTA/MTTR count from
+   * when it fired, not from when Vigil heard of it.
+   */
+  startsAt?: Date;
   /** When it resolved (resolved alerts with a real endsAt); firing alerts use the receipt time. */
   endsAt?: Date;
   labels: Record<string, string>;
@@ -29,6 +35,20 @@ export function parseEndsAt(value: string | undefined): Date | undefined {
   return Number.isNaN(d.getTime()) ? undefined : d;
 }
 export { ZERO_TIME };
+
+/** A sender's clock may run a little ahead of ours; further ahead than this is not believed. */
+export const START_SKEW_MS = 5 * 60_000;
+
+/**
+ * The time an alert began, or undefined when it is unset (Alertmanager's zero time), unparseable,
+ * before 1970, or later than `now` plus the allowed skew: then the receipt time stands in. Within
+ * the skew it is clamped to `now`, so nothing begins after Vigil saw it.
+ */
+export function parseStartsAt(value: string | undefined, now: Date): Date | undefined {
+  const d = parseEndsAt(value);
+  if (!d || d.getTime() < 0 || d.getTime() > now.getTime() + START_SKEW_MS) return undefined;
+  return d > now ? now : d;
+}
 
 /** Stable hash of a label set, for senders that omit a fingerprint (order-independent). */
 export function labelsFingerprint(labels: Record<string, string>): string {

@@ -1,4 +1,4 @@
-import { and, desc, eq, lt, type SQL } from "drizzle-orm";
+import { and, desc, eq, lt, lte, type SQL, sql } from "drizzle-orm";
 import type { Database, Db } from "../db/client.ts";
 import { alertPayloads, incidents } from "../db/schema/index.ts";
 import { withTransaction } from "../db/transaction.ts";
@@ -25,6 +25,13 @@ export interface IngestResult {
 /**
  * Stores the payload as received and applies its alerts to incidents, in one transaction: the
  * sender gets 2xx only once both are committed, and a retry (same idempotency key) is a no-op.
+ *
+ * With `retryWindowSeconds`, the key identifies a retry only within that many seconds of the last
+ * stored delivery with it: Alertmanager and Grafana send a still-firing alert again every
+ * repeat_interval with a byte-identical body, and that repeat is an occurrence, not a retry. The
+ * expired delivery gives up the key (renamed `<key>@<id>`; the unique index stays the arbiter),
+ * so concurrent identical deliveries still apply once: the second waits on the first's row lock,
+ * finds the key taken by the first's new row, and is answered as its duplicate.
  */
 export async function ingestAlerts(
   database: Database,
@@ -32,6 +39,8 @@ export async function ingestAlerts(
     projectId: string;
     source: AlertSource;
     idempotencyKey: string;
+    /** The key expires this long after the last stored delivery with it; absent: never. */
+    retryWindowSeconds?: number;
     body: string;
     userAgent?: string;
     signals: AlertSignal[];
@@ -39,6 +48,19 @@ export async function ingestAlerts(
 ): Promise<IngestResult> {
   const now = new Date();
   return withTransaction(database.db, async (db) => {
+    if (input.retryWindowSeconds !== undefined) {
+      await db
+        .update(alertPayloads)
+        .set({ idempotencyKey: sql`${alertPayloads.idempotencyKey} || '@' || ${alertPayloads.id}` })
+        .where(
+          and(
+            eq(alertPayloads.projectId, input.projectId),
+            eq(alertPayloads.source, input.source),
+            eq(alertPayloads.idempotencyKey, input.idempotencyKey),
+            lte(alertPayloads.receivedAt, sql`now() - make_interval(secs => ${input.retryWindowSeconds})`),
+          ),
+        );
+    }
     const [inserted] = await db
       .insert(alertPayloads)
       .values({
@@ -78,6 +100,8 @@ export async function ingestAlerts(
           severity: s.severity,
           source: s.source,
           at: now,
+          firstSeen: s.startsAt,
+          reopenMessage: await reopenMessage(db, input.projectId, s),
           sample: s.sample,
           evidence: s.evidence,
           labels: s.labels,
@@ -114,6 +138,29 @@ export async function ingestAlerts(
     await db.update(alertPayloads).set({ result: results }).where(eq(alertPayloads.id, inserted.id));
     return { payloadId: inserted.id, duplicate: false, results };
   });
+}
+
+/**
+ * What the timeline says if this firing signal reopens a resolved incident: an alert that began
+ * before the incident was resolved (resolved by hand, or a lost resolution) is still firing, one that
+ * began after fired again.
+ */
+async function reopenMessage(db: Db, projectId: string, s: AlertSignal): Promise<string | undefined> {
+  if (!s.startsAt) return undefined;
+  const [row] = await db
+    .select({ status: incidents.status, resolvedAt: incidents.resolvedAt })
+    .from(incidents)
+    .where(
+      and(
+        eq(incidents.projectId, projectId),
+        eq(incidents.kind, "alert"),
+        eq(incidents.fingerprint, s.fingerprint),
+      ),
+    );
+  if (row?.status !== "resolved" || !row.resolvedAt) return undefined;
+  return s.startsAt <= row.resolvedAt
+    ? `still firing: ${s.source} sent it again after it was resolved`
+    : "fired again after being resolved";
 }
 
 /** Stored payloads, newest first: what a sender really sent, for debugging an integration. */

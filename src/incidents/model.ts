@@ -53,7 +53,15 @@ export interface Occurrence {
   title: string;
   severity?: (typeof severities)[number];
   source?: string;
+  /** When this occurrence was seen (last_seen); default now. */
   at?: Date;
+  /**
+   * When the problem began, if the reporter knows it started before `at` (an alert's startsAt):
+   * first_seen and the "opened" event take it. Ignored when later than `at`.
+   */
+  firstSeen?: Date;
+  /** The "reopened" event's message when this occurrence reopens a resolved incident. */
+  reopenMessage?: string;
   /** How many occurrences this report stands for (e.g. an alert group). */
   count?: number;
   sample?: Record<string, unknown>;

@@ -15,10 +15,12 @@ export interface Recorded {
 /**
  * The one way every capability opens or updates an incident. Atomic upsert on
  * (project, kind, fingerprint): repeats bump count and last_seen and keep the latest sample;
- * the first sample is kept forever; a resolved incident that recurs is reopened.
+ * the first sample is kept forever; first_seen only moves earlier (a reporter may know the problem
+ * began before it told us: `firstSeen`); a resolved incident that recurs is reopened.
  */
 export async function recordOccurrence(db: Db, o: Occurrence): Promise<Recorded> {
   const at = o.at ?? new Date();
+  const firstSeen = o.firstSeen && o.firstSeen < at ? o.firstSeen : at;
   const sample = o.sample ?? {};
   const [row] = await db
     .insert(incidents)
@@ -29,7 +31,7 @@ export async function recordOccurrence(db: Db, o: Occurrence): Promise<Recorded>
       title: o.title,
       severity: o.severity ?? "error",
       source: o.source,
-      firstSeen: at,
+      firstSeen,
       lastSeen: at,
       count: o.count ?? 1,
       sample,
@@ -64,7 +66,7 @@ export async function recordOccurrence(db: Db, o: Occurrence): Promise<Recorded>
   if (created) {
     await addEvent(db, row!.id, o.projectId, {
       type: "opened",
-      at,
+      at: firstSeen,
       message: o.title,
       data: { evidence: o.evidence ?? {} },
     });
@@ -86,7 +88,7 @@ export async function recordOccurrence(db: Db, o: Occurrence): Promise<Recorded>
       await addEvent(db, row!.id, o.projectId, {
         type: "reopened",
         at,
-        message: "recurred after being resolved",
+        message: o.reopenMessage ?? "recurred after being resolved",
       });
     }
   }

@@ -3,6 +3,7 @@ import { listIncidents } from "../incidents/read.ts";
 import { resolveByFingerprint } from "../incidents/record.ts";
 import type { CanonicalSchema } from "./canonical.ts";
 import { diffSchemas, type SchemaChange } from "./diff.ts";
+import { rereadOpenLineageSchema } from "./openlineage-reread.ts";
 import { stillBreaking } from "./schema-incident.ts";
 import { getSnapshot, type SnapshotResult } from "./store.ts";
 
@@ -40,8 +41,14 @@ export async function resolveFixedSchemaIncidents(
     };
     if (s.dataset?.namespace !== r.dataset.namespace || s.dataset?.name !== r.dataset.name) continue;
     if (typeof s.previousVersion !== "number" || s.version === r.version || !s.breakingChanges) continue;
-    if (!before.has(s.previousVersion))
-      before.set(s.previousVersion, (await getSnapshot(db, r.datasetId, s.previousVersion))?.schema);
+    if (!before.has(s.previousVersion)) {
+      const snap = await getSnapshot(db, r.datasetId, s.previousVersion);
+      // As in recordSnapshot: an OpenLineage base is compared as its facet reads today.
+      before.set(
+        s.previousVersion,
+        snap && snap.format === "openlineage" ? rereadOpenLineageSchema(snap.schema, schema) : snap?.schema,
+      );
+    }
     const base = before.get(s.previousVersion);
     if (!base) continue;
     if (stillBreaking(s.breakingChanges, diffSchemas(base, schema).changes).length > 0) continue;

@@ -122,7 +122,9 @@ export function normalizeSchema(input: unknown, opts: NormalizeOptions = {}): No
         const r = FieldListSchema.safeParse(src);
         if (!r.success) throw invalidSchema(`Invalid ${format} schema: ${z.prettifyError(r.error)}`);
         // The OpenLineage facet carries no nullability: every field may be null.
-        return convertFields(r.data.fields, { defaultNullable: true }, budget);
+        return format === "openlineage"
+          ? convertFields(r.data.fields, { defaultNullable: true, openLineage: true }, budget)
+          : convertFields(r.data.fields, { defaultNullable: true }, budget);
       }
       case "jsonschema":
         return normalizeJsonSchema(value, budget);

@@ -6,6 +6,7 @@ import type { CanonicalSchema, SchemaFormat } from "./canonical.ts";
 import { diffSchemas, type SchemaChange } from "./diff.ts";
 import { schemaHash } from "./hash.ts";
 import type { NodeKind } from "./impact-paths.ts";
+import { rereadOpenLineageSchema } from "./openlineage-reread.ts";
 
 /**
  * Datasets, schema versions and their classified changes. Everything here takes a `Db`, which may
@@ -158,18 +159,35 @@ export async function recordSnapshot(
   };
   if (head!.hash === hash) return { ...base, version: current, created: false, stale: false };
 
-  let previous: { schema: CanonicalSchema; observedAt: Date } | undefined;
+  let previous: { schema: CanonicalSchema; observedAt: Date; format: string } | undefined;
   if (current > 0) {
     const [row] = await db
-      .select({ schema: schemaSnapshots.schema, observedAt: schemaSnapshots.observedAt })
+      .select({
+        schema: schemaSnapshots.schema,
+        observedAt: schemaSnapshots.observedAt,
+        format: schemaSnapshots.format,
+      })
       .from(schemaSnapshots)
       .where(and(eq(schemaSnapshots.datasetId, datasetId), eq(schemaSnapshots.version, current)));
-    previous = row as { schema: CanonicalSchema; observedAt: Date };
+    previous = row as { schema: CanonicalSchema; observedAt: Date; format: string };
     if (previous && input.source === "lineage" && input.observedAt < previous.observedAt)
       return { ...base, hash: head!.hash ?? hash, version: current, created: false, stale: true };
   }
   const version = current + 1;
-  const diff = previous ? diffSchemas(previous.schema, input.schema) : { breaking: false, changes: [] };
+  // An OpenLineage snapshot may predate the facet conventions (`_element`, key/value): compare
+  // what its facet means today, so re-sending the same facet is no spurious breaking change.
+  const before =
+    previous?.format === "openlineage"
+      ? rereadOpenLineageSchema(previous.schema, input.schema)
+      : previous?.schema;
+  const warnings =
+    previous && before && schemaHash(before) !== schemaHash(previous.schema)
+      ? [
+          ...input.warnings,
+          `v${current} was read from its OpenLineage facet before Vigil applied the facet's nested-type conventions (_element, key/value, union); the diff compares it as it reads today`,
+        ]
+      : input.warnings;
+  const diff = before ? diffSchemas(before, input.schema) : { breaking: false, changes: [] };
   await db.insert(schemaSnapshots).values({
     projectId,
     datasetId,
@@ -178,7 +196,7 @@ export async function recordSnapshot(
     schema: input.schema,
     format: input.format,
     source: input.source,
-    warnings: input.warnings,
+    warnings,
     observedAt: input.observedAt,
   });
   if (diff.changes.length > 0)

@@ -259,3 +259,18 @@ export function structLike(t: TypeNode): TypeNode {
   if (t.kind === "array") return { kind: "array", of: structLike(t.of) };
   return { kind: "struct" };
 }
+
+/**
+ * One type that holds every branch of a union, or undefined (the caller reads the value as json):
+ * equal types are that type; integers and floats widen numerically (int + float → float64).
+ */
+export function unifyTypes(types: TypeNode[]): TypeNode | undefined {
+  const names = types.map(formatType);
+  if (names.every((n) => n === names[0])) return types[0];
+  const numeric = ["int16", "int32", "int64", "float32", "float64"];
+  if (names.every((n) => numeric.includes(n))) {
+    if (names.some((n) => n.startsWith("float"))) return scalar("float64");
+    return scalar("int64");
+  }
+  return undefined;
+}

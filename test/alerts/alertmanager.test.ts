@@ -35,6 +35,8 @@ async function freePort(): Promise<number> {
 interface IncidentRow {
   id: string;
   status: string;
+  count: number;
+  firstSeen: string;
   title: string;
   severity: string;
   fingerprint: string;
@@ -43,7 +45,8 @@ interface IncidentRow {
 
 (binary ? describe : describe.skip)(`real Alertmanager (${binary ?? "not installed"})`, () => {
   describeEachDatabase("Alertmanager → Vigil", (db) => {
-    const t = useApp(db);
+    // Repeats come every ~2 s (repeat_interval below); a 1 s window tells them from retries.
+    const t = useApp(db, { env: { VIGIL_ALERT_RETRY_WINDOW_SECONDS: "1" } });
     let server: ServerType;
     let am: ChildProcess;
     let amUrl: string;
@@ -57,7 +60,8 @@ interface IncidentRow {
       const vigilPort = (server.address() as AddressInfo).port;
       dir = mkdtempSync(join(tmpdir(), "vigil-am-"));
       // An unchanged webhook_configs entry: Vigil's URL plus bearer credentials via http_config.
-      // Timings are shrunk so the test runs in seconds: group_wait/group_interval small.
+      // Timings are shrunk so the test runs in seconds: group_wait/group_interval small, and
+      // repeat_interval 2s so a still-firing alert is notified again (with an identical body).
       writeFileSync(
         join(dir, "alertmanager.yml"),
         `global:
@@ -67,7 +71,7 @@ route:
   group_by: [alertname]
   group_wait: 200ms
   group_interval: 1s
-  repeat_interval: 1h
+  repeat_interval: 2s
 receivers:
   - name: vigil
     webhook_configs:
@@ -129,6 +133,7 @@ receivers:
         }
       ).incidents;
 
+    const startsAt = new Date(Date.now() - 60_000).toISOString();
     const labels = (model: string) => ({ alertname: "ModelLatencyHigh", severity: "critical", model });
     const alert = (model: string, extra: object = {}) => ({
       labels: labels(model),
@@ -137,7 +142,7 @@ receivers:
         runbook_url: "https://runbooks.example/latency",
       },
       generatorURL: "http://prometheus.example/graph?g0.expr=latency",
-      startsAt: new Date(Date.now() - 60_000).toISOString(),
+      startsAt,
       ...extra,
     });
 
@@ -155,6 +160,8 @@ receivers:
         expect(i).toMatchObject({ status: "open", severity: "critical" });
         expect(i.title).toMatch(/^ModelLatencyHigh: p99 latency of (ranker|retriever) above 2s$/);
         expect(i.fingerprint).toMatch(/^alertmanager:[0-9a-f]{16}$/);
+        // When Prometheus says it began, not when Vigil heard of it.
+        expect(i.firstSeen).toBe(startsAt);
       }
     });
 
@@ -175,6 +182,44 @@ receivers:
       };
       expect(detail.events.map((e) => e.type)).toEqual(["opened", "resolved"]);
       expect(detail.events[1]!.actor).toBe("alertmanager");
+    });
+
+    it("byte-identical repeats of the still-firing alert count, and reopen an incident resolved by hand", async () => {
+      const payloads = () =>
+        db.database.execute<{ body: string; result: { fingerprint: string; action: string }[] }>(
+          "select body, result from alert_payloads where source = 'alertmanager' order by received_at, id",
+        );
+      const repeated = (rows: { body: string }[]) => rows.length > new Set(rows.map((r) => r.body)).size;
+      // Alertmanager's repeat of an unchanged group is the identical body, and it is stored.
+      await waitFor(
+        async () => repeated(await payloads()),
+        20_000,
+        `an identical repeat stored (Alertmanager log:\n${amLog.slice(-2000)})`,
+      );
+      const retriever = (await alertIncidents()).find((i) => i.labels.model === "retriever")!;
+      expect(retriever.count).toBeGreaterThan(1);
+      const resolved = await t.post(`/api/v1/incidents/${retriever.id}/resolve`, { actor: "alice" });
+      expect(resolved.status).toBe(200);
+      const detail = await waitFor(
+        async () => {
+          const d = (await (await t.request(`/api/v1/incidents/${retriever.id}`)).json()) as {
+            incident: IncidentRow;
+            events: { type: string; message: string | null }[];
+          };
+          return d.incident.status === "open" ? d : undefined;
+        },
+        20_000,
+        `retriever reopened by a repeat (Alertmanager log:\n${amLog.slice(-2000)})`,
+      );
+      expect(detail.events.map((e) => e.type)).toEqual(["opened", "resolved", "reopened"]);
+      expect(detail.events[2]!.message).toBe(
+        "still firing: alertmanager sent it again after it was resolved",
+      );
+      expect(detail.incident.count).toBeGreaterThan(retriever.count);
+      // The delivery that reopened it is byte-identical to one stored before it.
+      const rows = await payloads();
+      const at = rows.findIndex((r) => r.result.some((x) => x.action === "reopened"));
+      expect(rows.slice(0, at).map((r) => r.body)).toContain(rows[at]!.body);
     });
 
     it("every webhook Alertmanager sent is stored as received", async () => {

@@ -4,7 +4,7 @@ import { AlertmanagerPayload, fromAlertmanager } from "../../src/alerts/alertman
 import { fromGeneric, GenericAlert, genericDedupKey } from "../../src/alerts/generic.ts";
 import { fromGrafana, GrafanaPayload } from "../../src/alerts/grafana.ts";
 import { severityFrom } from "../../src/alerts/severity.ts";
-import { alertTitle, labelsFingerprint, parseEndsAt } from "../../src/alerts/signal.ts";
+import { alertTitle, labelsFingerprint, parseEndsAt, parseStartsAt } from "../../src/alerts/signal.ts";
 
 const fixture = (name: string) =>
   JSON.parse(readFileSync(new URL(`fixtures/${name}`, import.meta.url), "utf8"));
@@ -44,6 +44,23 @@ describe("alert normalisation", () => {
     expect(signals[1]!.endsAt).toBeUndefined();
     expect(parseEndsAt("0001-01-01T00:00:00Z")).toBeUndefined();
     expect(parseEndsAt("garbage")).toBeUndefined();
+  });
+
+  it("startsAt: the sender's start when sane, else undefined (the receipt time stands in)", () => {
+    const now = new Date("2026-06-01T12:00:00Z");
+    expect(parseStartsAt("2026-06-01T09:00:00+02:00", now)?.toISOString()).toBe("2026-06-01T07:00:00.000Z");
+    expect(parseStartsAt("0001-01-01T00:00:00Z", now)).toBeUndefined();
+    expect(parseStartsAt(undefined, now)).toBeUndefined();
+    expect(parseStartsAt("soon", now)).toBeUndefined();
+    expect(parseStartsAt("1960-01-01T00:00:00Z", now)).toBeUndefined();
+    // A clock a little ahead: clamped to now; far ahead: not believed.
+    expect(parseStartsAt("2026-06-01T12:02:00Z", now)?.toISOString()).toBe(now.toISOString());
+    expect(parseStartsAt("2026-06-01T12:10:00Z", now)).toBeUndefined();
+    const signals = fromGrafana(GrafanaPayload.parse(fixture("grafana-webhook-firing.json")), now);
+    expect(signals.map((s) => s.startsAt?.toISOString())).toEqual([
+      "2021-10-12T07:51:03.157Z",
+      "2021-10-12T07:56:03.157Z",
+    ]);
   });
 
   it("Alertmanager alerts without a fingerprint get a stable label hash", () => {

@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { sql } from "drizzle-orm";
-import { expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { useApp } from "../helpers/app.ts";
 import { describeEachDatabase } from "../helpers/db.ts";
 
@@ -18,10 +18,12 @@ interface IncidentBody {
     id: string;
     status: string;
     count: number;
+    firstSeen: string;
+    lastSeen: string;
     severity: string;
     evidence: Record<string, unknown>;
   };
-  events: { type: string; actor: string | null; message: string | null }[];
+  events: { type: string; at: string; actor: string | null; message: string | null }[];
 }
 
 describeEachDatabase("alert webhooks", (db) => {
@@ -177,6 +179,133 @@ describeEachDatabase("alert webhooks", (db) => {
     const after = await t.request(`/api/v1/incidents/${fired.results[0]!.incidentId}`);
     const body = (await after.json()) as { incident: { status: string; resolvedAt: string } };
     expect(body.incident).toMatchObject({ status: "resolved", resolvedAt: endsAt });
+  });
+
+  describe("Alertmanager's repeat notifications (identical bodies) after the retry window", () => {
+    const startsAt = "2026-03-01T08:00:00Z";
+    const body = JSON.stringify({
+      version: "4",
+      groupKey: '{}:{alertname="FeatureStoreDown"}',
+      truncatedAlerts: 0,
+      status: "firing",
+      receiver: "vigil",
+      groupLabels: { alertname: "FeatureStoreDown" },
+      commonLabels: { alertname: "FeatureStoreDown", severity: "critical" },
+      commonAnnotations: { summary: "feast is down" },
+      externalURL: "http://alertmanager:9093",
+      alerts: [
+        {
+          status: "firing",
+          labels: { alertname: "FeatureStoreDown", severity: "critical" },
+          annotations: { summary: "feast is down" },
+          startsAt,
+          endsAt: "0001-01-01T00:00:00Z",
+          generatorURL: "http://prometheus:9090/graph?g0.expr=up",
+          fingerprint: "0f0f0f0f0f0f0f0f",
+        },
+      ],
+    });
+    const send = async () =>
+      (await (await postRaw("/api/v1/alerts/alertmanager", body)).json()) as IngestBody;
+    /** Moves every stored delivery of this body back in time, as if the window had passed. */
+    const age = (minutes: number) =>
+      db.database.query(
+        sql`update alert_payloads set received_at = received_at - make_interval(mins => ${minutes})
+            where source = 'alertmanager' and body = ${body}`,
+      );
+    const stored = async () =>
+      (
+        await db.database.query<{ n: number }>(
+          sql`select count(*)::int as n from alert_payloads where source = 'alertmanager' and body = ${body}`,
+        )
+      )[0]!.n;
+    let incidentId: string;
+
+    it("within the window it is a retry; first seen is the alert's startsAt", async () => {
+      const first = await send();
+      expect(first).toMatchObject({ duplicate: false, results: [{ action: "created" }] });
+      incidentId = first.results[0]!.incidentId!;
+      const retry = await send();
+      expect(retry).toMatchObject({ duplicate: true, payloadId: first.payloadId });
+      const detail = await incident(incidentId);
+      expect(detail.incident).toMatchObject({ count: 1, firstSeen: "2026-03-01T08:00:00.000Z" });
+      expect(detail.events[0]).toMatchObject({ type: "opened", at: "2026-03-01T08:00:00.000Z" });
+      expect(await stored()).toBe(1);
+    });
+
+    it("after it, a repeat: stored, count + 1, last_seen moves, firstSeen stays", async () => {
+      const before = (await incident(incidentId)).incident;
+      await age(6);
+      const repeat = await send();
+      expect(repeat.duplicate).toBe(false);
+      expect(repeat.results[0]).toMatchObject({ action: "updated", incidentId });
+      const after = (await incident(incidentId)).incident;
+      expect(after.count).toBe(2);
+      expect(Date.parse(after.lastSeen)).toBeGreaterThan(Date.parse(before.lastSeen));
+      expect(after.firstSeen).toBe("2026-03-01T08:00:00.000Z");
+      expect(await stored()).toBe(2);
+      // A retry of the repeat is a retry again.
+      expect(await send()).toMatchObject({ duplicate: true, payloadId: repeat.payloadId });
+      expect(await stored()).toBe(2);
+    });
+
+    it("an incident resolved by hand while the alert still fires is reopened by the next repeat", async () => {
+      const resolved = await t.post(`/api/v1/incidents/${incidentId}/resolve`, { actor: "alice" });
+      expect(resolved.status).toBe(200);
+      await age(6);
+      const repeat = await send();
+      expect(repeat.results[0]).toMatchObject({ action: "reopened", incidentId });
+      const detail = await incident(incidentId);
+      expect(detail.incident).toMatchObject({ status: "open", count: 3 });
+      expect(detail.events.map((e) => e.type)).toEqual(["opened", "resolved", "reopened"]);
+      expect(detail.events[2]!.message).toBe(
+        "still firing: alertmanager sent it again after it was resolved",
+      );
+    });
+
+    it("identical deliveries racing after the window apply once", async () => {
+      await age(6);
+      const answers = await Promise.all(Array.from({ length: 6 }, () => send()));
+      expect(answers.filter((a) => !a.duplicate)).toHaveLength(1);
+      const applied = answers.find((a) => !a.duplicate)!;
+      expect(answers.every((a) => a.payloadId === applied.payloadId)).toBe(true);
+      expect((await incident(incidentId)).incident.count).toBe(4);
+      expect(await stored()).toBe(4);
+    });
+  });
+
+  it("startsAt that cannot be right (far future, unset) leaves first seen at receipt", async () => {
+    const future = new Date(Date.now() + 86_400_000).toISOString();
+    const before = Date.now();
+    const cases = [
+      { dedupKey: "starts-future", startsAt: future },
+      { dedupKey: "starts-none" },
+      { dedupKey: "starts-past", startsAt: "2026-02-01T10:00:00+02:00" },
+    ];
+    const seen: Record<string, string> = {};
+    for (const c of cases) {
+      const r = (await (
+        await t.post("/api/v1/alerts/generic", {
+          title: "Queue backlog",
+          severity: "warning",
+          source: "worker",
+          status: "firing",
+          ...c,
+        })
+      ).json()) as IngestBody;
+      seen[c.dedupKey] = (await incident(r.incidentId!)).incident.firstSeen;
+    }
+    expect(Date.parse(seen["starts-future"]!)).toBeGreaterThanOrEqual(before - 1000);
+    expect(Date.parse(seen["starts-none"]!)).toBeGreaterThanOrEqual(before - 1000);
+    expect(seen["starts-past"]).toBe("2026-02-01T08:00:00.000Z");
+    const bad = await t.post("/api/v1/alerts/generic", {
+      title: "x",
+      severity: "info",
+      source: "s",
+      status: "firing",
+      startsAt: "yesterday",
+    });
+    expect(bad.status).toBe(400);
   });
 
   it("GET /alerts/payloads lists what was received, newest first, with what it did", async () => {

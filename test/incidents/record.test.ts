@@ -63,6 +63,41 @@ describeEachDatabase("incidents", (db) => {
     expect(body.events.map((e) => e.type)).toEqual(["opened", "resolved", "reopened"]);
   });
 
+  it("firstSeen earlier than `at` dates the incident and its opened event; later ones are ignored", async () => {
+    const base = { projectId: t.projectId, kind: "alert" as const, title: "Disk full" };
+    const at = new Date("2026-05-01T12:00:00Z");
+    const early = await recordOccurrence(db.database.db, {
+      ...base,
+      fingerprint: "fp-started-earlier",
+      at,
+      firstSeen: new Date("2026-05-01T09:30:00Z"),
+    });
+    const late = await recordOccurrence(db.database.db, {
+      ...base,
+      fingerprint: "fp-start-after-receipt",
+      at,
+      firstSeen: new Date("2026-05-01T13:00:00Z"),
+    });
+    type Detail = {
+      incident: { firstSeen: string; lastSeen: string };
+      events: { type: string; at: string }[];
+    };
+    const a = (await (await t.request(`/api/v1/incidents/${early.id}`)).json()) as Detail;
+    expect(a.incident).toMatchObject({ firstSeen: "2026-05-01T09:30:00.000Z", lastSeen: at.toISOString() });
+    expect(a.events).toMatchObject([{ type: "opened", at: "2026-05-01T09:30:00.000Z" }]);
+    const b = (await (await t.request(`/api/v1/incidents/${late.id}`)).json()) as Detail;
+    expect(b.incident.firstSeen).toBe(at.toISOString());
+    // A later occurrence that knows an even earlier start moves first_seen back, never forward.
+    await recordOccurrence(db.database.db, {
+      ...base,
+      fingerprint: "fp-started-earlier",
+      at: new Date("2026-05-01T12:05:00Z"),
+      firstSeen: new Date("2026-05-01T10:00:00Z"),
+    });
+    const c = (await (await t.request(`/api/v1/incidents/${early.id}`)).json()) as Detail;
+    expect(c.incident.firstSeen).toBe("2026-05-01T09:30:00.000Z");
+  });
+
   it("lists with filters and keyset pages, never another project's rows", async () => {
     for (let i = 0; i < 5; i++) {
       await recordOccurrence(db.database.db, {

@@ -4,6 +4,8 @@ import { and, eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { incidents, lineageEdges, lineageEvents, schemaSnapshots } from "../../src/db/schema/index.ts";
 import { declareModelInputs, getModelInputs } from "../../src/schemas/lineage-store.ts";
+import { normalizeSchema } from "../../src/schemas/normalize.ts";
+import { recordSnapshot } from "../../src/schemas/store.ts";
 import { useApp } from "../helpers/app.ts";
 import { describeEachDatabase } from "../helpers/db.ts";
 
@@ -213,6 +215,87 @@ describeEachDatabase("OpenLineage ingestion, impact and schema incidents", (db) 
         ["job", "model.dbt_test.test_model", 1],
         ["dataset", "speedy-vim-308516.dbt_test1.test_model", 2],
       ]);
+    });
+  });
+
+  describe("nested types as OpenLineage producers write them (_element, key/value)", () => {
+    /** Flink's expected event is a json-unit template: its placeholders get concrete values. */
+    const flinkEvent = () => {
+      const ev = fixture("flink1-expected_protobuf.json") as Json;
+      ev.eventTime = "2026-03-02T10:00:00.000Z";
+      ev.run.runId = "0190f0c4-7b1e-7a55-9d1e-3c4d5e6f7a8b";
+      return ev;
+    };
+
+    it("Flink's protobuf source: an _element array inside a message is array<int64>", async () => {
+      const res = await t.post("/api/v1/lineage", flinkEvent());
+      expect(res.status, await res.clone().text()).toBe(201);
+      const input = await get(
+        `/api/v1/datasets/io.openlineage.flink.kafka.protobuf_input/schema?namespace=${encodeURIComponent("kafka://kafka-cluster-prod:9092")}`,
+      );
+      expect(input.status).toBe(200);
+      const sub = input.body.schema.fields.find((f: Json) => f.name === "subEvent");
+      expect(sub.type).toBe("struct");
+      expect(sub.fields.find((f: Json) => f.name === "arr")).toEqual({
+        name: "arr",
+        type: "array<int64>",
+        nullable: true,
+      });
+      expect(input.body.warnings).toEqual([]);
+    });
+
+    it("a facet stored before the conventions, sent again: a new version, not a breaking change", async () => {
+      const facet = fixture("spec-tests-SchemaDatasetFacet-1.json") as Json;
+      const ref = { kind: "dataset" as const, namespace: NS, name: "crm.customers" };
+      // What Vigil stored for this facet before it read the conventions: the facet taken literally.
+      const literal = normalizeSchema(facet.schema, { format: "vigil" }).schema;
+      expect(literal.fields.find((f) => f.name === "phones")).toMatchObject({
+        type: "array<struct>",
+        fields: [{ name: "_element", type: "string" }],
+      });
+      await recordSnapshot(db.database.db, t.projectId, ref, {
+        schema: literal,
+        format: "openlineage",
+        warnings: [],
+        source: "lineage",
+        observedAt: new Date("2026-03-01T00:00:00Z"),
+      });
+      const event = {
+        eventType: "COMPLETE",
+        eventTime: "2026-03-02T00:00:00.000Z",
+        producer: PRODUCER,
+        run: { runId: "0190f0c4-7b1e-7a55-9d1e-000000000001" },
+        job: { namespace: "etl", name: "crm_export" },
+        inputs: [],
+        outputs: [{ namespace: NS, name: "crm.customers", facets: facet }],
+      };
+      const res = await t.post("/api/v1/lineage", event);
+      expect(res.status, await res.clone().text()).toBe(201);
+      const ev = ((await res.json()) as Json).events[0];
+      expect(ev.snapshots).toEqual([
+        expect.objectContaining({ name: "crm.customers", version: 2, created: true, breaking: false }),
+      ]);
+      expect(ev.incidents).toEqual([]);
+      const changes = await get(`/api/v1/datasets/crm.customers/changes?namespace=${encodeURIComponent(NS)}`);
+      expect(changes.body.versions[0]).toMatchObject({ version: 2, breaking: false, changes: [] });
+      const schema = await get(`/api/v1/datasets/crm.customers/schema?namespace=${encodeURIComponent(NS)}`);
+      expect(schema.body.schema.fields.find((f: Json) => f.name === "phones").type).toBe("array<string>");
+      expect(schema.body.schema.fields.find((f: Json) => f.name === "custom_properties").type).toBe(
+        "map<string,json>",
+      );
+      expect(schema.body.warnings).toEqual([
+        "custom_properties.value: union of string | int64 read as json",
+        expect.stringMatching(/^v1 was read from its OpenLineage facet before Vigil applied/),
+      ]);
+      // Sent once more: unchanged, no version 3.
+      const again = await t.post("/api/v1/lineage", {
+        ...event,
+        eventTime: "2026-03-03T00:00:00.000Z",
+      });
+      expect(((await again.json()) as Json).events[0].snapshots[0]).toMatchObject({
+        version: 2,
+        created: false,
+      });
     });
   });
 

@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { STATUS_OF } from "../../src/http/errors.ts";
 import { LIMITS } from "../../src/schemas/canonical.ts";
@@ -308,6 +309,150 @@ describe("OpenLineage schema facet", () => {
       { name: "untyped", type: "unknown", nullable: true },
       { name: "tags", type: "array<string>", nullable: true },
     ]);
+  });
+
+  describe("nested-type conventions of OpenLineage's producers", () => {
+    const facetFixture = (name: string) =>
+      JSON.parse(readFileSync(new URL(`./fixtures/openlineage/${name}`, import.meta.url), "utf8"));
+
+    it("the spec's own SchemaDatasetFacet test: _element arrays, key/value maps, unions", () => {
+      const n = normalizeSchema(facetFixture("spec-tests-SchemaDatasetFacet-1.json"));
+      expect(n.format).toBe("openlineage");
+      const byName = Object.fromEntries(n.schema.fields.map((f) => [f.name, f]));
+      expect(byName.phones).toEqual({
+        name: "phones",
+        type: "array<string>",
+        nullable: true,
+        description: "List of phone numbers",
+      });
+      expect(byName.addresses!.type).toBe("struct");
+      expect(byName.addresses!.fields!.map((f) => f.name)).toEqual([
+        "type",
+        "country",
+        "zip",
+        "state",
+        "street",
+      ]);
+      // key: string, value: union of string | int64 (nothing holds both but json).
+      expect(byName.custom_properties).toEqual({
+        name: "custom_properties",
+        type: "map<string,json>",
+        nullable: true,
+      });
+      expect(n.warnings).toEqual(["custom_properties.value: union of string | int64 read as json"]);
+    });
+
+    it("Spark's PlanUtils.schemaFacet: arrays of primitives and of structs, maps (PlanUtilsTest's schemas)", () => {
+      // What PlanUtils.transformField writes for StructType(a string, b int, arrayPrimitive
+      // array<string>, arrayNested array<struct<c:string>>, m map<string,int>).
+      const fields = fieldsOf({
+        _producer: "https://github.com/OpenLineage/OpenLineage/tree/1.40.0/integration/spark",
+        _schemaURL:
+          "https://openlineage.io/spec/facets/1-2-0/SchemaDatasetFacet.json#/$defs/SchemaDatasetFacet",
+        fields: [
+          { name: "a", type: "string", description: "a description" },
+          { name: "b", type: "integer" },
+          {
+            name: "arrayPrimitive",
+            type: "array",
+            description: "arrayPrimitive description",
+            fields: [{ name: "_element", type: "string" }],
+          },
+          {
+            name: "arrayNested",
+            type: "array",
+            fields: [
+              {
+                name: "_element",
+                type: "struct",
+                fields: [{ name: "c", type: "string", description: "c description" }],
+              },
+            ],
+          },
+          {
+            name: "m",
+            type: "map",
+            fields: [
+              { name: "key", type: "string" },
+              { name: "value", type: "integer" },
+            ],
+          },
+          {
+            name: "matrix",
+            type: "array",
+            fields: [{ name: "_element", type: "array", fields: [{ name: "_element", type: "double" }] }],
+          },
+        ],
+      });
+      expect(fields).toEqual([
+        { name: "a", type: "string", nullable: true, description: "a description" },
+        { name: "b", type: "int32", nullable: true },
+        {
+          name: "arrayPrimitive",
+          type: "array<string>",
+          nullable: true,
+          description: "arrayPrimitive description",
+        },
+        {
+          name: "arrayNested",
+          type: "array<struct>",
+          nullable: true,
+          // The element's fields are the array's: arrayNested.c, as Spark's own paths say.
+          fields: [{ name: "c", type: "string", nullable: true, description: "c description" }],
+        },
+        { name: "m", type: "map<string,int32>", nullable: true },
+        { name: "matrix", type: "array<array<float64>>", nullable: true },
+      ]);
+    });
+
+    it("Flink's Iceberg spelling (LIST, MAP) and Avro unions (_string, _long)", () => {
+      const fields = fieldsOf({
+        _producer: "flink",
+        fields: [
+          { name: "tags", type: "LIST", fields: [{ name: "_element", type: "STRING" }] },
+          {
+            name: "attrs",
+            type: "MAP",
+            fields: [
+              { name: "key", type: "STRING" },
+              { name: "value", type: "LONG" },
+            ],
+          },
+          {
+            name: "amount",
+            type: "union",
+            fields: [
+              { name: "_int", type: "int" },
+              { name: "_long", type: "long" },
+            ],
+          },
+        ],
+      });
+      expect(fields.map((f) => [f.name, f.type])).toEqual([
+        ["tags", "array<string>"],
+        ["attrs", "map<string,int64>"],
+        ["amount", "int64"],
+      ]);
+    });
+
+    it("only the conventions: other nested fields of arrays and maps stay structs; Vigil's own form is literal", () => {
+      const facet = {
+        _producer: "p",
+        fields: [
+          { name: "pairs", type: "array", fields: [{ name: "x", type: "int" }] },
+          { name: "kv", type: "struct", fields: [{ name: "_element", type: "int" }] },
+        ],
+      };
+      expect(fieldsOf(facet).map((f) => [f.name, f.type, f.fields?.map((c) => c.name)])).toEqual([
+        ["pairs", "array<struct>", ["x"]],
+        ["kv", "struct", ["_element"]],
+      ]);
+      const vigil = fieldsOf(
+        { fields: [{ name: "phones", type: "array", fields: [{ name: "_element", type: "string" }] }] },
+        { format: "vigil" },
+      );
+      expect(vigil[0]).toMatchObject({ type: "array<struct>", fields: [{ name: "_element" }] });
+    });
   });
 
   it("accepts the facet wrapped as {schema: …} and inside a dataset", () => {

@@ -78,7 +78,9 @@ export const incidentEvents = pgTable(
 /**
  * Alert webhook payloads exactly as received (Alertmanager, Grafana, generic). The unique key makes
  * a sender's retry of the same delivery a no-op: Alertmanager/Grafana retries are byte-identical, so
- * their key is the body's hash; generic senders may pass an Idempotency-Key header.
+ * their key is the body's hash, held for VIGIL_ALERT_RETRY_WINDOW_SECONDS (then the row's key becomes
+ * `<hash>@<id>`, and the identical body is a new delivery: a repeat notification); generic senders
+ * may pass an Idempotency-Key header.
  */
 export const alertPayloads = pgTable(
   "alert_payloads",

@@ -1,21 +1,46 @@
 /**
  * Prometheus gauges from each monitor's newest report, computed at scrape time (no state in the
- * process, so any number of instances agree): vigil_drift_score{monitor,feature} (the test
- * statistic), vigil_drift_detected{monitor,feature}, vigil_drift_share{monitor},
- * vigil_drift_report_timestamp_seconds{monitor}. `monitor` is the monitor's name; `project` and
- * `model` are labels too.
+ * process, so any number of instances agree). Labels: `project` (the project's name), `model`,
+ * `monitor` (the monitor's name), `feature`, and `test` on the per-test series.
+ *
+ * - vigil_drift_score{project,model,monitor,feature}: the normalised score, ≥ 1 exactly when the
+ *   feature drifted, whatever its test (formula: src/drift/stats/score.ts). No `test` label, so the
+ *   series survives a change of test (the default switches from KS to Wasserstein at 1000 reference
+ *   rows) and one threshold, 1, serves every feature.
+ * - vigil_drift_statistic{…,test}: the test's raw statistic, on the test's own scale.
+ * - vigil_drift_p_value{…,test}: only for tests that have one.
+ * - vigil_drift_detected{…}, vigil_drift_share{project,model,monitor},
+ *   vigil_drift_report_timestamp_seconds{project,model,monitor}.
  */
 import { Gauge, Registry } from "prom-client";
 import type { Db } from "../../db/client.ts";
+import { DRIFT_TESTS, driftScore, type Verdict } from "../stats/index.ts";
 import { latestReports } from "./store.ts";
+
+const finite = (x: unknown): x is number => typeof x === "number" && Number.isFinite(x);
 
 export async function driftMetricsText(db: Db): Promise<{ contentType: string; text: string }> {
   const registry = new Registry();
   const labels = ["project", "model", "monitor", "feature"] as const;
+  const withTest = [...labels, "test"] as const;
   const score = new Gauge({
     name: "vigil_drift_score",
-    help: "Drift test statistic of the newest report",
+    help:
+      "Drift of the newest report on one scale for every test: >= 1 when the feature drifted. " +
+      "Distance tests: statistic / threshold; p-value tests: ln(p) / ln(threshold); capped at 100",
     labelNames: labels,
+    registers: [registry],
+  });
+  const statistic = new Gauge({
+    name: "vigil_drift_statistic",
+    help: "Raw statistic of the feature's drift test in the newest report, on that test's own scale",
+    labelNames: withTest,
+    registers: [registry],
+  });
+  const pValue = new Gauge({
+    name: "vigil_drift_p_value",
+    help: "p-value of the feature's drift test in the newest report (tests that have one)",
+    labelNames: withTest,
     registers: [registry],
   });
   const detected = new Gauge({
@@ -36,20 +61,59 @@ export async function driftMetricsText(db: Db): Promise<{ contentType: string; t
     labelNames: ["project", "model", "monitor"] as const,
     registers: [registry],
   });
+
+  const feature = (
+    base: Record<"project" | "model" | "monitor", string>,
+    name: string,
+    r: {
+      test?: string;
+      verdict?: Verdict;
+      statistic?: number | null;
+      pValue?: number | null;
+      threshold?: number;
+      drifted: boolean;
+    },
+  ) => {
+    const key = { ...base, feature: name };
+    detected.set(key, r.drifted ? 1 : 0);
+    if (!r.test) return;
+    const keyed = { ...key, test: r.test };
+    if (finite(r.statistic)) statistic.set(keyed, r.statistic);
+    if (r.verdict === "p_value" && finite(r.pValue)) pValue.set(keyed, r.pValue);
+    if (!r.verdict || !finite(r.threshold)) return;
+    const s = driftScore({ ...r, verdict: r.verdict, threshold: r.threshold });
+    if (s !== undefined) score.set(key, s);
+  };
+
   for (const r of await latestReports(db)) {
-    const base = { project: r.projectId, model: r.model, monitor: r.monitorName };
+    const base = { project: r.projectName, model: r.model, monitor: r.monitorName };
     when.set(base, Date.parse(r.createdAt) / 1000);
     if (r.status !== "ok") continue;
     share.set(base, r.share ?? 0);
     for (const f of [...r.features, ...(r.prediction ? [r.prediction] : [])]) {
-      if (typeof f.statistic === "number") score.set({ ...base, feature: f.name }, f.statistic);
-      detected.set({ ...base, feature: f.name }, f.drifted ? 1 : 0);
+      feature(base, f.name, { ...f, verdict: f.test ? DRIFT_TESTS.get(f.test)?.verdict : undefined });
     }
     for (const e of r.embeddings ?? []) {
-      // Reports from before the MMD verdict carried only the component share.
-      const legacy = (e as { share?: number }).share;
-      score.set({ ...base, feature: e.name }, typeof e.statistic === "number" ? e.statistic : (legacy ?? 0));
-      detected.set({ ...base, feature: e.name }, e.drifted ? 1 : 0);
+      // Reports from before the MMD verdict judged by the component ratio, a distance-style share.
+      const legacy = e as unknown as { method?: string; share?: number; threshold?: number };
+      if (legacy.method === "component_ratio") {
+        feature(base, e.name, {
+          test: "component_ratio",
+          verdict: "distance",
+          statistic: legacy.share,
+          threshold: legacy.threshold,
+          drifted: e.drifted,
+        });
+      } else {
+        feature(base, e.name, {
+          test: e.method,
+          verdict: "p_value",
+          statistic: e.statistic,
+          pValue: e.pValue,
+          threshold: e.threshold,
+          drifted: e.drifted,
+        });
+      }
     }
   }
   return { contentType: registry.contentType, text: await registry.metrics() };

@@ -394,18 +394,20 @@ export async function getReport(db: Db, projectId: string, id: string): Promise<
 /** The newest report of every monitor (for the Prometheus gauges). */
 export async function latestReports(
   db: Db,
-): Promise<(Report & { monitorName: string; projectId: string; model: string })[]> {
+): Promise<(Report & { monitorName: string; projectId: string; projectName: string; model: string })[]> {
   const rows = await run<Row>(
     db,
     sql`select distinct on (r.monitor_id) r.id, r.monitor_id, r.project_id, r.drifted, r.share, r.features,
-               r.prediction, r.embeddings, r.created_at, r.status, m.name as monitor_name, m.model
-        from drift_reports r join monitors m on m.id = r.monitor_id
+               r.prediction, r.embeddings, r.created_at, r.status, m.name as monitor_name, m.model,
+               p.name as project_name
+        from drift_reports r join monitors m on m.id = r.monitor_id join projects p on p.id = r.project_id
         order by r.monitor_id, r.created_at desc`,
   );
   return rows.map((r) => ({
     id: String(r.id),
     monitorId: String(r.monitor_id),
     projectId: String(r.project_id),
+    projectName: String(r.project_name),
     monitorName: String(r.monitor_name),
     model: String(r.model),
     createdAt: iso(r.created_at as Date)!,

@@ -8,3 +8,4 @@ export { mmdTestVectors } from "./mmd.ts";
 export { type PreparedColumn, prepareColumn, type RawColumn } from "./prepare.ts";
 export { DRIFT_TESTS, type DriftTest, defaultTest, getTest } from "./registry.ts";
 export * from "./schema.ts";
+export { driftScore, SCORE_CAP, type ScoreInput, type Verdict } from "./score.ts";

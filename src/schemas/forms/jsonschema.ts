@@ -1,6 +1,6 @@
 import type { CanonicalField } from "../canonical.ts";
 import { cyclicSchema, invalidSchema } from "../errors.ts";
-import { formatType, type TypeNode } from "../types.ts";
+import { formatType, type TypeNode, unifyTypes } from "../types.ts";
 import { type Budget, joinPath } from "./budget.ts";
 
 /**
@@ -217,7 +217,7 @@ class Reader {
       return { type: { kind: "struct" }, nullable, fields: this.objectFields(merged, path, depth + 1, s) };
     }
     const shapes = branches.map((b) => this.shapeOf(b.node, path, depth, b.stack));
-    const u = unify(shapes.map((s) => s.type));
+    const u = unifyTypes(shapes.map((s) => s.type));
     if (!u)
       this.budget.warn(
         `${path || "(root)"}: union of ${shapes.map((s) => formatType(s.type)).join(" | ")} read as json`,
@@ -262,7 +262,7 @@ class Reader {
       return { type: JSON_T, nullable, ...extra };
     }
     if (nonNull.length > 1) {
-      const u = unify(nonNull.map((t) => this.scalarFor(t, node)));
+      const u = unifyTypes(nonNull.map((t) => this.scalarFor(t, node)));
       if (!u) this.budget.warn(`${path}: type [${nonNull.join(", ")}] read as json`);
       return { type: u ?? JSON_T, nullable, ...extra };
     }
@@ -373,18 +373,6 @@ function mergeSchemas(a: Obj, b: Obj, mode: "allOf" | "anyOf" = "allOf"): Obj {
   if (ra.length + rb.length > 0) out.required = [...new Set([...ra, ...rb])];
   if (a.type !== undefined && b.type === undefined) out.type = a.type;
   return out;
-}
-
-/** One type that holds every branch, or undefined (the caller reads the value as json). */
-function unify(types: TypeNode[]): TypeNode | undefined {
-  const names = types.map(formatType);
-  if (names.every((n) => n === names[0])) return types[0];
-  const numeric = ["int16", "int32", "int64", "float32", "float64"];
-  if (names.every((n) => numeric.includes(n))) {
-    if (names.some((n) => n.startsWith("float"))) return scalar("float64");
-    return scalar("int64");
-  }
-  return undefined;
 }
 
 function findAnchor(node: unknown, anchor: string, depth = 0): Obj | undefined {

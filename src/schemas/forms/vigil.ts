@@ -1,7 +1,7 @@
 import { z } from "@hono/zod-openapi";
 import type { CanonicalField } from "../canonical.ts";
 import { invalidSchema } from "../errors.ts";
-import { formatType, holdsFields, parseType, structLike, type TypeNode } from "../types.ts";
+import { formatType, holdsFields, parseType, structLike, type TypeNode, unifyTypes } from "../types.ts";
 import { type Budget, joinPath } from "./budget.ts";
 
 /**
@@ -63,9 +63,93 @@ function innermostStructFields(t: TypeNode): { name: string; type: TypeNode }[] 
   return undefined;
 }
 
+export interface ConvertOptions {
+  defaultNullable: boolean;
+  /**
+   * Read OpenLineage's nested-type conventions, as its producers write them (Spark's PlanUtils,
+   * Flink's Avro/Iceberg/Protobuf converters, the spec's SchemaDatasetFacet example): an `array`
+   * (or `list`) whose one nested field is `_element` holds values of that field's type; a `map`
+   * whose nested fields are `key` and `value` is map<key, value>; a `union` with nested fields
+   * (`_0`, `_1`, or Avro's `_string`, `_long`) is one type that holds every branch, else json.
+   */
+  openLineage?: boolean;
+}
+
+interface Read {
+  type: TypeNode;
+  fields?: CanonicalField[];
+}
+
+const JSON_T: TypeNode = { kind: "scalar", name: "json" };
+
+/** The type (and nested fields) of one input field. */
+function readField(f: InputField, opts: ConvertOptions, budget: Budget, path: string, depth: number): Read {
+  let type = parseType(f.type ?? "");
+  const children = f.fields ?? [];
+  if (children.length > 0 && opts.openLineage) {
+    const conventional = readConvention(f, type, children, opts, budget, path, depth);
+    if (conventional) return conventional;
+  }
+  if (children.length > 0) {
+    // Nested fields make the value a struct (or an array of structs) whatever the type says.
+    if (!holdsFields(type)) type = structLike(type);
+    return { type, fields: convertFields(children, opts, budget, path, depth + 1) };
+  }
+  const spelled = innermostStructFields(type);
+  if (spelled && spelled.length > 0)
+    return { type, fields: fromTypeFields(spelled, path, depth + 1, budget) };
+  return { type };
+}
+
+function readConvention(
+  f: InputField,
+  type: TypeNode,
+  children: InputField[],
+  opts: ConvertOptions,
+  budget: Budget,
+  path: string,
+  depth: number,
+): Read | undefined {
+  const head = (f.type ?? "").trim().toLowerCase();
+  const names = children.map((c) => c.name);
+  const inner = (c: InputField, at = joinPath(path, c.name)) => {
+    budget.take(at, depth + 1);
+    return readField(c, opts, budget, at, depth + 1);
+  };
+  if (type.kind === "array" && names.length === 1 && names[0] === "_element") {
+    // The element's own nested fields are the array's: `phones.number`, not `phones._element.number`.
+    const element = inner(children[0]!, path);
+    return {
+      type: { kind: "array", of: element.type },
+      ...(element.fields ? { fields: element.fields } : {}),
+    };
+  }
+  if (
+    (head === "map" || type.kind === "map") &&
+    names.length === 2 &&
+    names.includes("key") &&
+    names.includes("value")
+  ) {
+    const key = inner(children.find((c) => c.name === "key")!);
+    const value = inner(children.find((c) => c.name === "value")!);
+    if (key.fields || value.fields)
+      budget.warn(`${path}: the nested fields of a map's keys or values are not kept`);
+    return { type: { kind: "map", key: key.type, value: value.type } };
+  }
+  if (head === "union") {
+    const branches = children.map((c) => inner(c));
+    if (branches.length === 1) return branches[0];
+    const u = unifyTypes(branches.map((b) => b.type));
+    if (u && !holdsFields(u)) return { type: u };
+    budget.warn(`${path}: union of ${branches.map((b) => formatType(b.type)).join(" | ")} read as json`);
+    return { type: JSON_T };
+  }
+  return undefined;
+}
+
 export function convertFields(
   fields: InputField[],
-  opts: { defaultNullable: boolean },
+  opts: ConvertOptions,
   budget: Budget,
   prefix = "",
   depth = 1,
@@ -76,18 +160,13 @@ export function convertFields(
     if (seen.has(f.name)) throw invalidSchema(`Duplicate field name "${path}"`, { path });
     seen.add(f.name);
     budget.take(path, depth);
-    let type = parseType(f.type ?? "");
-    const children = f.fields ?? [];
-    const out: CanonicalField = { name: f.name, type: "", nullable: f.nullable ?? opts.defaultNullable };
-    if (children.length > 0) {
-      // Nested fields make the value a struct (or an array of structs) whatever the type says.
-      if (!holdsFields(type)) type = structLike(type);
-      out.fields = convertFields(children, opts, budget, path, depth + 1);
-    } else {
-      const spelled = innermostStructFields(type);
-      if (spelled && spelled.length > 0) out.fields = fromTypeFields(spelled, path, depth + 1, budget);
-    }
-    out.type = formatType(type);
+    const read = readField(f, opts, budget, path, depth);
+    const out: CanonicalField = {
+      name: f.name,
+      type: formatType(read.type),
+      nullable: f.nullable ?? opts.defaultNullable,
+    };
+    if (read.fields) out.fields = read.fields;
     if (f.description) out.description = f.description;
     const renamed = aliases(f);
     if (renamed) out.renamedFrom = renamed;
