@@ -3,6 +3,7 @@ import { createApiKey, listApiKeys, revokeApiKey } from "./auth/store.ts";
 import { type Config, ConfigError, loadConfig } from "./config.ts";
 import { openAndMigrate } from "./db/open.ts";
 import { registerDriftCommands } from "./drift/compare/cli.ts";
+import { registerGitHubCommands } from "./github/cli.ts";
 import { Jobs } from "./jobs/queue.ts";
 import { startService } from "./main.ts";
 import { registerRagCommands } from "./rag/cli.ts";
@@ -171,6 +172,7 @@ registerLineageCommands(program);
 registerDriftCommands(program);
 registerTraceCommands(program);
 registerRagCommands(program);
+registerGitHubCommands(program);
 
 try {
   await program.parseAsync(process.argv);
