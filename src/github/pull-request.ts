@@ -162,9 +162,8 @@ async function runCheck(
   work: () => Promise<CheckOutput>,
 ): Promise<void> {
   const run = await CheckRun.start(env.db, octokit, target, kind);
-  let output: CheckOutput;
   try {
-    output = await work();
+    await run.complete(await work());
   } catch (error) {
     // Say what went wrong where it is the user's to know (GitHub's answers, bad input), not internals.
     const message =
@@ -185,5 +184,4 @@ async function runCheck(
       .catch(() => {});
     throw error;
   }
-  await run.complete(output);
 }
