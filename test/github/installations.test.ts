@@ -1,11 +1,12 @@
-import { spawnSync } from "node:child_process";
+import { execFile, spawnSync } from "node:child_process";
 import { join } from "node:path";
+import { promisify } from "node:util";
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { createApiKey } from "../../src/auth/store.ts";
 import { githubInstallations, githubWebhookDeliveries } from "../../src/db/schema/index.ts";
 import { linkInstallation, listInstallations } from "../../src/github/store.ts";
-import { useApp } from "../helpers/app.ts";
+import { useApp, useServedApp } from "../helpers/app.ts";
 import { describeEachDatabase } from "../helpers/db.ts";
 import { FakeGitHub } from "./fake-github.ts";
 import { deliveryRequest, installationPayload, installationRepositoriesPayload } from "./webhooks.ts";
@@ -24,6 +25,7 @@ describeEachDatabase("GitHub installations and the install flow", (db) => {
   });
   afterAll(() => fake?.close());
   const t = useApp(db, { env, jobs: true });
+  const served = useServedApp(t);
 
   async function deliver(event: string, payload: unknown) {
     const { id, init } = await deliveryRequest({ event, payload, secret: fake.webhookSecret });
@@ -112,6 +114,16 @@ describeEachDatabase("GitHub installations and the install flow", (db) => {
       expect.objectContaining({ id: 7002, account: "octo-org", linkedBy: "install-flow", suspended: false }),
     ]);
     expect(fake.calls.some((c) => c.path === "/app/installations/7002" && c.auth === "app")).toBe(true);
+  });
+
+  it("vigil github install prints the project's install link (a client of the running Vigil)", async () => {
+    const { stdout } = await promisify(execFile)(process.execPath, [bin, "github", "install"], {
+      env: served.env,
+    });
+    const url = new URL(stdout.split("\n")[0]!);
+    expect(`${url.origin}${url.pathname}`).toBe(`${fake.url}/apps/${fake.slug}/installations/new`);
+    expect(url.searchParams.get("state")).toBeTruthy();
+    expect(stdout).toContain("good until");
   });
 
   it("refuses a forged state, an installation of another App, and one linked to another project", async () => {
