@@ -21,6 +21,7 @@ const uses = {
   drift: ["predictions", "schemas", "incidents"],
   traces: ["predictions", "incidents"],
   rag: ["incidents"],
+  github: ["schemas", "predictions", "incidents"],
   ui: [],
 };
 
@@ -30,8 +31,9 @@ const uses = {
  */
 const publicModules = {
   incidents: ["record", "model", "read", "documents", "events"],
-  schemas: ["model-input", "lineage", "contracts/rules", "contracts/model", "contracts/read"],
-  predictions: ["from-spans", "ingest", "model"],
+  schemas: ["model-input", "lineage", "contracts/rules", "contracts/model", "contracts/read", "check"],
+  predictions: ["from-spans", "ingest", "model", "evaluate"],
+  github: ["app"],
 };
 
 const capabilities = Object.keys(uses);

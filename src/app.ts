@@ -13,6 +13,7 @@ import { isDatabaseUnavailable } from "./db/errors.ts";
 import type { AppDeps } from "./deps.ts";
 import { DRIFT_COMPARE_PATH, driftRoutes } from "./drift/compare/routes.ts";
 import { monitorRoutes } from "./drift/monitors/routes.ts";
+import { githubRoutes } from "./github/routes.ts";
 import { docsRoutes } from "./http/docs.ts";
 import { createRouter } from "./http/env.ts";
 import { ApiError, asApiError, errorBody } from "./http/errors.ts";
@@ -144,6 +145,7 @@ export function buildApp(deps: AppDeps, options: { spanWriter: SpanWriter; metri
   app.route("/", driftRoutes(deps));
   app.route("/", monitorRoutes(deps));
   app.route("/", ragRoutes(deps));
+  app.route("/", githubRoutes(deps));
 
   app.openAPIRegistry.registerComponent("securitySchemes", "bearerAuth", { type: "http", scheme: "bearer" });
   app.doc31("/openapi.json", {

@@ -4,6 +4,7 @@ import { type Config, ConfigError, loadConfig } from "./config.ts";
 import { openAndMigrate } from "./db/open.ts";
 import { withStartupLock } from "./db/startup-lock.ts";
 import { registerDriftCommands } from "./drift/compare/cli.ts";
+import { registerGitHubCommands } from "./github/cli.ts";
 import { Jobs } from "./jobs/queue.ts";
 import { startService } from "./main.ts";
 import { registerRagCommands } from "./rag/cli.ts";
@@ -172,6 +173,7 @@ registerLineageCommands(program);
 registerDriftCommands(program);
 registerTraceCommands(program);
 registerRagCommands(program);
+registerGitHubCommands(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -1,6 +1,7 @@
 import { defineAlertJobs } from "./alerts/retention.ts";
 import type { AppDeps } from "./deps.ts";
 import { defineMonitorJobs } from "./drift/monitors/jobs.ts";
+import { defineGitHubJobs } from "./github/jobs.ts";
 import { defineNotificationJobs } from "./notifications/jobs.ts";
 import { definePredictionJobs } from "./predictions/jobs.ts";
 import { ragRunbookSuggester } from "./rag/incidents.ts";
@@ -21,4 +22,5 @@ export function defineJobs(deps: AppDeps): void {
   definePredictionJobs(deps);
   defineSchemaJobs(deps);
   defineAlertJobs(deps);
+  defineGitHubJobs(deps);
 }

@@ -1,3 +1,7 @@
+import { generateKeyPairSync } from "node:crypto";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { ConfigError, loadConfig, otelEnabled } from "../src/config.ts";
 
@@ -93,5 +97,54 @@ describe("config", () => {
         loadConfig({ OTEL_EXPORTER_OTLP_ENDPOINT: "http://127.0.0.1:4318", OTEL_SDK_DISABLED: "true" }),
       ),
     ).toBe(false);
+  });
+
+  describe("GitHub App", () => {
+    const pem = generateKeyPairSync("rsa", {
+      modulusLength: 1024,
+      privateKeyEncoding: { type: "pkcs1", format: "pem" },
+      publicKeyEncoding: { type: "spki", format: "pem" },
+    }).privateKey;
+    const app = { GITHUB_APP_ID: "123", GITHUB_WEBHOOK_SECRET: "hook-secret-value" };
+
+    it("is optional, and takes its key inline (\\n escapes too) or from a file", () => {
+      expect(loadConfig({}).GITHUB_API_URL).toBe("https://api.github.com");
+      expect(() => loadConfig({ ...app, GITHUB_PRIVATE_KEY: pem })).not.toThrow();
+      expect(() => loadConfig({ ...app, GITHUB_PRIVATE_KEY: pem.replace(/\n/g, "\\n") })).not.toThrow();
+      const dir = mkdtempSync(join(tmpdir(), "vigil-key-"));
+      writeFileSync(join(dir, "app.pem"), pem);
+      expect(() => loadConfig({ ...app, GITHUB_PRIVATE_KEY_PATH: join(dir, "app.pem") })).not.toThrow();
+      expect(() => loadConfig({ ...app, GITHUB_PRIVATE_KEY_PATH: join(dir, "missing.pem") })).toThrow(
+        /GITHUB_PRIVATE_KEY_PATH: cannot read the key file \(ENOENT\)/,
+      );
+    });
+
+    it("wants all of id, key and webhook secret, a key that is one, and never echoes the secret", () => {
+      expect(() => loadConfig({ GITHUB_APP_ID: "123" })).toThrow(
+        /GITHUB_WEBHOOK_SECRET: required with the other GITHUB_\* App variables; GITHUB_PRIVATE_KEY: required/,
+      );
+      expect(() => loadConfig({ ...app, GITHUB_PRIVATE_KEY: "not a key" })).toThrow(
+        /GITHUB_PRIVATE_KEY: not a PEM private key/,
+      );
+      expect(() => loadConfig({ ...app, GITHUB_PRIVATE_KEY: pem, GITHUB_PRIVATE_KEY_PATH: "/x" })).toThrow(
+        /not both/,
+      );
+      const error = (() => {
+        try {
+          loadConfig({
+            GITHUB_WEBHOOK_SECRET: "hook-secret-value",
+            GITHUB_APP_ID: "abc",
+            GITHUB_PRIVATE_KEY: pem,
+          });
+        } catch (e) {
+          return e as Error;
+        }
+      })();
+      expect(error?.message).toMatch(/GITHUB_APP_ID: expected the App's numeric id/);
+      expect(error?.message).not.toContain("hook-secret-value");
+      expect(() => loadConfig({ VIGIL_SECRET_KEY: "short" })).toThrow(
+        /VIGIL_SECRET_KEY: must be at least 32 characters/,
+      );
+    });
   });
 });

@@ -250,3 +250,41 @@ export async function windowCounts(
   );
   return { rows: row?.rows ?? 0, newest: row?.newest ? new Date(row.newest).toISOString() : null };
 }
+
+/** Rows of a model in [from, to). */
+export async function countPredictions(db: Db, projectId: string, model: string, from: Date, to: Date) {
+  const [row] = await run<{ rows: number }>(
+    db,
+    sql`select count(*)::int as rows from predictions
+        where project_id = ${projectId}::uuid and model = ${model}
+          and ts >= ${from.toISOString()}::timestamptz and ts < ${to.toISOString()}::timestamptz`,
+  );
+  return row?.rows ?? 0;
+}
+
+export interface FeaturePageRow {
+  id: number;
+  /** Text, so the keyset keeps the microseconds a Date would drop. */
+  ts: string;
+  features: Record<string, FeatureValue>;
+}
+
+/** One page of a model's feature maps in [from, to), newest first, strictly after the keyset `after`. */
+export async function featurePage(
+  db: Db,
+  projectId: string,
+  model: string,
+  window: { from: Date; to: Date },
+  after: { ts: string; id: number } | undefined,
+  limit: number,
+): Promise<FeaturePageRow[]> {
+  const rows = await run<FeaturePageRow>(
+    db,
+    sql`select id, ts::text as ts, features from predictions
+        where project_id = ${projectId}::uuid and model = ${model}
+          and ts >= ${window.from.toISOString()}::timestamptz and ts < ${window.to.toISOString()}::timestamptz
+          ${after ? sql`and (ts, id) < (${after.ts}::timestamptz, ${after.id}::bigint)` : sql``}
+        order by ts desc, id desc limit ${limit}`,
+  );
+  return rows.map((r) => ({ ...r, id: Number(r.id) }));
+}

@@ -1,5 +1,5 @@
 import pino from "pino";
-import { afterAll, expect, it } from "vitest";
+import { afterAll, expect, it, vi } from "vitest";
 import { Jobs } from "../../src/jobs/queue.ts";
 import { describeEachDatabase } from "../helpers/db.ts";
 
@@ -50,5 +50,35 @@ describeEachDatabase("job queue", (db) => {
     await waitFor(() => inside === 0 && attempts.length === 2);
     expect(peak).toBe(3);
     expect(attempts).toEqual([0, 1]);
+  });
+
+  it("wakes this process's worker when work is sent, and a worker that found work fetches again at once", async () => {
+    const queue = Jobs.create(db.database, { log: pino({ level: "silent" }), runWorkers: true, url: db.url });
+    const done: number[] = [];
+    queue.define<{ n: number }>({
+      name: "test.wake",
+      handler: async ({ n }) => {
+        done.push(n);
+      },
+    });
+    await queue.start();
+    try {
+      const notify = vi.spyOn(queue.boss, "notifyWorker");
+      await queue.send("test.wake", { n: 1 });
+      // Woken by the send, not left to the next poll.
+      expect(notify).toHaveBeenCalledTimes(1);
+      const worker = notify.mock.calls[0]![0];
+      await waitFor(() => done.length === 1);
+      // The worker that took the job asked to fetch again without waiting out its interval.
+      expect(notify.mock.calls.filter(([id]) => id === worker).length).toBeGreaterThanOrEqual(2);
+      await queue.insert([
+        { name: "test.wake", data: { n: 2 } },
+        { name: "test.wake", data: { n: 3 } },
+      ]);
+      await waitFor(() => done.length === 3);
+      expect(done.sort()).toEqual([1, 2, 3]);
+    } finally {
+      await queue.stop(2000);
+    }
   });
 });

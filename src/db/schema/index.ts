@@ -1,5 +1,6 @@
 // Every table, one file per capability. drizzle-kit reads this file to generate migrations.
 export * from "./auth.ts";
+export * from "./github.ts";
 export * from "./incidents.ts";
 export * from "./monitors.ts";
 export * from "./notifications.ts";
