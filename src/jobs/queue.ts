@@ -144,6 +144,8 @@ export class Jobs implements JobQueue {
 
   async publish(event: string, data: object = {}): Promise<void> {
     await this.boss.publish(event, data);
+    // The subscribers this process knows of start now too (pg-boss sent to every subscriber).
+    for (const s of this.subscriptions) if (s.event === event) this.wake(s.queue);
   }
 
   subscribe(event: string, queue: string): void {
