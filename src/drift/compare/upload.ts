@@ -35,31 +35,61 @@ class BufferedReader implements DatasetReader {
  * → streamed CSV. Parse errors surface as the API's errors, since they are raised outside the route.
  */
 export class UploadReader implements FileSink {
+  private csv: CsvReader | undefined;
   private inner: DatasetReader | undefined;
+  /** Until the format is known: the text so far, and its bytes (for CSV, which reads bytes). */
   private pending = "";
-  private readonly decoder = new TextDecoder("utf-8");
+  private pendingBytes: Uint8Array[] = [];
+  /** The first bytes, until there are enough to tell a byte order mark (dropped, as TextDecoder does). */
+  private head: Uint8Array | undefined = new Uint8Array(0);
+  private readonly decoder = new TextDecoder("utf-8", { ignoreBOM: true });
 
   constructor(part: Pick<FilePart, "filename" | "mimeType">) {
     const format = formatFromName(part.filename) ?? formatFromName(part.mimeType);
-    if (format === "csv") this.inner = new CsvReader();
+    if (format === "csv") this.csv = new CsvReader();
     else if (format === "ndjson") this.inner = new NdjsonReader();
     else if (format === "json") this.inner = new BufferedReader("json");
   }
 
   write(chunk: Uint8Array): void {
-    apiErrors(() => this.push(this.decoder.decode(chunk, { stream: true })));
+    if (this.head) {
+      const bytes = this.head.length > 0 ? Buffer.concat([this.head, chunk]) : chunk;
+      if (bytes.length < 3) {
+        this.head = bytes;
+        return;
+      }
+      this.head = undefined;
+      chunk = bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? bytes.subarray(3) : bytes;
+    }
+    apiErrors(() => this.push(chunk));
   }
 
   end(): void {
-    apiErrors(() => this.push(this.decoder.decode()));
+    if (this.head) {
+      const bytes = this.head;
+      this.head = undefined;
+      this.write(bytes);
+    }
+    if (!this.csv) apiErrors(() => this.pushText(this.decoder.decode()));
   }
 
   /** The parsed columns, once the part has ended. */
   dataset(): Dataset {
-    return apiErrors(() => (this.inner ? this.inner.end() : parseDataset(this.pending)));
+    return apiErrors(() => {
+      if (this.csv) return this.csv.end();
+      return this.inner ? this.inner.end() : parseDataset(this.pending);
+    });
   }
 
-  private push(text: string): void {
+  private push(chunk: Uint8Array): void {
+    if (this.csv) this.csv.push(chunk);
+    else {
+      if (!this.inner) this.pendingBytes.push(chunk);
+      this.pushText(this.decoder.decode(chunk, { stream: true }));
+    }
+  }
+
+  private pushText(text: string): void {
     if (this.inner) {
       this.inner.push(text);
       return;
@@ -67,9 +97,15 @@ export class UploadReader implements FileSink {
     this.pending += text;
     const first = this.pending.trimStart()[0];
     if (first === undefined) return;
-    this.inner = first === "[" || first === "{" ? new BufferedReader() : new CsvReader();
-    this.inner.push(this.pending);
+    if (first === "[" || first === "{") {
+      this.inner = new BufferedReader();
+      this.inner.push(this.pending);
+    } else {
+      this.csv = new CsvReader();
+      for (const bytes of this.pendingBytes) this.csv.push(bytes);
+    }
     this.pending = "";
+    this.pendingBytes = [];
   }
 }
 
