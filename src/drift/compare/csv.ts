@@ -67,7 +67,22 @@ export class CsvReader {
       if (this.surrogate) t = t.slice(0, -1);
       bytes = Buffer.from(t, "utf8");
     } else bytes = asBuffer(chunk);
-    this.parse(this.carry ? Buffer.concat([this.carry, bytes]) : bytes, false);
+    const carry = this.carry;
+    if (carry && carry.length > 0) {
+      // Finish the carried row with the bytes up to the first line end, then read the rest where
+      // it lies, rather than copying every chunk behind the carry.
+      const nl = bytes.indexOf(10);
+      if (nl < 0) {
+        this.parse(Buffer.concat([carry, bytes]), false);
+        return;
+      }
+      this.parse(Buffer.concat([carry, bytes.subarray(0, nl + 1)]), false);
+      const rest = bytes.subarray(nl + 1);
+      // Still unfinished: that line end was inside quotes.
+      this.parse(this.carry!.length > 0 ? Buffer.concat([this.carry!, rest]) : rest, false);
+      return;
+    }
+    this.parse(bytes, false);
   }
 
   end(): Dataset {
@@ -125,6 +140,8 @@ export class CsvReader {
     let rowStart = pos;
     let fields = 0;
     let firstMissing = false;
+    // The header's columns, once it has been read (the hot path writes numbers straight in).
+    let columns = this.header ? this.columns : undefined;
     for (;;) {
       if (pos >= n) {
         if (!final) {
@@ -167,6 +184,7 @@ export class CsvReader {
           }
           pos += ch === 13 && buf[pos + 1] === 10 ? 2 : ch === -1 ? 0 : 1;
           this.endRow(fields, firstMissing);
+          columns = this.columns;
           fields = 0;
           rowStart = pos;
         } else
@@ -204,10 +222,10 @@ export class CsvReader {
       let k = 0;
       let kAtDot = 0;
       for (;;) {
-        const d = b - 48;
-        if (d >= 0 && d <= 9) {
-          if (k < 9) a = a * 10 + d;
-          else if (k < 18) lo = lo * 10 + d;
+        const d = (b - 48) | 0;
+        if (d >>> 0 <= 9) {
+          if (k < 9) a = (a * 10 + d) | 0;
+          else if (k < 18) lo = (lo * 10 + d) | 0;
           k++;
         } else if (b === 46 && !dot) {
           dot = true;
@@ -248,7 +266,7 @@ export class CsvReader {
         this.carry = buf.subarray(rowStart);
         return;
       }
-      let v: number | string | null = Number.NaN;
+      let v = Number.NaN;
       if (plain && k <= 18) {
         if (k === 0) v = 0;
         else {
@@ -257,9 +275,15 @@ export class CsvReader {
         }
         if (negative) v = -v;
       }
-      if (Number.isNaN(v)) v = end === pos ? null : csvCell(text(buf, pos, end));
-      this.cell(fields, v);
-      if (fields++ === 0) firstMissing = v === null;
+      if (!Number.isNaN(v)) {
+        if (columns !== undefined && fields < columns.length) columns[fields]!.setNumber(this.rows, v);
+        else this.cell(fields, v);
+        if (fields++ === 0) firstMissing = false;
+      } else {
+        const value = end === pos ? null : csvCell(text(buf, pos, end));
+        this.cell(fields, value);
+        if (fields++ === 0) firstMissing = value === null;
+      }
       if (ch === 44) {
         pos = end + 1;
         if (pos === n) {
@@ -270,6 +294,7 @@ export class CsvReader {
       } else {
         pos = end + (ch === 13 && buf[end + 1] === 10 ? 2 : 1);
         this.endRow(fields, firstMissing);
+        columns = this.columns;
         fields = 0;
         rowStart = pos;
       }
