@@ -39,7 +39,10 @@ export class ColumnBuilder {
   }
 
   build(length = this.length): Float64Array | unknown[] {
-    if (this.values === undefined) return this.nums.slice(0, length);
+    if (this.values === undefined) {
+      // A view when at most a quarter of the array is spare: a copy would touch every value again.
+      return length * 4 >= this.nums.length * 3 ? this.nums.subarray(0, length) : this.nums.slice(0, length);
+    }
     this.values.length = length;
     return this.values;
   }

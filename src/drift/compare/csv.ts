@@ -222,15 +222,23 @@ export class CsvReader {
       let k = 0;
       let kAtDot = 0;
       for (;;) {
-        const d = (b - 48) | 0;
-        if (d >>> 0 <= 9) {
-          if (k < 9) a = (a * 10 + d) | 0;
-          else if (k < 18) lo = (lo * 10 + d) | 0;
+        let d = b - 48;
+        while (d >= 0 && d <= 9 && k < 9) {
+          a = (Math.imul(a, 10) + d) | 0;
           k++;
-        } else if (b === 46 && !dot) {
-          dot = true;
-          kAtDot = k;
-        } else break;
+          b = ++i < n ? buf[i]! : -1;
+          d = b - 48;
+        }
+        // Past 18 digits lo is garbage, and unused: Number() reads such cells.
+        while (d >= 0 && d <= 9) {
+          lo = (Math.imul(lo, 10) + d) | 0;
+          k++;
+          b = ++i < n ? buf[i]! : -1;
+          d = b - 48;
+        }
+        if (b !== 46 || dot) break;
+        dot = true;
+        kAtDot = k;
         b = ++i < n ? buf[i]! : -1;
       }
       digits += k;
