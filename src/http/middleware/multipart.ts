@@ -8,7 +8,7 @@ export interface FilePart {
   field: string;
   /** The part's filename, if it gave one (a form field sent without one still streams). */
   filename?: string;
-  /** The part's Content-Type (busboy's default when absent: text/plain, or application/octet-stream). */
+  /** The part's Content-Type (text/plain when it gives none). */
   mimeType: string;
 }
 
