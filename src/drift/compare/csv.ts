@@ -8,7 +8,7 @@
  */
 import { type Dataset, DriftInputError } from "../stats/index.ts";
 import { ColumnBuilder } from "./columns.ts";
-import { decimalToDouble } from "./decimal.ts";
+import { decimalToDouble, POW10 } from "./decimal.ts";
 
 const MISSING = new Set(["", "NA", "N/A", "NaN", "nan", "null", "NULL", "None"]);
 const NUMBER = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
@@ -142,6 +142,8 @@ export class CsvReader {
     let firstMissing = false;
     // The header's columns, once it has been read (the hot path writes numbers straight in).
     let columns = this.header ? this.columns : undefined;
+    const view = new DataView(buf.buffer, buf.byteOffset, n);
+    const last4 = n - 4;
     for (;;) {
       if (pos >= n) {
         if (!final) {
@@ -217,21 +219,35 @@ export class CsvReader {
         }
         digits += zeros;
       }
-      let a = 0; // significant digits 1 to 9
-      let lo = 0; // significant digits 10 to 18
+      let a = 0; // significant digits 1 to 8
+      let lo = 0; // significant digits 9 to 18
       let k = 0;
       let kAtDot = 0;
       for (;;) {
-        let d = b - 48;
-        while (d >= 0 && d <= 9 && k < 9) {
-          a = (Math.imul(a, 10) + d) | 0;
-          k++;
-          b = ++i < n ? buf[i]! : -1;
-          d = b - 48;
+        // Four digits at a time while they last (most of a long number), then one at a time.
+        while (i <= last4) {
+          let x = view.getUint32(i, true);
+          if ((x & 0xf0f0f0f0) !== 0x30303030 || ((x + 0x06060606) & 0xf0f0f0f0) !== 0x30303030) break;
+          x = (x - 0x30303030) | 0;
+          x = (Math.imul(x, 10) + (x >>> 8)) & 0x00ff00ff;
+          x = (Math.imul(x, 100) + (x >>> 16)) & 0x3fff;
+          if (k <= 4) a = a * 10_000 + x;
+          else if (k >= 8)
+            lo = lo * 10_000 + x; // past 18 digits: garbage, and unused
+          else {
+            const split = POW10[k - 4]!;
+            const high = Math.floor(x / split);
+            a = a * POW10[8 - k]! + high;
+            lo = x - high * split;
+          }
+          k += 4;
+          i += 4;
         }
-        // Past 18 digits lo is garbage, and unused: Number() reads such cells.
+        b = i < n ? buf[i]! : -1;
+        let d = b - 48;
         while (d >= 0 && d <= 9) {
-          lo = (Math.imul(lo, 10) + d) | 0;
+          if (k < 8) a = a * 10 + d;
+          else lo = lo * 10 + d;
           k++;
           b = ++i < n ? buf[i]! : -1;
           d = b - 48;
@@ -239,7 +255,7 @@ export class CsvReader {
         if (b !== 46 || dot) break;
         dot = true;
         kAtDot = k;
-        b = ++i < n ? buf[i]! : -1;
+        i++;
       }
       digits += k;
       let exponent = 0;
@@ -279,7 +295,7 @@ export class CsvReader {
         if (k === 0) v = 0;
         else {
           const fraction = dot ? zeros + k - kAtDot : 0;
-          v = decimalToDouble(a, lo, k > 9 ? k - 9 : 0, exponent - fraction);
+          v = decimalToDouble(a, lo, k > 8 ? k - 8 : 0, exponent - fraction);
         }
         if (negative) v = -v;
       }

@@ -25,12 +25,12 @@ F64[0] = 1;
 const LITTLE_ENDIAN = U32[1] === 0x3ff00000;
 
 /**
- * Number() of the decimal `a·10^nlo + lo` × 10^q, for `a` and `lo` exact integers with
- * `a < 10^9`, `lo < 10^nlo`, `nlo ≤ 9` (at most 18 significant digits) and a positive value;
+ * Number() of the decimal `a·10^nlo + lo` × 10^q, for integers `lo < 10^nlo` and `a` with
+ * `a·5^nlo < 2^53` (at most 18 significant digits split 8 + 10 or 9 + 9), and a positive value;
  * NaN when this cannot decide (then call Number() on the text).
  */
 export function decimalToDouble(a: number, lo: number, nlo: number, q: number): number {
-  // a·10^nlo = (a·5^nlo)·2^nlo with a·5^nlo < 2^53: exact. The sum rounds once (IEEE).
+  // a·10^nlo = (a·5^nlo)·2^nlo: exact. The sum rounds once (IEEE).
   const p = a * POW10[nlo]!;
   const h = p + lo;
   if (h < TWO53) {

@@ -84,12 +84,12 @@ describe("CsvReader typing is csvCell's, bit for bit", () => {
 });
 
 describe("decimalToDouble", () => {
-  /** The argument split decimalToDouble takes, from a significand's digits (no leading zero). */
-  const call = (sig: string, q: number) =>
+  /** decimalToDouble's arguments from a significand's digits (no leading zero), split after `head` digits. */
+  const call = (sig: string, q: number, head = 9) =>
     decimalToDouble(
-      Number(sig.slice(0, 9)),
-      sig.length > 9 ? Number(sig.slice(9)) : 0,
-      Math.max(0, sig.length - 9),
+      Number(sig.slice(0, head)),
+      sig.length > head ? Number(sig.slice(head)) : 0,
+      Math.max(0, sig.length - head),
       q,
     );
 
@@ -99,8 +99,8 @@ describe("decimalToDouble", () => {
       .tuple(fc.integer({ min: 1, max: 9 }), fc.oneof(digits(0, 17), digits(15, 17), digits(15, 17)))
       .map(([first, rest]) => `${first}${rest}`);
     fc.assert(
-      fc.property(significand, fc.integer({ min: -30, max: 30 }), (sig, q) => {
-        const v = call(sig, q);
+      fc.property(significand, fc.integer({ min: -30, max: 30 }), fc.constantFrom(8, 9), (sig, q, head) => {
+        const v = call(sig, q, head);
         if (!Number.isNaN(v)) expect(v).toBe(Number(`${sig}e${q}`));
       }),
       { numRuns: 50_000 },
