@@ -227,7 +227,9 @@ export class CsvReader {
         // Four digits at a time while they last (most of a long number), then one at a time.
         while (i <= last4) {
           let x = view.getUint32(i, true);
+          // All four bytes '0'-'9': high nibble 3, and still 3 once 6 is added to each.
           if ((x & 0xf0f0f0f0) !== 0x30303030 || ((x + 0x06060606) & 0xf0f0f0f0) !== 0x30303030) break;
+          // Digit values, then pairs (first digit in the low byte: little-endian), then the four.
           x = (x - 0x30303030) | 0;
           x = (Math.imul(x, 10) + (x >>> 8)) & 0x00ff00ff;
           x = (Math.imul(x, 100) + (x >>> 16)) & 0x3fff;
