@@ -1,10 +1,9 @@
-import { Readable } from "node:stream";
-import { Busboy } from "@fastify/busboy";
 import { createRoute, z } from "@hono/zod-openapi";
 import { bodyLimit } from "hono/body-limit";
 import type { AppDeps } from "../../deps.ts";
 import { createRouter } from "../../http/env.ts";
 import { ApiError, badRequest } from "../../http/errors.ts";
+import { fileField, isMultipart, multipart, textField } from "../../http/middleware/multipart.ts";
 import {
   type CompareOptions,
   CompareOptionsSchema,
@@ -14,7 +13,7 @@ import {
   type Dataset,
   DriftInputError,
 } from "../stats/index.ts";
-import { CsvReader, formatFromName, type InputFormat, NdjsonReader, parseDataset } from "./input.ts";
+import { toApiError, UploadReader } from "./upload.ts";
 
 const ErrorBody = z
   .object({ error: z.object({ code: z.string(), message: z.string(), details: z.unknown().optional() }) })
@@ -78,181 +77,12 @@ const compareRoute = createRoute({
   },
 });
 
-const BAD_REQUEST_CODES = new Set(["invalid_input", "invalid_options", "unknown_test"]);
+/** The largest `options` field: JSON column settings, not data. */
+const OPTIONS_MAX_BYTES = 1024 * 1024;
 
-/** Engine input errors → the API's 400/422 with the engine's code and details. */
-export function toApiError(e: DriftInputError): ApiError {
-  const status = BAD_REQUEST_CODES.has(e.code) ? 400 : 422;
-  return new ApiError(status, e.code, e.message, e.details);
-}
-
-interface DatasetReader {
-  push(text: string): void;
-  end(): Dataset;
-}
-
-/** Formats that cannot be parsed piecewise (one JSON document) are collected, then parsed. */
-class BufferedReader implements DatasetReader {
-  private chunks: string[] = [];
-  constructor(private readonly format?: InputFormat) {}
-  push(text: string): void {
-    this.chunks.push(text);
-  }
-  end(): Dataset {
-    return parseDataset(this.chunks.join(""), this.format);
-  }
-}
-
-/**
- * One uploaded file. CSV and NDJSON (by file name or type) stream into column arrays; without
- * either, the first non-blank character decides: `[` or `{` → buffered JSON/NDJSON sniffing as
- * parseDataset does, anything else → streamed CSV.
- */
-class UploadReader implements DatasetReader {
-  private inner: DatasetReader | undefined;
-  private pending = "";
-  constructor(format: InputFormat | undefined) {
-    if (format === "csv") this.inner = new CsvReader();
-    else if (format === "ndjson") this.inner = new NdjsonReader();
-    else if (format === "json") this.inner = new BufferedReader("json");
-  }
-  push(text: string): void {
-    if (this.inner) {
-      this.inner.push(text);
-      return;
-    }
-    this.pending += text;
-    const first = this.pending.trimStart()[0];
-    if (first === undefined) return;
-    this.inner = first === "[" || first === "{" ? new BufferedReader() : new CsvReader();
-    this.inner.push(this.pending);
-    this.pending = "";
-  }
-  end(): Dataset {
-    return this.inner ? this.inner.end() : parseDataset(this.pending);
-  }
-}
-
-const tooLarge = (limit: number) =>
-  new ApiError(413, "payload_too_large", `Request body exceeds ${limit} bytes (VIGIL_UPLOAD_LIMIT)`);
-
-interface Upload {
-  reference?: DatasetReader;
-  current?: DatasetReader;
-  options?: string;
-}
-
-/**
- * Streams a multipart body through busboy: file parts `reference` and `current` are decoded and
- * parsed chunk by chunk into typed columns, so memory holds the columns, not the files. Bytes are
- * counted against `limit` as they arrive (413 beyond it).
- */
-async function readMultipart(request: Request, contentType: string, limit: number): Promise<Upload> {
-  const declared = Number(request.headers.get("content-length") ?? Number.NaN);
-  if (declared > limit) throw tooLarge(limit);
-  if (!request.body) throw badRequest('Multipart fields "reference" and "current" are required');
-  const upload: Upload = {};
-  let failure: unknown;
-  const fail = (e: unknown) => {
-    failure ??= e;
-  };
-  const seen = new Set<string>();
-  const take = (field: string) => {
-    if (seen.has(field)) throw badRequest(`Multipart field "${field}" appears more than once`);
-    seen.add(field);
-  };
-  const fileEnds: Promise<void>[] = [];
-  const bb = new Busboy({
-    headers: { "content-type": contentType },
-    limits: { fieldSize: limit, files: 2, fields: 3 },
-  });
-  bb.on("file", (field, stream, filename, _encoding, mimeType) => {
-    if ((field !== "reference" && field !== "current") || failure) {
-      stream.resume();
-      return;
-    }
-    let reader: DatasetReader | undefined;
-    const decoder = new TextDecoder("utf-8");
-    try {
-      take(field);
-      reader = new UploadReader(formatFromName(filename) ?? formatFromName(mimeType));
-      upload[field] = reader;
-    } catch (e) {
-      fail(e);
-    }
-    stream.on("data", (chunk: Buffer) => {
-      if (failure || !reader) return;
-      try {
-        reader.push(decoder.decode(chunk, { stream: true }));
-      } catch (e) {
-        fail(e);
-      }
-    });
-    fileEnds.push(
-      new Promise((resolve) => {
-        stream.on("end", () => {
-          try {
-            if (!failure && reader) reader.push(decoder.decode());
-          } catch (e) {
-            fail(e);
-          }
-          resolve();
-        });
-        // A part cut short (truncated body) errors its stream; that is the client's fault.
-        stream.on("error", (e) => {
-          fail(badRequest(`Malformed multipart body: ${e.message}`));
-          resolve();
-        });
-      }),
-    );
-  });
-  bb.on("field", (field, value, _nameTruncated, valueTruncated) => {
-    try {
-      if (valueTruncated) throw tooLarge(limit);
-      if (field === "options") {
-        take(field);
-        upload.options = value;
-      } else if (field === "reference" || field === "current") {
-        take(field);
-        const reader = new BufferedReader();
-        reader.push(value);
-        upload[field] = reader;
-      }
-    } catch (e) {
-      fail(e);
-    }
-  });
-  const finished = new Promise<void>((resolve, reject) => {
-    bb.on("finish", resolve);
-    bb.on("error", reject);
-  });
-  finished.catch(() => {}); // awaited below unless an earlier failure ends the read first
-  let size = 0;
-  try {
-    for await (const chunk of Readable.fromWeb(request.body as never) as AsyncIterable<Uint8Array>) {
-      size += chunk.byteLength;
-      if (size > limit) throw tooLarge(limit);
-      if (!bb.write(chunk)) await new Promise((resolve) => bb.once("drain", resolve));
-      if (failure) break;
-    }
-    if (!failure) {
-      bb.end();
-      await finished;
-      await Promise.all(fileEnds);
-    }
-  } catch (e) {
-    if (e instanceof ApiError) throw e;
-    throw badRequest(`Malformed multipart body: ${e instanceof Error ? e.message : String(e)}`);
-  } finally {
-    bb.removeAllListeners("data");
-  }
-  if (failure) throw failure;
-  return upload;
-}
-
-function readUpload(reader: DatasetReader | undefined, field: string): Dataset {
+function readUpload(reader: UploadReader | undefined, field: string): Dataset {
   if (!reader) throw badRequest(`Multipart field "${field}" is required (a CSV, NDJSON or JSON file)`);
-  return reader.end();
+  return reader.dataset();
 }
 
 function parseOptions(raw: unknown): CompareOptions {
@@ -277,28 +107,38 @@ function parseOptions(raw: unknown): CompareOptions {
 export function driftRoutes(deps: AppDeps) {
   const app = createRouter();
   const limit = deps.config.VIGIL_UPLOAD_LIMIT;
-  // Multipart uploads are counted while they stream (readMultipart); JSON bodies get hono's limit.
+  // Multipart uploads are counted while they stream (the route's multipart middleware); JSON
+  // bodies get hono's limit.
   const jsonLimit = bodyLimit({
     maxSize: limit,
     onError: () => {
-      throw tooLarge(limit);
+      throw new ApiError(
+        413,
+        "payload_too_large",
+        `Request body exceeds ${limit} bytes (VIGIL_UPLOAD_LIMIT)`,
+      );
     },
   });
   app.use(DRIFT_COMPARE_PATH, (c, next) =>
-    (c.req.header("content-type") ?? "").startsWith("multipart/form-data") ? next() : jsonLimit(c, next),
+    isMultipart(c.req.header("content-type")) ? next() : jsonLimit(c, next),
   );
-  app.openapi(compareRoute, async (c) => {
-    const type = c.req.header("content-type") ?? "";
+  const upload = fileField((part) => new UploadReader(part));
+  const uploads = multipart({
+    limit,
+    limitName: "VIGIL_UPLOAD_LIMIT",
+    fields: { reference: upload, current: upload, options: textField(OPTIONS_MAX_BYTES) },
+  });
+  app.openapi({ ...compareRoute, middleware: [uploads] as const }, async (c) => {
+    const form = c.var.multipart;
     let reference: Dataset;
     let current: Dataset;
     let options: CompareOptions;
     try {
-      if (type.startsWith("multipart/form-data")) {
-        const upload = await readMultipart(c.req.raw, type, limit);
-        options = parseOptions(upload.options);
-        reference = readUpload(upload.reference, "reference");
-        current = readUpload(upload.current, "current");
-      } else if (type.includes("json")) {
+      if (form) {
+        options = parseOptions(form.options);
+        reference = readUpload(form.reference, "reference");
+        current = readUpload(form.current, "current");
+      } else if ((c.req.header("content-type") ?? "").includes("json")) {
         // Typed by hand: the non-zod multipart content hides the JSON schema from hono's inference.
         const {
           reference: r,

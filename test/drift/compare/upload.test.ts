@@ -169,6 +169,38 @@ describeEachDatabase(
       expect(broken.status).toBe(400);
     });
 
+    it("an options field over 1 MiB → 413; a file part cut short → 400, and uploads go on", async () => {
+      const big = await t.request(PATH, {
+        method: "POST",
+        headers: multipartHeaders,
+        body: multipart([
+          { name: "options", body: JSON.stringify({ pad: "x".repeat(1024 * 1024) }) },
+          { name: "reference", filename: "r.csv", body: "v\n1\n" },
+          { name: "current", filename: "c.csv", body: "v\n1\n" },
+        ]),
+      });
+      expect(big.status).toBe(413);
+      expect(((await big.json()) as ErrorResponse).error).toEqual({
+        code: "payload_too_large",
+        message: 'Multipart field "options" exceeds 1048576 bytes',
+      });
+      // Cut inside a part the route does not read (busboy errors that part's stream too).
+      const cut = new TextEncoder().encode(
+        `--${BOUNDARY}\r\nContent-Disposition: form-data; name="extra"; filename="e.bin"\r\n\r\nabc`,
+      );
+      const broken = await t.request(PATH, { method: "POST", headers: multipartHeaders, body: cut });
+      expect(broken.status).toBe(400);
+      const ok = await t.request(PATH, {
+        method: "POST",
+        headers: multipartHeaders,
+        body: multipart([
+          { name: "reference", filename: "r.csv", body: "v\n1\n2\n" },
+          { name: "current", filename: "c.csv", body: "v\n1\n3\n" },
+        ]),
+      });
+      expect(ok.status).toBe(200);
+    });
+
     it("the multipart form stays documented in /openapi.json", async () => {
       const doc = (await (await t.request("/openapi.json")).json()) as {
         paths: Record<string, { post: { requestBody: { content: Record<string, unknown> } } }>;
