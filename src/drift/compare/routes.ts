@@ -13,7 +13,7 @@ import {
   type Dataset,
   DriftInputError,
 } from "../stats/index.ts";
-import { toApiError, UploadReader } from "./upload.ts";
+import { jsonTooLarge, toApiError, UploadReader } from "./upload.ts";
 
 const ErrorBody = z
   .object({ error: z.object({ code: z.string(), message: z.string(), details: z.unknown().optional() }) })
@@ -107,22 +107,19 @@ function parseOptions(raw: unknown): CompareOptions {
 export function driftRoutes(deps: AppDeps) {
   const app = createRouter();
   const limit = deps.config.VIGIL_UPLOAD_LIMIT;
-  // Multipart uploads are counted while they stream (the route's multipart middleware); JSON
-  // bodies get hono's limit.
+  const wholeLimit = deps.config.VIGIL_BODY_LIMIT;
+  // Multipart uploads are counted while they stream (the route's multipart middleware); a JSON
+  // body is parsed whole, so it gets the ordinary body limit, not the upload limit.
   const jsonLimit = bodyLimit({
-    maxSize: limit,
+    maxSize: wholeLimit,
     onError: () => {
-      throw new ApiError(
-        413,
-        "payload_too_large",
-        `Request body exceeds ${limit} bytes (VIGIL_UPLOAD_LIMIT)`,
-      );
+      throw jsonTooLarge(wholeLimit);
     },
   });
   app.use(DRIFT_COMPARE_PATH, (c, next) =>
     isMultipart(c.req.header("content-type")) ? next() : jsonLimit(c, next),
   );
-  const upload = fileField((part) => new UploadReader(part));
+  const upload = fileField((part) => new UploadReader(part, wholeLimit));
   const uploads = multipart({
     limit,
     limitName: "VIGIL_UPLOAD_LIMIT",

@@ -16,11 +16,21 @@ interface DatasetReader {
   end(): Dataset;
 }
 
-/** Formats that cannot be parsed piecewise (one JSON document) are collected, then parsed. */
+/**
+ * Formats that cannot be parsed piecewise (one JSON document) are collected, then parsed — and so
+ * held whole, several times over while parsing: they get the ordinary body limit, not the upload
+ * limit that streamed CSV and NDJSON get.
+ */
 class BufferedReader implements DatasetReader {
   private chunks: string[] = [];
-  constructor(private readonly format?: InputFormat) {}
+  private length = 0;
+  constructor(
+    private readonly maxLength: number,
+    private readonly format?: InputFormat,
+  ) {}
   push(text: string): void {
+    this.length += text.length;
+    if (this.length > this.maxLength) throw jsonTooLarge(this.maxLength);
     this.chunks.push(text);
   }
   end(): Dataset {
@@ -44,11 +54,15 @@ export class UploadReader implements FileSink {
   private head: Uint8Array | undefined = new Uint8Array(0);
   private readonly decoder = new TextDecoder("utf-8", { ignoreBOM: true });
 
-  constructor(part: Pick<FilePart, "filename" | "mimeType">) {
+  /** `jsonLimit`: the most a JSON (not NDJSON) file may hold, since it is parsed whole. */
+  constructor(
+    part: Pick<FilePart, "filename" | "mimeType">,
+    private readonly jsonLimit: number,
+  ) {
     const format = formatFromName(part.filename) ?? formatFromName(part.mimeType);
     if (format === "csv") this.csv = new CsvReader();
     else if (format === "ndjson") this.inner = new NdjsonReader();
-    else if (format === "json") this.inner = new BufferedReader("json");
+    else if (format === "json") this.inner = new BufferedReader(jsonLimit, "json");
   }
 
   write(chunk: Uint8Array): void {
@@ -98,7 +112,7 @@ export class UploadReader implements FileSink {
     const first = this.pending.trimStart()[0];
     if (first === undefined) return;
     if (first === "[" || first === "{") {
-      this.inner = new BufferedReader();
+      this.inner = new BufferedReader(this.jsonLimit);
       this.inner.push(this.pending);
     } else {
       this.csv = new CsvReader();
@@ -108,6 +122,14 @@ export class UploadReader implements FileSink {
     this.pendingBytes = [];
   }
 }
+
+/** A whole-document JSON dataset past the body limit. */
+export const jsonTooLarge = (limit: number) =>
+  new ApiError(
+    413,
+    "payload_too_large",
+    `A JSON dataset is parsed whole, so it may hold at most ${limit} bytes (VIGIL_BODY_LIMIT); send CSV or NDJSON, which stream, for larger data`,
+  );
 
 function apiErrors<T>(fn: () => T): T {
   try {

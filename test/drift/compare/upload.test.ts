@@ -115,7 +115,7 @@ describeEachDatabase(
       } as RequestInit);
       expect(streamed.status).toBe(413);
       expect(((await streamed.json()) as ErrorResponse).error.code).toBe("payload_too_large");
-      // JSON bodies on this path are held to the same limit.
+      // JSON bodies on this path are held to a limit too (VIGIL_BODY_LIMIT: the next test).
       const json = await t.request(PATH, {
         method: "POST",
         headers: { "content-type": "application/json" },
@@ -123,6 +123,39 @@ describeEachDatabase(
         duplex: "half",
       } as RequestInit);
       expect(json.status).toBe(413);
+    });
+
+    it("a JSON dataset is parsed whole, so it gets VIGIL_BODY_LIMIT, as a body or as a file part", async () => {
+      // 2 MB: over VIGIL_BODY_LIMIT (1 MB), well under VIGIL_UPLOAD_LIMIT (6 MB).
+      const values = `[${"1.5,".repeat(500_000)}1]`;
+      const body = await t.request(PATH, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: `{"reference":{"a":${values}},"current":{"a":${values}}}`,
+      });
+      expect(body.status).toBe(413);
+      expect(((await body.json()) as ErrorResponse).error.message).toMatch(/VIGIL_BODY_LIMIT.*CSV or NDJSON/);
+      const part = await t.request(PATH, {
+        method: "POST",
+        headers: multipartHeaders,
+        body: multipart([
+          { name: "reference", filename: "r.json", body: `{"a":${values}}` },
+          { name: "current", filename: "c.csv", body: curCsv },
+        ]),
+      });
+      expect(part.status).toBe(413);
+      expect(((await part.json()) as ErrorResponse).error.message).toMatch(/JSON dataset is parsed whole/);
+      // The same numbers as CSV stream in (the upload limit applies).
+      const csv = `a\n${"1.5\n".repeat(500_000)}`;
+      const streamed = await t.request(PATH, {
+        method: "POST",
+        headers: multipartHeaders,
+        body: multipart([
+          { name: "reference", filename: "r.csv", body: csv },
+          { name: "current", filename: "c.csv", body: csv },
+        ]),
+      });
+      expect(streamed.status).toBe(200);
     });
 
     it("format sniffing without a file name, text fields, duplicates and a broken body", async () => {
