@@ -1,5 +1,7 @@
+import { readFileSync } from "node:fs";
 import { generateKeyPair } from "jose";
 import { afterAll, beforeAll, expect, it } from "vitest";
+import { parse } from "yaml";
 import { rng, syntheticRow } from "../../bench/predictions-synthetic.ts";
 import { createApiKey } from "../../src/auth/store.ts";
 import { ingestPredictions } from "../../src/predictions/ingest.ts";
@@ -20,15 +22,22 @@ const INST = 6101;
 const REPO = "acme/ml";
 const AUDIENCE = "http://127.0.0.1:8080";
 const HOUR = 3_600_000;
-/** The inputs acme/ml's retrain.yml takes (name → required). */
-const INPUTS = {
-  model: true,
-  model_version: false,
-  monitor: false,
-  report_id: false,
-  dispatch_id: true,
+/** acme/ml's retrain.yml is the workflow Vigil ships (actions/retrain), plus an input of the team's own. */
+const SHIPPED = parse(
+  readFileSync(new URL("../../actions/retrain/workflow.yml", import.meta.url), "utf8"),
+) as Json;
+const INPUTS: Record<string, boolean> = {
+  ...Object.fromEntries(
+    Object.entries(SHIPPED.on.workflow_dispatch.inputs as Json).map(([name, spec]) => [
+      name,
+      Boolean(spec.required),
+    ]),
+  ),
   epochs: false,
 };
+/** The run-name, rendered as GitHub renders `${{ inputs.x }}`. */
+const runName = (inputs: Record<string, string>) =>
+  String(SHIPPED["run-name"]).replace(/\$\{\{\s*inputs\.(\w+)\s*\}\}/g, (_, k: string) => inputs[k] ?? "");
 
 describeEachDatabase("retraining on GitHub Actions", (db) => {
   let fake: FakeGitHub;
@@ -48,7 +57,7 @@ describeEachDatabase("retraining on GitHub Actions", (db) => {
       }),
     );
     fake.installation(INST, "acme", [REPO, "acme/gone"]);
-    fake.workflow(REPO, "retrain.yml", { inputs: INPUTS });
+    fake.workflow(REPO, "retrain.yml", { inputs: INPUTS, runName });
     fake.workflow(REPO, "ci.yml", { dispatchable: false });
     fake.workflow(REPO, "strict.yml", { inputs: { model: true } });
   });
