@@ -10,6 +10,7 @@ import type { AppDeps } from "../deps.ts";
 import { getMonitor } from "../drift/monitors/read.ts";
 import { gitHubFor } from "../github/app.ts";
 import { announceIncidentChanges } from "../incidents/events.ts";
+import { DomainError } from "../lib/errors.ts";
 import { decideDispatch } from "./decide.ts";
 import type { RetrainingStatus, RetrainingTrigger } from "./model.ts";
 import { policyOf } from "./request.ts";
@@ -123,6 +124,9 @@ export async function dispatchRun(
     return dispatched(deps, run.id, now(), { ...outcome, adopted: false });
   } catch (error) {
     log.warn({ err: error, final: options.final }, "retraining dispatch failed");
+    // No App to dispatch with: waiting out the retries would only hold the model's slot.
+    if (error instanceof DomainError && error.code.startsWith("github_"))
+      return failed(deps, runId, error.message);
     if (options.final) return failed(deps, runId, `Dispatch failed after retries: ${gitHubMessage(error)}`);
     throw error;
   }

@@ -6,6 +6,8 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import type { MiddlewareHandler } from "hono";
 import type { AppDeps } from "../deps.ts";
+import { getMonitor } from "../drift/monitors/read.ts";
+import { gitHubFor } from "../github/app.ts";
 import type { AppEnv } from "../http/env.ts";
 import { createRouter } from "../http/env.ts";
 import { ApiError, badRequest, notFound } from "../http/errors.ts";
@@ -99,11 +101,15 @@ export function retrainingRoutes(deps: AppDeps, options: RetrainingRouteOptions)
           "Not dispatched: `error.code` is retraining_in_flight, _cooldown or _policy_off; `details.run` is the record",
         ),
         422: errorResponse("The monitor has no retrainPolicy"),
+        503: errorResponse("Vigil is not a GitHub App yet: the message says what to set"),
       },
     }),
     async (c) => {
       const { id } = c.req.valid("param");
       const body = c.req.valid("json") ?? { force: false };
+      if (!(await getMonitor(db, c.get("project").id, id))) throw notFound("No such monitor");
+      // Nothing can be dispatched without the App: say what to set rather than record a failure.
+      await gitHubFor(deps).require();
       const requested = await requestRetraining(deps, {
         projectId: c.get("project").id,
         monitorId: id,

@@ -282,6 +282,9 @@ export const encodeCursor = (r: RunRow) =>
 export function decodeCursor(cursor: string): { createdAt: Date; id: string } | undefined {
   const [ts, id] = Buffer.from(cursor, "base64url").toString().split("|");
   const createdAt = new Date(ts ?? "");
-  if (!id || !/^[0-9a-f-]{36}$/i.test(id) || Number.isNaN(createdAt.getTime())) return undefined;
+  // Only times a row can have: a forged cursor must not reach Postgres as a year it cannot parse.
+  const year = createdAt.getUTCFullYear();
+  if (!id || !/^[0-9a-f-]{36}$/i.test(id) || Number.isNaN(year) || year < 2000 || year > 9999)
+    return undefined;
   return { createdAt, id };
 }

@@ -637,6 +637,7 @@ describeEachDatabase("retraining on GitHub Actions", (db) => {
       "limit=201",
       "monitor=abc",
       "cursor=zzz",
+      `cursor=${Buffer.from(`+099999-01-01T00:00:00.000Z|${crypto.randomUUID()}`).toString("base64url")}`,
       `model=${"m".repeat(201)}`,
     ])
       expect((await t.request(`/api/v1/retraining?${q}`)).status, q).toBe(400);
