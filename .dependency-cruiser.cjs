@@ -22,6 +22,7 @@ const uses = {
   traces: ["predictions", "incidents"],
   rag: ["incidents"],
   github: ["schemas", "predictions", "incidents"],
+  retraining: ["github", "drift", "incidents"],
   ui: [],
 };
 
@@ -33,7 +34,8 @@ const publicModules = {
   incidents: ["record", "model", "read", "documents", "events"],
   schemas: ["model-input", "lineage", "contracts/rules", "contracts/model", "contracts/read", "check"],
   predictions: ["from-spans", "ingest", "model", "evaluate"],
-  github: ["app"],
+  github: ["app", "workflow-runs"],
+  drift: ["monitors/events", "monitors/read", "monitors/reference"],
 };
 
 const capabilities = Object.keys(uses);

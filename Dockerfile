@@ -19,6 +19,10 @@ COPY package.json ./
 COPY bin ./bin
 COPY src ./src
 COPY drizzle ./drizzle
+# What `vigil init` writes into a repository (the retraining workflow and its report action), and
+# the GitHub App's manifest GET /github/setup sends.
+COPY actions ./actions
+COPY app.yml ./
 # The embedded database (when DATABASE_URL is unset) lives in /data, owned by the unprivileged user.
 RUN mkdir -p /data && chown node:node /data
 VOLUME ["/data"]

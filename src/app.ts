@@ -24,6 +24,8 @@ import { notificationRoutes } from "./notifications/routes.ts";
 import { predictionRoutes } from "./predictions/routes.ts";
 import { ragIncidentEnricher } from "./rag/incidents.ts";
 import { ragRoutes } from "./rag/routes.ts";
+import { retrainingIncidentContext } from "./retraining/incident-context.ts";
+import { RESULT_PATH, retrainingRoutes } from "./retraining/routes.ts";
 import { schemaRoutes } from "./schemas/routes.ts";
 import { createMetrics, type Metrics } from "./telemetry/metrics.ts";
 import { exceptionIncidentContext } from "./traces/enrich.ts";
@@ -108,7 +110,9 @@ export function buildApp(deps: AppDeps, options: { spanWriter: SpanWriter; metri
 
   const keys = new KeyCache();
   void onKeyRevoked(database, () => keys.clear(), log);
-  app.use("/api/*", requireApiKey(database, keys));
+  const apiKeyAuth = requireApiKey(database, keys);
+  // A retraining result authenticates itself: the run's OIDC token, or an API key (retraining/routes.ts).
+  app.use("/api/*", (c, next) => (RESULT_PATH.test(c.req.path) ? next() : apiKeyAuth(c, next)));
   app.use("/v1/*", requireApiKey(database, keys));
 
   app.openapi(
@@ -135,7 +139,12 @@ export function buildApp(deps: AppDeps, options: { spanWriter: SpanWriter; metri
   // Capabilities.
   app.route(
     "/",
-    incidentRoutes(deps, { exception: exceptionIncidentContext, all: ragIncidentEnricher(config) }),
+    incidentRoutes(deps, {
+      exception: exceptionIncidentContext,
+      // A drift incident lists the retraining runs that answer it.
+      drift: retrainingIncidentContext,
+      all: ragIncidentEnricher(config),
+    }),
   );
   app.route("/", alertRoutes(deps));
   app.route("/", notificationRoutes(deps));
@@ -146,6 +155,7 @@ export function buildApp(deps: AppDeps, options: { spanWriter: SpanWriter; metri
   app.route("/", monitorRoutes(deps));
   app.route("/", ragRoutes(deps));
   app.route("/", githubRoutes(deps));
+  app.route("/", retrainingRoutes(deps, { apiKeyAuth }));
 
   app.openAPIRegistry.registerComponent("securitySchemes", "bearerAuth", { type: "http", scheme: "bearer" });
   app.doc31("/openapi.json", {

@@ -8,6 +8,7 @@ import { registerGitHubCommands } from "./github/cli.ts";
 import { Jobs } from "./jobs/queue.ts";
 import { startService } from "./main.ts";
 import { registerRagCommands } from "./rag/cli.ts";
+import { registerRetrainingCommands } from "./retraining/cli.ts";
 import { registerSchemaCommands } from "./schemas/cli.ts";
 import { registerLineageCommands } from "./schemas/cli-remote.ts";
 import { createLogger } from "./telemetry/logger.ts";
@@ -174,6 +175,7 @@ registerDriftCommands(program);
 registerTraceCommands(program);
 registerRagCommands(program);
 registerGitHubCommands(program);
+registerRetrainingCommands(program);
 
 try {
   await program.parseAsync(process.argv);

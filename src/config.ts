@@ -161,6 +161,22 @@ export const envSchema = z
      * signs the GitHub install flow's state.
      */
     VIGIL_SECRET_KEY: z.string().min(32, "must be at least 32 characters").optional(),
+    /**
+     * Retraining (src/retraining/): a dispatched run Vigil has heard nothing of (no webhook, no poll)
+     * for this many minutes is polled on GitHub, so a lost webhook does not leave it in progress.
+     */
+    VIGIL_RETRAIN_STALE_MINUTES: z
+      .string()
+      .regex(/^[1-9]\d{0,4}$/, "expected whole minutes (1-99999)")
+      .transform(Number)
+      .default(30),
+    /**
+     * The OpenID Connect issuer whose tokens prove a retraining result comes from the run Vigil
+     * dispatched: GitHub Actions' (default), https://HOST/_services/token on Enterprise Server.
+     */
+    VIGIL_RETRAIN_OIDC_ISSUER: z
+      .url({ message: "expected a URL" })
+      .default("https://token.actions.githubusercontent.com"),
     OTEL_SDK_DISABLED: bool.default(false),
     OTEL_SERVICE_NAME: z.string().default("vigil"),
     OTEL_TRACES_EXPORTER: z.string().optional(),

@@ -6,6 +6,7 @@ import { defineNotificationJobs } from "./notifications/jobs.ts";
 import { definePredictionJobs } from "./predictions/jobs.ts";
 import { ragRunbookSuggester } from "./rag/incidents.ts";
 import { defineRagJobs } from "./rag/jobs.ts";
+import { defineRetrainingJobs } from "./retraining/jobs.ts";
 import { defineSchemaJobs } from "./schemas/jobs.ts";
 import { defineTraceJobs } from "./traces/jobs.ts";
 
@@ -23,4 +24,6 @@ export function defineJobs(deps: AppDeps): void {
   defineSchemaJobs(deps);
   defineAlertJobs(deps);
   defineGitHubJobs(deps);
+  // Hears drift.reported and github.workflow_run: drift and github never import it.
+  defineRetrainingJobs(deps);
 }

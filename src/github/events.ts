@@ -1,7 +1,8 @@
 /**
  * What each webhook event does, as handlers of typed payloads (probot's model, without HTTP):
  * installations and their repositories are tracked; pull requests and re-run requests run the PR
- * checks. The webhook route only decides which events to keep (`handles`).
+ * checks; runs of dispatched workflows are announced (workflow-runs.ts) for whoever tracks them.
+ * The webhook route only decides which events to keep (`handles`).
  */
 import type { EmitterWebhookEvent, EmitterWebhookEventName } from "@octokit/webhooks";
 import type { Logger } from "pino";
@@ -16,6 +17,7 @@ import {
   removeRepositories,
   upsertInstallation,
 } from "./store.ts";
+import { isDispatchedRun, type WorkflowRunNotice, webhookNotice } from "./workflow-runs.ts";
 
 type Payload<E extends EmitterWebhookEventName> = EmitterWebhookEvent<E>["payload"];
 type PullRequestPayload = Payload<
@@ -33,10 +35,13 @@ const HANDLED: Record<string, readonly string[]> = {
   check_run: ["rerequested"],
   installation: ["created", "deleted", "suspend", "unsuspend", "new_permissions_accepted"],
   installation_repositories: ["added", "removed"],
+  workflow_run: ["requested", "in_progress", "completed"],
 };
 
-export function handles(event: string, action: string | undefined): boolean {
-  return action !== undefined && (HANDLED[event]?.includes(action) ?? false);
+/** Whether Vigil keeps a delivery; of workflow runs, only those a `workflow_dispatch` started. */
+export function handles(event: string, action: string | undefined, payload?: unknown): boolean {
+  if (action === undefined || !(HANDLED[event]?.includes(action) ?? false)) return false;
+  return event !== "workflow_run" || isDispatchedRun(payload);
 }
 
 export interface HandlerContext {
@@ -45,9 +50,15 @@ export interface HandlerContext {
   installationOctokit(installationId: number): Promise<GitHubOctokit>;
   deliveryId?: string;
   now?: () => Date;
+  /** Passes a dispatched workflow's run on (the job queue: workflow-runs.ts). */
+  announceWorkflowRun?: (notice: WorkflowRunNotice) => Promise<void>;
 }
 
-export type HandlerResult = ChecksRun | { installation: string } | { ignored: string };
+export type HandlerResult =
+  | ChecksRun
+  | { installation: string }
+  | { ignored: string }
+  | { announced: "workflow_run" };
 
 export async function handleEvent(
   ctx: HandlerContext,
@@ -65,6 +76,8 @@ export async function handleEvent(
       return onRerequest(ctx, payload as Payload<"check_suite.rerequested">, ["schema", "contracts"]);
     case "check_run":
       return onCheckRunRerequest(ctx, payload as Payload<"check_run.rerequested">);
+    case "workflow_run":
+      return onWorkflowRun(ctx, payload as Payload<"workflow_run">);
     default:
       return { ignored: `event ${event}` };
   }
@@ -97,6 +110,13 @@ async function onInstallation(ctx: HandlerContext, p: Payload<"installation">): 
   });
   if (p.action === "created") await addRepositories(ctx.db, id, (p.repositories ?? []).map(repoInfo));
   return { installation: p.action };
+}
+
+async function onWorkflowRun(ctx: HandlerContext, p: Payload<"workflow_run">): Promise<HandlerResult> {
+  if (!isDispatchedRun(p)) return { ignored: `workflow run started by ${p.workflow_run.event}` };
+  if (!ctx.announceWorkflowRun) return { ignored: "nobody tracks workflow runs" };
+  await ctx.announceWorkflowRun(webhookNotice(p, ctx.deliveryId));
+  return { announced: "workflow_run" };
 }
 
 async function onInstallationRepositories(

@@ -3,6 +3,7 @@ import { gitHubFor } from "./app.ts";
 import { handleEvent } from "./events.ts";
 import { RETENTION_JOB, WEBHOOK_JOB } from "./jobs-names.ts";
 import { deleteOld, finishDelivery, getDelivery } from "./store.ts";
+import { announceWorkflowRun } from "./workflow-runs.ts";
 
 /** Attempts of a delivery's job after the first (GitHub or the database may be briefly away). */
 const WEBHOOK_RETRIES = 3;
@@ -12,7 +13,8 @@ export const DELIVERY_KEEP_DAYS = 14;
 export const CHECK_RUN_KEEP_DAYS = 90;
 
 /**
- * github.webhook works one stored delivery (installations tracked, PR checks run); it outlives a
+ * github.webhook works one stored delivery (installations tracked, PR checks run, dispatched
+ * workflow runs announced); it outlives a
  * crash, since the delivery waits in github_webhook_deliveries. github.retention deletes old
  * deliveries and check-run records daily.
  */
@@ -31,7 +33,13 @@ export function defineGitHubJobs(deps: AppDeps): void {
       const log = deps.log.child({ delivery: deliveryId, event: delivery.event, action: delivery.action });
       try {
         await handleEvent(
-          { db, log, deliveryId, installationOctokit: (id) => github.installationOctokit(id) },
+          {
+            db,
+            log,
+            deliveryId,
+            installationOctokit: (id) => github.installationOctokit(id),
+            announceWorkflowRun: (notice) => announceWorkflowRun(deps.jobs, notice),
+          },
           delivery.event,
           delivery.payload,
         );

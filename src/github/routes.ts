@@ -103,7 +103,7 @@ export function githubRoutes(deps: AppDeps) {
         throw badRequest("The delivery is not JSON: set the App's webhook content type to application/json");
       }
       const action = typeof payload?.action === "string" ? payload.action : undefined;
-      if (!handles(event, action))
+      if (!handles(event, action, payload))
         return c.json({ delivery: deliveryId, ignored: `${event}${action ? `.${action}` : ""}` }, 200);
       const installationId = typeof payload.installation?.id === "number" ? payload.installation.id : null;
       const fresh = await recordDelivery(db, {

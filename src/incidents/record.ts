@@ -1,4 +1,4 @@
-import { and, eq, sql } from "drizzle-orm";
+import { and, eq, type SQL, sql } from "drizzle-orm";
 import type { Db } from "../db/client.ts";
 import { incidentEvents, incidents } from "../db/schema/index.ts";
 import type { Occurrence } from "./model.ts";
@@ -101,20 +101,40 @@ export async function resolveByFingerprint(
   projectId: string,
   kind: Occurrence["kind"],
   fingerprint: string,
-  options: { at?: Date; actor?: string; message?: string } = {},
+  options: ResolveOptions = {},
 ): Promise<string | undefined> {
+  return resolveWhere(
+    db,
+    projectId,
+    and(eq(incidents.kind, kind), eq(incidents.fingerprint, fingerprint))!,
+    options,
+  );
+}
+
+/** Resolves the incident with this id, if open; returns its id when something changed. */
+export async function resolveIncident(
+  db: Db,
+  projectId: string,
+  incidentId: string,
+  options: ResolveOptions = {},
+): Promise<string | undefined> {
+  return resolveWhere(db, projectId, eq(incidents.id, incidentId), options);
+}
+
+export interface ResolveOptions {
+  at?: Date;
+  actor?: string;
+  message?: string;
+  /** Kept on the "resolved" event, e.g. what resolved it (a retraining run's page). */
+  data?: Record<string, unknown>;
+}
+
+async function resolveWhere(db: Db, projectId: string, which: SQL, options: ResolveOptions) {
   const at = options.at ?? new Date();
   const [row] = await db
     .update(incidents)
     .set({ status: "resolved", resolvedAt: at, updatedAt: new Date() })
-    .where(
-      and(
-        eq(incidents.projectId, projectId),
-        eq(incidents.kind, kind),
-        eq(incidents.fingerprint, fingerprint),
-        sql`${incidents.status} <> 'resolved'`,
-      ),
-    )
+    .where(and(eq(incidents.projectId, projectId), which, sql`${incidents.status} <> 'resolved'`))
     .returning({ id: incidents.id });
   if (!row) return undefined;
   await addEvent(db, row.id, projectId, {
@@ -122,6 +142,7 @@ export async function resolveByFingerprint(
     at,
     actor: options.actor,
     message: options.message,
+    ...(options.data ? { data: options.data } : {}),
   });
   return row.id;
 }
@@ -135,9 +156,9 @@ export async function unresolvedByPrefix(
   projectId: string,
   kind: Occurrence["kind"],
   prefix: string,
-): Promise<{ fingerprint: string; latest: Record<string, unknown> }[]> {
+): Promise<{ id: string; fingerprint: string; latest: Record<string, unknown> }[]> {
   const rows = await db
-    .select({ fingerprint: incidents.fingerprint, latest: incidents.latest })
+    .select({ id: incidents.id, fingerprint: incidents.fingerprint, latest: incidents.latest })
     .from(incidents)
     .where(
       and(
@@ -148,6 +169,7 @@ export async function unresolvedByPrefix(
       ),
     );
   return rows.map((r) => ({
+    id: r.id,
     fingerprint: r.fingerprint,
     latest: (r.latest ?? {}) as Record<string, unknown>,
   }));
@@ -163,6 +185,10 @@ export const NOTIFIABLE_EVENTS: ReadonlySet<string> = new Set([
   "resolved",
   "acknowledged",
   "severity_changed",
+  // The retraining loop's runs, on the drift incident they answer.
+  "retraining_started",
+  "retraining_succeeded",
+  "retraining_failed",
 ]);
 
 export async function addEvent(

@@ -2,7 +2,25 @@ import { z } from "@hono/zod-openapi";
 import { IncidentKind, Severity } from "../incidents/model.ts";
 
 export const channelTypes = ["slack", "webhook"] as const;
-export const notifyEvents = ["opened", "reopened", "resolved", "acknowledged", "severity_changed"] as const;
+export const notifyEvents = [
+  "opened",
+  "reopened",
+  "resolved",
+  "acknowledged",
+  "severity_changed",
+  "retraining_started",
+  "retraining_succeeded",
+  "retraining_failed",
+] as const;
+/** What a rule created without `events` sends: a retraining run of a drift incident is part of its story. */
+export const defaultNotifyEvents: (typeof notifyEvents)[number][] = [
+  "opened",
+  "reopened",
+  "resolved",
+  "retraining_started",
+  "retraining_succeeded",
+  "retraining_failed",
+];
 export const deliveryStatuses = ["pending", "sending", "retrying", "sent", "dead"] as const;
 
 const settings = {
@@ -66,7 +84,7 @@ export const RuleInput = z
     channelId: z.uuid(),
     kinds: z.array(IncidentKind).default([]).openapi({ description: "Empty: every kind" }),
     minSeverity: Severity.default("info"),
-    events: z.array(z.enum(notifyEvents)).min(1).default(["opened", "reopened", "resolved"]),
+    events: z.array(z.enum(notifyEvents)).min(1).max(notifyEvents.length).default(defaultNotifyEvents),
     enabled: z.boolean().default(true),
   })
   .openapi("RuleInput");

@@ -34,7 +34,7 @@ describe("Dockerfile", () => {
     expect(args("CMD").join(" ")).toContain("serve");
   });
 
-  it("copies what exists: the sources, migrations, the bin and the patches npm ci applies", () => {
+  it("copies what exists: the sources, migrations, the bin, the patches npm ci applies, actions/, app.yml", () => {
     const copied = instructions
       .filter((i): i is Copy => i instanceof Copy && i.getFromFlag() === null) // from the build context
       .flatMap((i) =>
@@ -43,7 +43,9 @@ describe("Dockerfile", () => {
           .slice(0, -1)
           .map((a) => a.getValue()),
       );
-    expect(copied).toEqual(expect.arrayContaining(["src", "drizzle", "bin", "patches", "package-lock.json"]));
+    expect(copied).toEqual(
+      expect.arrayContaining(["src", "drizzle", "bin", "patches", "package-lock.json", "actions", "app.yml"]),
+    );
     for (const path of copied) expect(existsSync(join(root, path)), path).toBe(true);
   });
 });

@@ -2,7 +2,9 @@
  * A fake GitHub API on loopback for the tests and the bench (GITHUB_API_URL points at it). It
  * issues installation tokens only for a JWT signed by the App's key (a key made at test time),
  * serves repository files by commit, pull requests and their files, takes check runs, converts
- * manifest codes, and records every call — each checked against GitHub's OpenAPI description
+ * manifest codes, finds a repository's installation, dispatches workflows (as github.com does
+ * since February 2026, or as an older Enterprise Server that refuses `return_run_details`) and
+ * serves their runs, and records every call — each checked against GitHub's OpenAPI description
  * (openapi-check.ts): a call GitHub would refuse is answered 422 and kept in `violations`.
  */
 import { createPublicKey, generateKeyPairSync, randomBytes, verify } from "node:crypto";
@@ -65,6 +67,42 @@ interface RepoState {
   pulls: Map<number, PullSpec>;
 }
 
+/** A workflow file of a repository, as far as dispatching it goes. */
+export interface FakeWorkflow {
+  id: number;
+  file: string;
+  /** Whether it has a `workflow_dispatch` trigger. */
+  dispatchable: boolean;
+  /** Its workflow_dispatch inputs: name → required. */
+  inputs: Record<string, boolean>;
+  /** Renders the run-name for a dispatch's inputs (the workflow's `run-name:`). */
+  runName: (inputs: Record<string, string>) => string;
+}
+
+export interface FakeWorkflowRun {
+  id: number;
+  repo: string;
+  workflowId: number;
+  path: string;
+  displayTitle: string;
+  event: string;
+  status: "requested" | "queued" | "in_progress" | "completed" | "waiting" | "pending";
+  conclusion: string | null;
+  runAttempt: number;
+  inputs: Record<string, string>;
+  ref: string;
+  createdAt: string;
+  runStartedAt: string;
+  updatedAt: string;
+}
+
+/**
+ * How dispatches are answered: `details` as github.com since February 2026 (200 with the run's id
+ * when asked), `no-details` as before (204 always), `refuse-details` as an older Enterprise Server
+ * (422 naming return_run_details when it is sent, 204 without it).
+ */
+export type DispatchMode = "details" | "no-details" | "refuse-details";
+
 type Handler = (req: Ctx) => {
   status: number;
   body?: unknown;
@@ -102,6 +140,10 @@ export class FakeGitHub {
   private nextRunId = 1;
   private server!: Server;
   url = "";
+  readonly workflows = new Map<string, Map<string, FakeWorkflow>>();
+  readonly workflowRuns = new Map<number, FakeWorkflowRun>();
+  dispatchMode: DispatchMode = "details";
+  private nextWorkflowRunId = 7_000_000_001;
 
   private constructor() {
     this.privateKey = generateKeyPairSync("rsa", {
@@ -151,6 +193,78 @@ export class FakeGitHub {
 
   pull(repo: string, spec: Omit<PullSpec, "labels"> & { labels?: string[] }): void {
     this.repoState(repo).pulls.set(spec.number, { labels: [], ...spec });
+  }
+
+  /** A workflow in `repo`, dispatchable with `inputs` (name → required) unless told otherwise. */
+  workflow(repo: string, file: string, spec: Partial<Omit<FakeWorkflow, "id" | "file">> = {}): FakeWorkflow {
+    let files = this.workflows.get(repo);
+    if (!files) {
+      files = new Map();
+      this.workflows.set(repo, files);
+    }
+    const wf: FakeWorkflow = {
+      id: 100 + this.workflows.size * 10 + files.size,
+      file,
+      dispatchable: true,
+      inputs: {},
+      runName: (inputs) => `Retrain ${inputs.model ?? ""} (vigil ${inputs.dispatch_id ?? ""})`,
+      ...spec,
+    };
+    files.set(file, wf);
+    return wf;
+  }
+
+  /** The runs dispatches made, oldest first. */
+  dispatchedRuns(repo?: string): FakeWorkflowRun[] {
+    return [...this.workflowRuns.values()].filter((r) => !repo || r.repo === repo);
+  }
+
+  /** Moves a run on, as GitHub would (the test then delivers the webhook, or not). */
+  setRun(
+    id: number,
+    change: Partial<Pick<FakeWorkflowRun, "status" | "conclusion" | "runAttempt">>,
+  ): FakeWorkflowRun {
+    const run = this.workflowRuns.get(id);
+    if (!run) throw new Error(`fake GitHub: no run ${id}`);
+    Object.assign(run, change, { updatedAt: new Date().toISOString() });
+    return run;
+  }
+
+  /** The REST shape of a run (GET …/actions/runs/{id}, and a webhook's workflow_run). */
+  runBodyOf(run: FakeWorkflowRun) {
+    const api = `${this.url}/repos/${run.repo}/actions/runs/${run.id}`;
+    return {
+      id: run.id,
+      name: "Retrain",
+      node_id: `WFR_${run.id}`,
+      head_branch: run.ref,
+      head_sha: "0".repeat(40),
+      path: run.path,
+      display_title: run.displayTitle,
+      run_number: run.id % 1000,
+      event: run.event,
+      status: run.status,
+      conclusion: run.conclusion,
+      workflow_id: run.workflowId,
+      check_suite_id: run.id + 1,
+      url: api,
+      html_url: `${this.url}/${run.repo}/actions/runs/${run.id}`,
+      pull_requests: [],
+      created_at: run.createdAt,
+      updated_at: run.updatedAt,
+      run_attempt: run.runAttempt,
+      run_started_at: run.runStartedAt,
+      jobs_url: `${api}/jobs`,
+      logs_url: `${api}/logs`,
+      check_suite_url: `${api}/check-suite`,
+      artifacts_url: `${api}/artifacts`,
+      cancel_url: `${api}/cancel`,
+      rerun_url: `${api}/rerun`,
+      workflow_url: `${this.url}/repos/${run.repo}/actions/workflows/${run.workflowId}`,
+      head_commit: null,
+      repository: { id: 1, full_name: run.repo, name: run.repo.split("/")[1] },
+      head_repository: { id: 1, full_name: run.repo, name: run.repo.split("/")[1] },
+    };
   }
 
   /** The next `times` requests matching answer `status` (to test retries). */
@@ -300,7 +414,13 @@ export class FakeGitHub {
           body: {
             token,
             expires_at: new Date(Date.now() + 3_600_000).toISOString(),
-            permissions: { checks: "write", contents: "read", pull_requests: "read", metadata: "read" },
+            permissions: {
+              checks: "write",
+              contents: "read",
+              pull_requests: "read",
+              actions: "write",
+              metadata: "read",
+            },
             repository_selection: "selected",
           },
         };
@@ -319,6 +439,26 @@ export class FakeGitHub {
         };
       }
       return { status: 404, body: { message: "Not Found" } };
+    }
+
+    const installationOf = /^\/repos\/([^/]+)\/([^/]+)\/installation$/.exec(ctx.path);
+    if (installationOf && ctx.method === "GET") {
+      if (!this.validJwt(auth))
+        return { status: 401, body: { message: "A JSON web token could not be decoded" } };
+      call.auth = "app";
+      const repo = `${installationOf[1]}/${installationOf[2]}`;
+      const found = [...this.installations].find(([, i]) => i.repos.has(repo));
+      if (!found) return { status: 404, body: { message: "Not Found" } };
+      return {
+        status: 200,
+        body: {
+          id: found[0],
+          account: { login: found[1].account, type: "Organization" },
+          repository_selection: "selected",
+          app_id: this.appId,
+          target_type: "Organization",
+        },
+      };
     }
 
     const token = /^token (\S+)$/i.exec(auth)?.[1] ?? /^bearer (ghs_\S+)$/i.exec(auth)?.[1];
@@ -384,6 +524,35 @@ export class FakeGitHub {
       const pulls = [...state.pulls.values()].filter((p) => p.head === ctx.params[0]);
       return { status: 200, body: pulls.map((p) => this.pullBody(p)) };
     }
+    if (sub("POST", /^\/actions\/workflows\/([^/]+)\/dispatches$/)) return this.dispatch(repo, ctx);
+    if (sub("GET", /^\/actions\/runs\/(\d+)$/)) {
+      const run = this.workflowRuns.get(Number(ctx.params[0]));
+      if (!run || run.repo !== repo) return { status: 404, body: { message: "Not Found" } };
+      return { status: 200, body: this.runBodyOf(run) };
+    }
+    if (sub("GET", /^\/actions\/workflows\/([^/]+)\/runs$/)) {
+      const wf = this.findWorkflow(repo, ctx.params[0]!);
+      if (!wf) return { status: 404, body: { message: "Not Found" } };
+      const created = /^>=(.+)$/.exec(ctx.query.get("created") ?? "")?.[1];
+      const event = ctx.query.get("event");
+      const runs = [...this.workflowRuns.values()]
+        .filter(
+          (r) =>
+            r.repo === repo &&
+            r.workflowId === wf.id &&
+            (!event || r.event === event) &&
+            (!created || r.createdAt >= created),
+        )
+        .reverse();
+      const perPage = Number(ctx.query.get("per_page") ?? 30);
+      return {
+        status: 200,
+        body: {
+          total_count: runs.length,
+          workflow_runs: runs.slice(0, perPage).map((r) => this.runBodyOf(r)),
+        },
+      };
+    }
     if (sub("POST", /^\/check-runs$/)) {
       const b = ctx.body as {
         name: string;
@@ -426,6 +595,63 @@ export class FakeGitHub {
       return { status: 200, body: this.runBody(run) };
     }
     return { status: 404, body: { message: "Not Found" } };
+  }
+
+  private findWorkflow(repo: string, idOrFile: string): FakeWorkflow | undefined {
+    const files = this.workflows.get(repo);
+    if (!files) return undefined;
+    return files.get(idOrFile) ?? [...files.values()].find((w) => String(w.id) === idOrFile);
+  }
+
+  /** POST …/actions/workflows/{workflow_id}/dispatches, with GitHub's answers and messages. */
+  private dispatch(repo: string, ctx: Ctx): ReturnType<Handler> {
+    const b = ctx.body as { ref: string; inputs?: Record<string, unknown>; return_run_details?: boolean };
+    if (this.dispatchMode === "refuse-details" && "return_run_details" in b)
+      return {
+        status: 422,
+        body: {
+          message: 'Invalid request.\n\n"return_run_details" is not a permitted key.',
+          documentation_url: "https://docs.github.com/enterprise-server@3.14/rest",
+        },
+      };
+    const wf = this.findWorkflow(repo, ctx.params[0]!);
+    if (!wf) return { status: 404, body: { message: "Not Found" } };
+    if (!wf.dispatchable)
+      return { status: 422, body: { message: "Workflow does not have 'workflow_dispatch' trigger" } };
+    const inputs = Object.fromEntries(Object.entries(b.inputs ?? {}).map(([k, v]) => [k, String(v)]));
+    const unexpected = Object.keys(inputs).filter((k) => !(k in wf.inputs));
+    if (unexpected.length)
+      return { status: 422, body: { message: `Unexpected inputs provided: ${JSON.stringify(unexpected)}` } };
+    const missing = Object.entries(wf.inputs).find(([k, required]) => required && !inputs[k]);
+    if (missing) return { status: 422, body: { message: `Required input '${missing[0]}' not provided` } };
+    const now = new Date().toISOString();
+    const run: FakeWorkflowRun = {
+      id: this.nextWorkflowRunId++,
+      repo,
+      workflowId: wf.id,
+      path: `.github/workflows/${wf.file}`,
+      displayTitle: wf.runName(inputs),
+      event: "workflow_dispatch",
+      status: "queued",
+      conclusion: null,
+      runAttempt: 1,
+      inputs,
+      ref: b.ref,
+      createdAt: now,
+      runStartedAt: now,
+      updatedAt: now,
+    };
+    this.workflowRuns.set(run.id, run);
+    if (this.dispatchMode === "details" && b.return_run_details === true)
+      return {
+        status: 200,
+        body: {
+          workflow_run_id: run.id,
+          run_url: `${this.url}/repos/${repo}/actions/runs/${run.id}`,
+          html_url: `${this.url}/${repo}/actions/runs/${run.id}`,
+        },
+      };
+    return { status: 204 };
   }
 
   private applyOutput(

@@ -181,3 +181,23 @@ export async function deliveryRequest(d: Delivery): Promise<{ id: string; init: 
   if (d.secret !== null) headers["x-hub-signature-256"] = await new Webhooks({ secret: d.secret }).sign(body);
   return { id, init: { method: "POST", body, headers } };
 }
+
+/**
+ * A `workflow_run` delivery (requested | in_progress | completed) for a run of the fake GitHub:
+ * GitHub's example payload with the run's fields (`runBody`: FakeGitHub.runBodyOf).
+ */
+export function workflowRunPayload(
+  action: "requested" | "in_progress" | "completed",
+  installationId: number,
+  repo: string,
+  runBody: Json,
+): Json {
+  const payload = withRepo(
+    example("workflow_run", action === "in_progress" ? "completed" : action),
+    installationId,
+    repo,
+  );
+  payload.action = action;
+  payload.workflow_run = { ...(payload.workflow_run as Json), ...runBody };
+  return payload;
+}

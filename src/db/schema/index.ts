@@ -6,5 +6,6 @@ export * from "./monitors.ts";
 export * from "./notifications.ts";
 export * from "./predictions.ts";
 export * from "./rag.ts";
+export * from "./retraining.ts";
 export * from "./schemas.ts";
 export * from "./traces.ts";

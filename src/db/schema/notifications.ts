@@ -51,7 +51,7 @@ export const notificationRules = pgTable(
     kinds: text("kinds").array().notNull().default(sql`'{}'::text[]`),
     /** critical | error | warning | info: this severity and worse. */
     minSeverity: text("min_severity").notNull().default("info"),
-    /** Incident events that notify: opened, reopened, resolved, acknowledged, severity_changed. */
+    /** Incident events that notify: opened, reopened, resolved, acknowledged, severity_changed, retraining_started|succeeded|failed. */
     events: text("events").array().notNull().default(sql`'{opened,reopened,resolved}'::text[]`),
     enabled: boolean("enabled").notNull().default(true),
     createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),

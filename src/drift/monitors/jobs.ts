@@ -4,6 +4,7 @@
  * run per monitor (singleton per monitor, so a slow run is not stacked up).
  */
 import type { AppDeps } from "../../deps.ts";
+import { announceDriftReport } from "./events.ts";
 import { runMonitor } from "./run.ts";
 import { claimDueMonitors, getMonitor } from "./store.ts";
 
@@ -32,7 +33,9 @@ export function defineMonitorJobs(deps: AppDeps): void {
     handler: async ({ projectId, monitorId }) => {
       const monitor = await getMonitor(db, projectId, monitorId);
       if (!monitor?.enabled) return; // deleted or paused since it was claimed
-      const report = await runMonitor(db, projectId, monitor, "schedule");
+      const report = await runMonitor(db, projectId, monitor, "schedule", new Date(), (event) =>
+        announceDriftReport(deps, event),
+      );
       deps.log.info(
         { monitorId, reportId: report.id, drifted: report.drifted, status: report.status },
         "monitor ran",

@@ -50,16 +50,70 @@ export const CurrentSpec = z
   .openapi("MonitorCurrent");
 export type CurrentSpec = z.infer<typeof CurrentSpec>;
 
+/** Inputs Vigil sends itself; a policy's own `inputs` may not use these names. */
+export const RESERVED_RETRAIN_INPUTS = [
+  "model",
+  "model_version",
+  "monitor",
+  "report_id",
+  "dispatch_id",
+] as const;
+
 export const RetrainPolicy = z
   .object({
-    repo: z.string().regex(/^[\w.-]+\/[\w.-]+$/, "owner/name"),
-    workflow: z.string().min(1),
-    ref: z.string().min(1).default("main"),
-    cooldownSeconds: z.number().int().min(0).default(86_400),
-    on: z.array(z.enum(["drift", "performance"])).default(["drift"]),
-    inputs: z.record(z.string(), z.string()).optional(),
+    repo: z
+      .string()
+      .max(140)
+      .regex(/^[A-Za-z0-9_.-]{1,39}\/[A-Za-z0-9_.-]{1,100}$/, "owner/name")
+      .openapi({ description: "The repository holding the retraining workflow (owner/name)" }),
+    workflow: z
+      .string()
+      .min(1)
+      .max(255)
+      .regex(/^(\d{1,19}|[\w.-]+\.ya?ml)$/, "a workflow file name (retrain.yml) or numeric id")
+      .openapi({ description: "The workflow's file name in .github/workflows, or its id" }),
+    ref: z
+      .string()
+      .min(1)
+      .max(255)
+      .default("main")
+      .openapi({ description: "The branch or tag to run it on" }),
+    cooldownSeconds: z
+      .number()
+      .int()
+      .min(0)
+      .max(366 * 86_400)
+      .default(86_400)
+      .openapi({ description: "No automatic dispatch this soon after the last one (a manual `force` may)" }),
+    on: z
+      .array(z.enum(["drift", "performance"]))
+      .max(2)
+      .default(["drift"])
+      .openapi({ description: "Which drifted reports dispatch: dataset drift, the performance incident" }),
+    inputs: z
+      .record(
+        z
+          .string()
+          .regex(/^[A-Za-z_][A-Za-z0-9_-]{0,99}$/, "a workflow input name")
+          .refine((k) => !(RESERVED_RETRAIN_INPUTS as readonly string[]).includes(k), {
+            message: `Vigil sends ${RESERVED_RETRAIN_INPUTS.join(", ")} itself`,
+          }),
+        z.string().max(1000),
+      )
+      .refine((r) => Object.keys(r).length <= 20, { message: "at most 20 inputs" })
+      .optional()
+      .openapi({ description: "More workflow_dispatch inputs, sent with Vigil's own five" }),
+    rebaseReference: z.boolean().default(false).openapi({
+      description: "When the run reports its new model version, make that version the monitor's reference",
+    }),
+    enabled: z
+      .boolean()
+      .default(true)
+      .openapi({ description: "false: every trigger is recorded as skipped" }),
   })
+  .strict()
   .openapi("RetrainPolicy");
+export type RetrainPolicy = z.infer<typeof RetrainPolicy>;
 
 export const MonitorOptions = z
   .object({

@@ -4,17 +4,25 @@
  */
 import type { Db } from "../../db/client.ts";
 import { recordOccurrence, resolveByFingerprint } from "../../incidents/record.ts";
+import type { DriftReported, DriftTrigger } from "./events.ts";
 import type { Gathered } from "./gather.ts";
 import type { Judgement } from "./judge.ts";
 import type { Monitor, Report } from "./model.ts";
+import { driftFingerprint, performanceFingerprint } from "./read.ts";
 import { insertReport, markRun } from "./store.ts";
 
-/** Stores the report of a run (`judgement` absent: too little data) and follows its incidents. */
+/** Hands a drifted report of a monitor with a retraining policy to whoever listens (events.ts). */
+export type AnnounceDrift = (event: DriftReported) => Promise<void>;
+
+/**
+ * Stores the report of a run (`judgement` absent: too little data) and follows its incidents;
+ * a drifted report of a monitor with a retraining policy is announced once its incidents are written.
+ */
 export async function persistReport(
   db: Db,
   projectId: string,
   m: Monitor,
-  run: { trigger: Report["trigger"]; now: Date; started: number },
+  run: { trigger: Report["trigger"]; now: Date; started: number; announce?: AnnounceDrift },
   g: Gathered,
   judgement?: Judgement,
 ): Promise<Report> {
@@ -72,15 +80,33 @@ export async function persistReport(
     durationMs: durationMs(),
   });
   await markRun(db, m.id, run.now);
-  await followIncidents(db, projectId, m, report);
+  const followed = await followIncidents(db, projectId, m, report);
+  if (run.announce && m.retrainPolicy && followed.triggers.length > 0)
+    await run.announce({
+      projectId,
+      monitorId: m.id,
+      reportId: report.id,
+      model: m.model,
+      triggers: followed.triggers,
+      incidentIds: followed.incidentIds,
+      at: report.createdAt,
+    });
   return report;
 }
 
-export const driftFingerprint = (monitorId: string) => `monitor:${monitorId}`;
-export const performanceFingerprint = (monitorId: string) => `monitor:${monitorId}:performance`;
-
-/** One open drift incident per monitor: opened/updated while drifted, resolved by a clean report. */
-async function followIncidents(db: Db, projectId: string, m: Monitor, report: Report) {
+/**
+ * One open drift incident per monitor: opened/updated while drifted, resolved by a clean report.
+ * Returns what drifted (whether or not the incident policy records it) and the incidents it touched.
+ */
+async function followIncidents(
+  db: Db,
+  projectId: string,
+  m: Monitor,
+  report: Report,
+): Promise<{ triggers: DriftTrigger[]; incidentIds: string[] }> {
+  const triggers: DriftTrigger[] = [];
+  const incidentIds: string[] = [];
+  if (report.drifted) triggers.push("drift");
   const policy = m.incidentPolicy ?? { drift: true, performance: true, severity: "warning" };
   const evidence = { reportId: report.id, monitorId: m.id };
   if (policy.drift) {
@@ -88,7 +114,7 @@ async function followIncidents(db: Db, projectId: string, m: Monitor, report: Re
       const names = [...report.features, ...(report.embeddings ?? [])]
         .filter((f) => f.drifted)
         .map((f) => f.name);
-      await recordOccurrence(db, {
+      const recorded = await recordOccurrence(db, {
         projectId,
         kind: "drift",
         fingerprint: driftFingerprint(m.id),
@@ -99,6 +125,7 @@ async function followIncidents(db: Db, projectId: string, m: Monitor, report: Re
         evidence,
         labels: { model: m.model, monitor: m.name, ...(m.retrainPolicy ? { retrain: "policy" } : {}) },
       });
+      incidentIds.push(recorded.id);
     } else {
       await resolveByFingerprint(db, projectId, "drift", driftFingerprint(m.id), {
         actor: "vigil",
@@ -107,9 +134,10 @@ async function followIncidents(db: Db, projectId: string, m: Monitor, report: Re
     }
   }
   const perf = report.performance as { degraded?: boolean; metric?: string; change?: number } | null;
+  if (perf?.degraded) triggers.push("performance");
   if (policy.performance && perf) {
     if (perf.degraded) {
-      await recordOccurrence(db, {
+      const recorded = await recordOccurrence(db, {
         projectId,
         kind: "drift",
         fingerprint: performanceFingerprint(m.id),
@@ -120,6 +148,7 @@ async function followIncidents(db: Db, projectId: string, m: Monitor, report: Re
         evidence,
         labels: { model: m.model, monitor: m.name },
       });
+      incidentIds.push(recorded.id);
     } else {
       await resolveByFingerprint(db, projectId, "drift", performanceFingerprint(m.id), {
         actor: "vigil",
@@ -127,4 +156,5 @@ async function followIncidents(db: Db, projectId: string, m: Monitor, report: Re
       });
     }
   }
+  return { triggers, incidentIds };
 }

@@ -4,6 +4,7 @@ import { createRouter } from "../../http/env.ts";
 import { badRequest, conflict, notFound } from "../../http/errors.ts";
 import { ErrorResponses, json } from "../../http/openapi.ts";
 import { IdParam } from "../../http/params.ts";
+import { announceDriftReport } from "./events.ts";
 import { driftMetricsText } from "./metrics.ts";
 import { Monitor, MonitorIn, Report } from "./model.ts";
 import { runMonitor } from "./run.ts";
@@ -47,7 +48,7 @@ export function monitorRoutes(deps: AppDeps) {
       description:
         "reference: a time range, a model version, or uploaded rows; current: the last N seconds or rows. " +
         "tests: per-feature test/threshold/type (defaults: the drift engine's, after Evidently). " +
-        "retrainPolicy is stored for the retraining loop. inputs: the dataset fields the features come from (model lineage: " +
+        "retrainPolicy: a drifted report dispatches the team's GitHub Actions retraining workflow (see /api/v1/retraining). inputs: the dataset fields the features come from (model lineage: " +
         "a breaking change to them lists the model in the dataset's impact and schema incident).",
       tags: ["monitors"],
       request: { body },
@@ -151,7 +152,10 @@ export function monitorRoutes(deps: AppDeps) {
       const projectId = c.get("project").id;
       const m = await getMonitor(db, projectId, c.req.valid("param").id);
       if (!m) throw notFound("No such monitor");
-      return c.json(await runMonitor(db, projectId, m, "manual"), 200);
+      const report = await runMonitor(db, projectId, m, "manual", new Date(), (event) =>
+        announceDriftReport(deps, event),
+      );
+      return c.json(report, 200);
     },
   );
 
