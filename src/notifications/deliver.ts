@@ -1,13 +1,21 @@
 import type { AppDeps } from "../deps.ts";
 import { getIncident } from "../incidents/read.ts";
 import { addEvent } from "../incidents/record.ts";
+import { DELIVER_JOB } from "./jobs-names.ts";
 import type { DeliveryEvent, SuggestRunbook } from "./model.ts";
 import { type MessageContent, renderSlack, renderWebhook } from "./render.ts";
 import { isRetryable } from "./routing.ts";
 import { postBody } from "./send.ts";
 import { signBody } from "./sign.ts";
 import { BlockedUrlError, checkUrlShape } from "./ssrf.ts";
-import { claimDelivery, finishDelivery, freezeBody, getChannel } from "./store.ts";
+import {
+  claimDelivery,
+  earliestSend,
+  finishDelivery,
+  freezeBody,
+  getChannel,
+  postponeDelivery,
+} from "./store.ts";
 
 export interface DeliverOptions {
   /** Optional hook: the top runbook for an incident, linked in the message (e.g. from RAG search). */
@@ -26,11 +34,18 @@ export class RetryableDeliveryError extends Error {
  * re-deliverable with POST /api/v1/deliveries/{id}/retry.
  */
 export async function deliverOne(
-  deps: Pick<AppDeps, "database" | "config" | "log">,
+  deps: Pick<AppDeps, "database" | "config" | "log" | "jobs">,
   deliveryId: string,
   options: DeliverOptions = {},
-): Promise<"sent" | "retrying" | "dead" | "skipped"> {
+): Promise<"sent" | "retrying" | "dead" | "skipped" | "postponed"> {
   const db = deps.database.db;
+  const earliest = await earliestSend(db, deliveryId);
+  if (earliest && earliest.getTime() > Date.now()) {
+    // The previous message about this incident went out late: keep the window from its real send.
+    await postponeDelivery(db, deliveryId, earliest);
+    await deps.jobs.send(DELIVER_JOB, { deliveryId }, { startAfter: earliest });
+    return "postponed";
+  }
   const d = await claimDelivery(db, deliveryId);
   if (!d) return "skipped";
   const fail = async (lastError: string, lastStatus?: number) => {

@@ -1,5 +1,6 @@
 import { and, desc, eq, inArray, lt, type SQL, sql } from "drizzle-orm";
 import type { Db } from "../db/client.ts";
+import { rowsOf } from "../db/rows.ts";
 import { notificationChannels, notificationDeliveries, notificationRules } from "../db/schema/index.ts";
 import type { Channel, Delivery, DeliveryEvent, Rule } from "./model.ts";
 
@@ -234,6 +235,32 @@ export async function upsertPendingDelivery(
  * Takes a delivery for one attempt. Only one worker wins; a delivery stuck in "sending" (its worker
  * died mid-request) can be taken again after 10 minutes.
  */
+/**
+ * When the delivery may be sent at the earliest: its channel's group window after the last message
+ * actually sent about the same incident on the same channel. Windows are scheduled from planned
+ * times (dispatch), but a message can go out late (a busy worker): measured from the real send,
+ * two messages are never closer than the window.
+ */
+export async function earliestSend(db: Db, id: string): Promise<Date | undefined> {
+  const [row] = rowsOf<{ earliest: Date | string | null }>(
+    await db.execute(sql`
+      select (select max(x.sent_at) from notification_deliveries x
+              where x.channel_id = d.channel_id and x.incident_id = d.incident_id and x.id <> d.id)
+             + make_interval(secs => c.group_window_seconds) as earliest
+      from notification_deliveries d join notification_channels c on c.id = d.channel_id
+      where d.id = ${id}::uuid and d.status in ('pending', 'retrying') and c.group_window_seconds > 0`),
+  );
+  return row?.earliest ? new Date(row.earliest) : undefined;
+}
+
+/** Moves a delivery that came too early to when it may go. */
+export async function postponeDelivery(db: Db, id: string, until: Date): Promise<void> {
+  await db
+    .update(notificationDeliveries)
+    .set({ notBefore: until, updatedAt: new Date() })
+    .where(eq(notificationDeliveries.id, id));
+}
+
 export async function claimDelivery(db: Db, id: string): Promise<DeliveryRow | undefined> {
   const [row] = await db
     .update(notificationDeliveries)
