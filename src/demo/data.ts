@@ -292,12 +292,10 @@ export function hex16(text: string): string {
   return a.toString(16).padStart(8, "0") + b.toString(16).padStart(8, "0");
 }
 
-/** A deterministic UUID (v4 layout) for a run, from the story's tag and a counter. */
+/** A deterministic UUID (version 4 layout) for a run, from the story's tag and a counter. */
 export function runId(tag: string, n: number): string {
-  let h = 2166136261;
-  for (const ch of `${tag}:${n}`) h = Math.imul(h ^ ch.charCodeAt(0), 16777619) >>> 0;
-  const hex = (h.toString(16).padStart(8, "0") + n.toString(16).padStart(4, "0")).slice(0, 12);
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4000-8000-${(h ^ n).toString(16).padStart(12, "0").slice(-12)}`;
+  const h = hex16(`${tag}:${n}`) + hex16(`${n}:${tag}`);
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-8${h.slice(17, 20)}-${h.slice(20, 32)}`;
 }
 
 /**
