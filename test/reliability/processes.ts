@@ -27,7 +27,8 @@ export function startVigil(
   timeoutMs = 180_000,
 ): Promise<VigilProcess> {
   const child = spawn(process.execPath, [bin, command], {
-    env: { ...process.env, LOG_LEVEL: "info", ...env },
+    // A worker says it is up in its log, at info.
+    env: { ...process.env, ...env, ...(command === "worker" ? { LOG_LEVEL: "info" } : {}) },
     stdio: ["ignore", "pipe", "pipe"],
   });
   let text = "";
