@@ -19,6 +19,10 @@ export interface VigilProcess {
 }
 
 const running = new Set<VigilProcess>();
+// Should the test process end without its afterAll (a crash, a timeout), no child outlives it.
+process.once("exit", () => {
+  for (const proc of running) proc.child.kill("SIGKILL");
+});
 
 /** `vigil serve|worker` as its own process; resolves once it says it is up. Rejects if it exits first. */
 export function startVigil(

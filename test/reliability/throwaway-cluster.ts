@@ -29,6 +29,13 @@ async function pg(tool: string, args: string[]): Promise<string> {
   return stdout;
 }
 
+const live = new Set<ThrowawayCluster>();
+// Should the test process end without its afterAll, no cluster outlives it: thawed, told to quit
+// at once (SIGQUIT: immediate shutdown), its directory removed.
+process.once("exit", () => {
+  for (const cluster of live) cluster.abandon();
+});
+
 export class ThrowawayCluster {
   readonly dir: string;
   private readonly data: string;
@@ -47,6 +54,7 @@ export class ThrowawayCluster {
   /** initdb (trust auth, no fsync: it is thrown away) and start on a free port. */
   static async create(): Promise<ThrowawayCluster> {
     const cluster = new ThrowawayCluster();
+    live.add(cluster);
     try {
       await pg("initdb", ["-D", cluster.data, "-U", "postgres", "--auth=trust", "-E", "UTF8", "--no-sync"]);
       cluster.port = await freePort();
@@ -119,6 +127,18 @@ export class ThrowawayCluster {
         // Already gone.
       }
       await this.stop().catch(() => undefined);
+    }
+    rmSync(this.dir, { recursive: true, force: true });
+    live.delete(this);
+  }
+
+  /** Synchronous, for an exiting process: no waiting for the server to go. */
+  abandon(): void {
+    try {
+      this.thaw();
+      process.kill(this.pids()[0]!, "SIGQUIT");
+    } catch {
+      // Not running.
     }
     rmSync(this.dir, { recursive: true, force: true });
   }
