@@ -1,5 +1,6 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import type { AppDeps } from "../deps.ts";
+import { isoInstant } from "../http/bounded.ts";
 import { createRouter } from "../http/env.ts";
 import { ApiError, badRequest, conflict, notFound } from "../http/errors.ts";
 import { CommonErrorResponses, ErrorResponses, errorResponse, json, jsonBody } from "../http/openapi.ts";
@@ -230,7 +231,7 @@ export function notificationRoutes(deps: AppDeps) {
           status: z.enum(deliveryStatuses).optional(),
           channelId: z.uuid().optional(),
           incidentId: z.uuid().optional(),
-          before: z.iso.datetime({ offset: true }).optional(),
+          before: isoInstant().optional(),
           limit: z.coerce.number().int().min(1).max(500).default(50),
         }),
       },
