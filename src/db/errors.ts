@@ -76,3 +76,12 @@ export function inputRefusedByDatabase(error: unknown): { code: string; message:
   }
   return undefined;
 }
+
+/** A unique violation (23505), however deep Drizzle wrapped the driver's error. */
+export function isUniqueViolation(error: unknown): boolean {
+  for (let e: unknown = error, depth = 0; e && depth < 5; depth++) {
+    if ((e as { code?: unknown }).code === "23505") return true;
+    e = (e as { cause?: unknown }).cause;
+  }
+  return false;
+}
