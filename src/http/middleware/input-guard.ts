@@ -187,7 +187,7 @@ export class JsonScanner {
         }
         continue;
       }
-      if (++stringBytes > maxString)
+      if (++stringBytes > maxString && !(state === IN && b === 0x22))
         throw new InputRejected(413, "string_too_long", `A JSON string is longer than ${maxString} bytes`);
       if (state === IN) {
         if (highPending && b !== 0x5c)
