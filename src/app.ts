@@ -9,7 +9,7 @@ import { KeyCache } from "./auth/key-cache.ts";
 import { requireApiKey } from "./auth/middleware.ts";
 import { onKeyRevoked } from "./auth/revocations.ts";
 import { otelEnabled } from "./config.ts";
-import { isDatabaseUnavailable } from "./db/errors.ts";
+import { inputRefusedByDatabase, isDatabaseUnavailable } from "./db/errors.ts";
 import type { AppDeps } from "./deps.ts";
 import { DRIFT_COMPARE_PATH, driftRoutes } from "./drift/compare/routes.ts";
 import { monitorRoutes } from "./drift/monitors/routes.ts";
@@ -17,6 +17,8 @@ import { githubRoutes } from "./github/routes.ts";
 import { docsRoutes } from "./http/docs.ts";
 import { createRouter } from "./http/env.ts";
 import { ApiError, asApiError, errorBody } from "./http/errors.ts";
+import { decompress } from "./http/middleware/decompress.ts";
+import { inputGuard } from "./http/middleware/input-guard.ts";
 import { ErrorResponses } from "./http/openapi.ts";
 import { incidentRoutes } from "./incidents/routes.ts";
 import { withTimeout } from "./lib/timeout.ts";
@@ -114,6 +116,11 @@ export function buildApp(deps: AppDeps, options: { spanWriter: SpanWriter; metri
   // A retraining result authenticates itself: the run's OIDC token, or an API key (retraining/routes.ts).
   app.use("/api/*", (c, next) => (RESULT_PATH.test(c.req.path) ? next() : apiKeyAuth(c, next)));
   app.use("/v1/*", requireApiKey(database, keys));
+  // Gzip request bodies inflated under the body limit (drift compare has its own upload limit),
+  // then the text every API route accepts, decided once (src/http/middleware/input-guard.ts).
+  const inflate = decompress({ limit: config.VIGIL_BODY_LIMIT });
+  app.use("/api/*", (c, next) => (c.req.path === DRIFT_COMPARE_PATH ? next() : inflate(c, next)));
+  app.use("/api/*", inputGuard());
 
   app.openapi(
     createRoute({
@@ -175,6 +182,19 @@ export function buildApp(deps: AppDeps, options: { spanWriter: SpanWriter; metri
       const status = error.status;
       const code = status === 413 ? "payload_too_large" : status < 500 ? "bad_request" : "internal";
       return c.json(errorBody(code, error.message || "Request failed"), status);
+    }
+    const refused = inputRefusedByDatabase(error);
+    if (refused) {
+      // A value no schema bounded reached the database: still the client's input, so a 400; the
+      // warning says which check at the edge is missing.
+      (c.get("log") ?? log).warn(
+        { code: refused.code, path: c.req.path },
+        "database refused a request's value",
+      );
+      return c.json(
+        errorBody("unstorable_input", `The request holds a value Vigil cannot store: ${refused.message}`),
+        400,
+      );
     }
     if (isDatabaseUnavailable(error)) {
       c.header("Retry-After", "5");

@@ -1,5 +1,6 @@
 import { createHash } from "node:crypto";
 import { z } from "@hono/zod-openapi";
+import { isoInstant } from "../http/bounded.ts";
 import { Severity } from "../incidents/model.ts";
 import { type AlertSignal, parseStartsAt } from "./signal.ts";
 
@@ -23,11 +24,11 @@ export const GenericAlert = z
       .array(z.object({ href: z.url(), text: z.string().max(200).optional() }))
       .max(20)
       .optional(),
-    startsAt: z.iso.datetime({ offset: true }).optional().openapi({
+    startsAt: isoInstant().optional().openapi({
       description:
         "When the alert began firing, if before this event: the incident's first seen (ignored when more than 5 minutes in the future)",
     }),
-    timestamp: z.iso.datetime({ offset: true }).optional(),
+    timestamp: isoInstant().optional(),
   })
   .openapi("GenericAlert");
 export type GenericAlert = z.infer<typeof GenericAlert>;

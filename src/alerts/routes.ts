@@ -2,6 +2,7 @@ import { createHash, randomUUID } from "node:crypto";
 import { createRoute, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import type { AppDeps } from "../deps.ts";
+import { isoInstant } from "../http/bounded.ts";
 import { type AppEnv, createRouter } from "../http/env.ts";
 import { CommonErrorResponses, json, jsonBody } from "../http/openapi.ts";
 import { announceIncidentChanges } from "../incidents/events.ts";
@@ -146,7 +147,7 @@ export function alertRoutes(deps: AppDeps) {
       request: {
         query: z.object({
           source: z.enum(["alertmanager", "grafana", "generic"]).optional(),
-          before: z.iso.datetime({ offset: true }).optional(),
+          before: isoInstant().optional(),
           limit: z.coerce.number().int().min(1).max(200).default(20),
         }),
       },

@@ -1,6 +1,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import type { Database } from "../db/client.ts";
 import type { AppDeps } from "../deps.ts";
+import { isoInstant } from "../http/bounded.ts";
 import { createRouter } from "../http/env.ts";
 import { badRequest, notFound } from "../http/errors.ts";
 import { CommonErrorResponses, errorResponse } from "../http/openapi.ts";
@@ -38,7 +39,7 @@ export function incidentRoutes(deps: AppDeps, enrichers: IncidentEnrichers = {})
           status: IncidentStatus.optional(),
           severity: Severity.optional(),
           source: z.string().optional(),
-          since: z.iso.datetime({ offset: true }).optional(),
+          since: isoInstant().optional(),
           limit: z.coerce.number().int().min(1).max(500).default(50),
           cursor: z.string().optional(),
         }),

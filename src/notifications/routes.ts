@@ -1,5 +1,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
+import { isUniqueViolation } from "../db/errors.ts";
 import type { AppDeps } from "../deps.ts";
+import { isoInstant } from "../http/bounded.ts";
 import { createRouter } from "../http/env.ts";
 import { ApiError, badRequest, conflict, notFound } from "../http/errors.ts";
 import { CommonErrorResponses, ErrorResponses, errorResponse, json, jsonBody } from "../http/openapi.ts";
@@ -120,8 +122,7 @@ export function notificationRoutes(deps: AppDeps) {
       if (Object.keys(patch).length === 0) throw badRequest("Nothing to change");
       if (patch.url) await checkUrl(patch.url);
       const row = await updateChannel(db, c.get("project").id, id, patch).catch((error: unknown) => {
-        if ((error as { code?: string }).code === "23505")
-          throw conflict(`A channel named ${patch.name} already exists`);
+        if (isUniqueViolation(error)) throw conflict(`A channel named ${patch.name} already exists`);
         throw error;
       });
       if (!row) throw notFound(`No channel ${id}`);
@@ -230,7 +231,7 @@ export function notificationRoutes(deps: AppDeps) {
           status: z.enum(deliveryStatuses).optional(),
           channelId: z.uuid().optional(),
           incidentId: z.uuid().optional(),
-          before: z.iso.datetime({ offset: true }).optional(),
+          before: isoInstant().optional(),
           limit: z.coerce.number().int().min(1).max(500).default(50),
         }),
       },

@@ -3,6 +3,7 @@
  * (from @hono/zod-openapi so routes publish them); TS types come from them.
  */
 import { z } from "@hono/zod-openapi";
+import { epochMillis, isoInstant } from "../http/bounded.ts";
 import { FieldRule } from "../schemas/contracts/rules.ts";
 import { ModelInputSchema } from "../schemas/model-input.ts";
 
@@ -13,10 +14,7 @@ export const FeatureValue = z.union([z.number(), z.string(), z.boolean(), z.null
 export type FeatureValue = z.infer<typeof FeatureValue>;
 
 /** ISO 8601 with an offset, or epoch milliseconds. */
-export const Timestamp = z.union([
-  z.iso.datetime({ offset: true }),
-  z.number().int().min(0).max(8_640_000_000_000_000),
-]);
+export const Timestamp = z.union([isoInstant(), epochMillis()]);
 
 const RequestId = z.union([z.string().min(1).max(200), z.number().int()]).transform(String);
 

@@ -1,5 +1,6 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import type { AppDeps } from "../deps.ts";
+import { isoInstant } from "../http/bounded.ts";
 import { createRouter } from "../http/env.ts";
 import { notFound } from "../http/errors.ts";
 import { ErrorResponses, errorResponse, json } from "../http/openapi.ts";
@@ -18,8 +19,8 @@ const ModelParam = z.object({
 });
 
 const Window = z.object({
-  from: z.iso.datetime({ offset: true }).optional(),
-  to: z.iso.datetime({ offset: true }).optional(),
+  from: isoInstant().optional(),
+  to: isoInstant().optional(),
 });
 
 /** Model contracts (and the list of every contract). Mounted by predictionRoutes. */

@@ -29,7 +29,7 @@ export const SearchInput = z
   .object({
     query: z.string().trim().min(1).max(10_000),
     k: z.number().int().min(1).max(100).default(10),
-    kinds: z.array(DocumentKind).min(1).optional(),
+    kinds: z.array(DocumentKind).min(1).max(documentKinds.length).optional(),
     filters: SearchFilters.optional(),
     perDocument: z
       .boolean()

@@ -11,7 +11,7 @@ import { embedderFor } from "./embedders/select.ts";
 import { indexDocument } from "./index-document.ts";
 import { RAG_EMBED_JOB } from "./jobs.ts";
 import { llmFor } from "./llm.ts";
-import { Citation, DocumentInput, DocumentKind, SearchInput, SearchResult } from "./model.ts";
+import { Citation, DocumentInput, DocumentKind, documentKinds, SearchInput, SearchResult } from "./model.ts";
 import { hybridSearch } from "./search.ts";
 import { deleteDocument, getDocument, listDocuments } from "./store.ts";
 
@@ -33,7 +33,7 @@ const Document = DocumentSummary.extend({ content: z.string() }).openapi("Docume
 const AskInput = z
   .object({
     question: z.string().trim().min(1).max(10_000),
-    kinds: z.array(DocumentKind).min(1).optional(),
+    kinds: z.array(DocumentKind).min(1).max(documentKinds.length).optional(),
     k: z.number().int().min(1).max(20).default(5).describe("Sources to retrieve"),
     stream: z
       .boolean()

@@ -9,14 +9,16 @@ import { normalizeSchema } from "./normalize.ts";
  * field-level edges from `columnLineage`. Unknown keys and facets are ignored, as the spec asks
  * of consumers. Pure: no I/O, so the route and tests share it.
  */
-const Named = z.object({ namespace: z.string().min(1), name: z.string().min(1) });
+// Names and ids are keys of indexed columns: bounded so a btree row holds them (2,704 bytes).
+const NAME_MAX = 1024;
+const Named = z.object({ namespace: z.string().min(1).max(NAME_MAX), name: z.string().min(1).max(NAME_MAX) });
 const Facets = z.record(z.string(), z.unknown()).nullish();
 const Dataset = Named.extend({ facets: Facets, inputFacets: Facets, outputFacets: Facets });
 
 const InputField = z.object({
-  namespace: z.string().min(1),
-  name: z.string().min(1),
-  field: z.string().min(1),
+  namespace: z.string().min(1).max(NAME_MAX),
+  name: z.string().min(1).max(NAME_MAX),
+  field: z.string().min(1).max(NAME_MAX),
   transformations: z
     .array(
       z.object({
@@ -44,11 +46,11 @@ const ColumnLineageFacet = z.object({
 });
 
 export const OpenLineageEventSchema = z.object({
-  eventType: z.string().nullish(),
-  eventTime: z.string().nullish(),
-  producer: z.string().nullish(),
-  schemaURL: z.string().nullish(),
-  run: z.object({ runId: z.string().min(1), facets: Facets }).nullish(),
+  eventType: z.string().max(64).nullish(),
+  eventTime: z.string().max(64).nullish(),
+  producer: z.string().max(NAME_MAX).nullish(),
+  schemaURL: z.string().max(NAME_MAX).nullish(),
+  run: z.object({ runId: z.string().min(1).max(256), facets: Facets }).nullish(),
   job: Named.extend({ facets: Facets }).nullish(),
   dataset: Dataset.nullish(),
   inputs: z.array(Dataset).nullish(),

@@ -1,6 +1,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { Registry } from "prom-client";
 import type { AppDeps } from "../deps.ts";
+import { isoInstant, MAX_BIGINT, MAX_DURATION_MS, queryNumber } from "../http/bounded.ts";
 import { createRouter } from "../http/env.ts";
 import { badRequest, notFound } from "../http/errors.ts";
 import { concurrencyLimit } from "../http/middleware/concurrency-limit.ts";
@@ -174,11 +175,8 @@ export function traceRoutes(
   );
 
   const Window = {
-    from: z.iso
-      .datetime({ offset: true })
-      .optional()
-      .openapi({ description: "Default: an hour before `to`" }),
-    to: z.iso.datetime({ offset: true }).optional().openapi({ description: "Default: now" }),
+    from: isoInstant().optional().openapi({ description: "Default: an hour before `to`" }),
+    to: isoInstant().optional().openapi({ description: "Default: now" }),
   };
   const window = (q: { from?: string; to?: string }) => {
     const to = q.to ? new Date(q.to) : new Date();
@@ -202,7 +200,7 @@ export function traceRoutes(
             .optional()
             .openapi({ description: "Traces with a span of this service" }),
           status: z.enum(["ok", "error", "unset"]).optional(),
-          minDurationMs: z.coerce.number().min(0).optional(),
+          minDurationMs: queryNumber(0, MAX_DURATION_MS).optional(),
           limit: z.coerce.number().int().min(1).max(500).default(50),
           cursor: z.string().optional(),
         }),
@@ -266,6 +264,7 @@ function encodeCursor(startNs: string, traceId: string): string {
 }
 
 function decodeCursor(cursor: string): { startNs: string; traceId: string } | undefined {
-  const m = /^(\d{1,20})\|([0-9a-f]{32})$/.exec(Buffer.from(cursor, "base64url").toString());
-  return m ? { startNs: m[1]!, traceId: m[2]! } : undefined;
+  const m = /^(\d{1,19})\|([0-9a-f]{32})$/.exec(Buffer.from(cursor, "base64url").toString());
+  // A forged cursor may name a start past what the bigint column holds.
+  return m && BigInt(m[1]!) <= MAX_BIGINT ? { startNs: m[1]!, traceId: m[2]! } : undefined;
 }

@@ -2,6 +2,7 @@
  * Shapes of monitors and drift reports (zod, published in OpenAPI; TS types derived).
  */
 import { z } from "@hono/zod-openapi";
+import { isoInstant } from "../../http/bounded.ts";
 import { ModelInputSchema } from "../../schemas/model-input.ts";
 import { ColumnOptionsSchema, ColumnResultSchema } from "../stats/index.ts";
 
@@ -9,8 +10,8 @@ export const ReferenceSpec = z
   .discriminatedUnion("kind", [
     z.object({
       kind: z.literal("range"),
-      from: z.iso.datetime({ offset: true }),
-      to: z.iso.datetime({ offset: true }),
+      from: isoInstant(),
+      to: isoInstant(),
     }),
     z.object({
       kind: z.literal("version"),

@@ -1,8 +1,9 @@
 import { createRoute, z } from "@hono/zod-openapi";
+import { isUniqueViolation } from "../../db/errors.ts";
 import type { AppDeps } from "../../deps.ts";
 import { createRouter } from "../../http/env.ts";
 import { badRequest, conflict, notFound } from "../../http/errors.ts";
-import { ErrorResponses, json } from "../../http/openapi.ts";
+import { ErrorResponses, errorResponse, json } from "../../http/openapi.ts";
 import { IdParam } from "../../http/params.ts";
 import { announceDriftReport } from "./events.ts";
 import { driftMetricsText } from "./metrics.ts";
@@ -112,12 +113,18 @@ export function monitorRoutes(deps: AppDeps) {
         400: ErrorResponses[400],
         401: ErrorResponses[401],
         404: ErrorResponses[404],
+        409: errorResponse("Another monitor has that name"),
       },
     }),
     async (c) => {
       const input = c.req.valid("json");
       checkMonitor(input);
-      const m = await updateMonitor(db, c.get("project").id, c.req.valid("param").id, input);
+      const m = await updateMonitor(db, c.get("project").id, c.req.valid("param").id, input).catch(
+        (error: unknown) => {
+          if (isUniqueViolation(error)) throw conflict(`A monitor named ${input.name} exists`);
+          throw error;
+        },
+      );
       if (!m) throw notFound("No such monitor");
       return c.json(m, 200);
     },

@@ -1,5 +1,6 @@
 import { ApiError } from "../../http/errors.ts";
 import { decompressSync } from "../../http/middleware/decompress.ts";
+import { jsonDepthExceeds } from "../../lib/json-depth.ts";
 import type { DecodedSpan } from "../model.ts";
 import type { OtlpEncoding } from "../otlp/encoding.ts";
 import { decodeJsonRequest } from "../otlp/json.ts";
@@ -39,6 +40,9 @@ export interface PreparedExport {
   };
 }
 
+/** JSON nesting an OTLP/JSON body may have: four levels per AnyValue level, so 64 of attributes. */
+const MAX_JSON_DEPTH = 256;
+
 /**
  * Everything a request costs before the database: gunzip, decode (protobuf or the OTLP JSON
  * mapping), validate, sort and serialise for the queue. Pure and synchronous — it runs on a prepare
@@ -53,9 +57,14 @@ export function prepareExport(request: ExportRequest): PreparedExport {
       spans = decodeProtobufRequest(body);
     } else {
       const parsed: unknown = body.length ? JSON.parse(new TextDecoder().decode(body)) : {};
+      if (jsonDepthExceeds(parsed, MAX_JSON_DEPTH))
+        throw new DecodeError(`OTLP/JSON is nested deeper than ${MAX_JSON_DEPTH} levels`);
       ({ spans, malformed } = decodeJsonRequest(parsed));
     }
   } catch (error) {
+    // protobufjs decodes nested messages recursively: a body nested past the stack is the client's.
+    if (error instanceof RangeError && request.encoding === "protobuf")
+      throw new ApiError(400, "bad_request", "Protobuf messages nested too deep");
     if (error instanceof DecodeError || error instanceof SyntaxError) {
       throw new ApiError(
         400,
