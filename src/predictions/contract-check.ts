@@ -117,12 +117,12 @@ export class BatchSummary {
   add(features: Record<string, FeatureValue>, violations: readonly Violation[]): void {
     this.rows++;
     if (violations.length) this.violatingRows++;
-    const seen = new Set<string>();
+    const seen = violations.length > 1 ? new Set<string>() : undefined;
     for (const v of violations) {
       const key = `${v.field}.${v.rule}`;
       // A row counts once per field and rule.
-      if (seen.has(key)) continue;
-      seen.add(key);
+      if (seen?.has(key)) continue;
+      seen?.add(key);
       this.counts[key] = (this.counts[key] ?? 0) + 1;
     }
     for (const key in features) {

@@ -27,6 +27,11 @@ const CLOSE_BRACE = 0x7d;
 const OPEN_BRACKET = 0x5b;
 const CLOSE_BRACKET = 0x5d;
 
+/** Where a string may end or an escape starts. */
+const STRING_STOP = /["\\]/g;
+/** What changes the structure outside strings. */
+const STRUCTURE = /["{}[\]]/g;
+
 const isSpace = (c: number) => c === SPACE || c === LF || c === CR || c === TAB;
 
 export async function* splitJsonValues(
@@ -64,36 +69,55 @@ export async function* splitJsonValues(
         texts = [];
         yield piece;
       }
-      const c = s.charCodeAt(i);
-      if (inValue) {
+      if (inValue && !scalar) {
+        // Inside a string or a container, jump to the next character that matters.
         if (inString) {
-          if (escaped) escaped = false;
-          else if (c === BACKSLASH) escaped = true;
-          else if (c === QUOTE) {
-            inString = false;
-            if (depth === 0) {
-              push(s.slice(start, i + 1));
-              start = -1;
-            }
-          }
-          continue;
-        }
-        if (scalar) {
-          if (!(isSpace(c) || c === COMMA || c === CLOSE_BRACKET || c === OPEN_BRACE || c === OPEN_BRACKET))
+          if (escaped) {
+            escaped = false;
             continue;
-          push(s.slice(start, i));
-          start = -1;
-          i--; // the delimiter is read again between values
-          continue;
-        }
-        if (c === QUOTE) inString = true;
-        else if (c === OPEN_BRACE || c === OPEN_BRACKET) depth++;
-        else if (c === CLOSE_BRACE || c === CLOSE_BRACKET) {
-          if (--depth === 0) {
+          }
+          STRING_STOP.lastIndex = i;
+          const m = STRING_STOP.exec(s);
+          if (!m) {
+            i = s.length;
+            break;
+          }
+          i = m.index;
+          if (s.charCodeAt(i) === BACKSLASH) {
+            escaped = true;
+            continue;
+          }
+          inString = false;
+          if (depth === 0) {
             push(s.slice(start, i + 1));
             start = -1;
           }
+          continue;
         }
+        STRUCTURE.lastIndex = i;
+        const m = STRUCTURE.exec(s);
+        if (!m) {
+          i = s.length;
+          break;
+        }
+        i = m.index;
+        const c = s.charCodeAt(i);
+        if (c === QUOTE) inString = true;
+        else if (c === OPEN_BRACE || c === OPEN_BRACKET) depth++;
+        else if (--depth === 0) {
+          push(s.slice(start, i + 1));
+          start = -1;
+        }
+        continue;
+      }
+      const c = s.charCodeAt(i);
+      if (inValue) {
+        // A scalar: up to the next delimiter.
+        if (!(isSpace(c) || c === COMMA || c === CLOSE_BRACKET || c === OPEN_BRACE || c === OPEN_BRACKET))
+          continue;
+        push(s.slice(start, i));
+        start = -1;
+        i--; // the delimiter is read again between values
         continue;
       }
       // Between values.
