@@ -94,6 +94,15 @@ export function checkRow(c: CompiledContract, features: Record<string, FeatureVa
   return out;
 }
 
+/** What a BatchSummary counted, as plain data (from a prepare thread to the request's summary). */
+export interface SummaryPart {
+  rows: number;
+  violatingRows: number;
+  counts: Record<string, number>;
+  nulls: [string, number][];
+  present: [string, number][];
+}
+
 /** Accumulates one ingest batch: violation counts, null rates, field presence. */
 export class BatchSummary {
   rows = 0;
@@ -108,18 +117,38 @@ export class BatchSummary {
   add(features: Record<string, FeatureValue>, violations: readonly Violation[]): void {
     this.rows++;
     if (violations.length) this.violatingRows++;
-    const seen = new Set<string>();
+    const seen = violations.length > 1 ? new Set<string>() : undefined;
     for (const v of violations) {
       const key = `${v.field}.${v.rule}`;
       // A row counts once per field and rule.
-      if (seen.has(key)) continue;
-      seen.add(key);
+      if (seen?.has(key)) continue;
+      seen?.add(key);
       this.counts[key] = (this.counts[key] ?? 0) + 1;
     }
     for (const key in features) {
       this.present.set(key, (this.present.get(key) ?? 0) + 1);
       if (features[key] === null) this.nulls.set(key, (this.nulls.get(key) ?? 0) + 1);
     }
+  }
+
+  /** What this summary counted, to be absorbed by another. */
+  part(): SummaryPart {
+    return {
+      rows: this.rows,
+      violatingRows: this.violatingRows,
+      counts: this.counts,
+      nulls: [...this.nulls],
+      present: [...this.present],
+    };
+  }
+
+  /** Adds what another summary of the same contract counted (rows are counted once, wherever). */
+  absorb(p: SummaryPart): void {
+    this.rows += p.rows;
+    this.violatingRows += p.violatingRows;
+    for (const [k, n] of Object.entries(p.counts)) this.counts[k] = (this.counts[k] ?? 0) + n;
+    for (const [k, n] of p.nulls) this.nulls.set(k, (this.nulls.get(k) ?? 0) + n);
+    for (const [k, n] of p.present) this.present.set(k, (this.present.get(k) ?? 0) + n);
   }
 
   get violationRate(): number {

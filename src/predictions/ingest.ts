@@ -1,62 +1,62 @@
 /**
  * The prediction ingest pipeline, shared by the HTTP route and the traces hook: validate each row,
  * check it against its model's contract (violations are stored on the row, which is flagged, never
- * dropped), insert in batches inside one transaction (a request is stored whole or not at all, so a
- * retry is safe), then open `validation` / `schema` incidents for what the batch showed.
+ * dropped), write the rows by COPY inside one transaction (a request is stored whole or not at all,
+ * so a retry is safe), then open `validation` / `schema` incidents for what the batch showed. A
+ * request body's pieces are prepared on threads (prepare-pool.ts) a few ahead of the one stored.
  */
 import { createHash } from "node:crypto";
 import type { Db } from "../db/client.ts";
 import { withTransaction } from "../db/transaction.ts";
 import { recordOccurrence } from "../incidents/record.ts";
 import { DomainError, invalidInput } from "../lib/errors.ts";
-import { BatchSummary, type CompiledContract, checkRow, compileContract } from "./contract-check.ts";
-import { type IngestResult, MAX_ROWS_PER_REQUEST, PredictionIn } from "./model.ts";
+import { BatchSummary, type CompiledContract, compileContract } from "./contract-check.ts";
+import { PredictionCopier } from "./copy-writer.ts";
+import { type IngestResult, MAX_ROWS_PER_REQUEST, type PredictionIn } from "./model.ts";
+import { StreamParseError } from "./parse-stream.ts";
+import {
+  type ContractRules,
+  copyRows,
+  type ModelCheck,
+  type PieceInput,
+  type PieceOutput,
+  type PredictionSource,
+  type RowError,
+  validateRows,
+} from "./prepare.ts";
+import { type PreparePiecePool, sharedPiecePool } from "./prepare-pool.ts";
 import {
   resolveSchemaChanges,
   resolveValidation,
   schemaFingerprintPrefix,
   validationFingerprint,
 } from "./resolve.ts";
-import { getContract, insertPredictions, type StoredPrediction } from "./store.ts";
+import type { TextPiece } from "./split-stream.ts";
+import { applyWaitingLabels, getContract, hasLabels } from "./store.ts";
 
 export const INSERT_BATCH = 1000;
 const MAX_REPORTED_ERRORS = 20;
 
-function toStored(p: PredictionIn, source: StoredPrediction["source"], now: string): StoredPrediction {
-  return {
-    model: p.model,
-    model_version: p.modelVersion ?? null,
-    ts:
-      p.timestamp === undefined
-        ? now
-        : typeof p.timestamp === "number"
-          ? new Date(p.timestamp).toISOString()
-          : p.timestamp,
-    request_id: p.requestId ?? null,
-    features: p.features,
-    output: p.output ?? null,
-    label: p.label ?? null,
-    validation: null,
-    flagged: false,
-    source,
-  };
-}
+/** Pieces of a body being prepared ahead of the one being stored. */
+const LOOKAHEAD = 4;
 
 interface ModelState {
-  contract: CompiledContract | undefined;
-  summary: BatchSummary | undefined;
+  check: ModelCheck;
+  rules: ContractRules | null;
   contractVersion?: number;
 }
 
 /**
- * Stores the rows of `batches` (raw, unvalidated values) for one project. Throws a DomainError (invalid) on a
- * malformed row (nothing is stored), 413 past MAX_ROWS_PER_REQUEST.
+ * Stores the rows of `batches` for one project: raw values, or the texts of values as split from a
+ * request body (split-stream.ts). Throws a DomainError (invalid) on a malformed row (nothing is
+ * stored), 413 past MAX_ROWS_PER_REQUEST. The rows go in by COPY while the next batch is prepared
+ * (copy-writer.ts).
  */
 export async function ingestPredictions(
   db: Db,
   projectId: string,
-  batches: AsyncIterable<unknown[]> | Iterable<unknown[]>,
-  options: { source?: StoredPrediction["source"]; maxRows?: number } = {},
+  batches: AsyncIterable<unknown[] | TextPiece> | Iterable<unknown[] | TextPiece>,
+  options: { source?: PredictionSource; maxRows?: number; pool?: PreparePiecePool } = {},
 ): Promise<IngestResult> {
   const source = options.source ?? "api";
   const maxRows = options.maxRows ?? MAX_ROWS_PER_REQUEST;
@@ -69,79 +69,91 @@ export async function ingestPredictions(
     violations: {},
   };
   const models = new Map<string, ModelState>();
+  const checks = new Map<string, ModelCheck>();
   const now = new Date().toISOString();
 
+  const pool = options.pool ?? sharedPiecePool();
+
   await withTransaction(db, async (tx) => {
-    for await (const raw of batches) {
-      const rows: StoredPrediction[] = [];
-      const errors: { row: number; issues: { path: string; message: string }[] }[] = [];
-      for (const value of raw) {
-        const index = result.received++;
-        if (result.received > maxRows) {
-          throw new DomainError(
-            "too_large",
-            "too_many_rows",
-            `At most ${maxRows} predictions per request; split the upload`,
-          );
-        }
-        const parsed = PredictionIn.safeParse(value);
-        if (!parsed.success) {
-          if (errors.length < MAX_REPORTED_ERRORS) {
-            errors.push({
-              row: index,
-              issues: parsed.error.issues.map((i) => ({ path: i.path.join("."), message: i.message })),
-            });
-          }
-          continue;
-        }
-        const row = toStored(parsed.data, source, now);
-        let state = models.get(row.model);
-        if (!state) {
-          const contract = await getContract(tx, projectId, row.model);
-          const compiled = contract ? compileContract(contract) : undefined;
-          state = {
-            contract: compiled,
-            summary: compiled ? new BatchSummary(compiled) : undefined,
-            contractVersion: contract?.version,
-          };
-          models.set(row.model, state);
-        }
-        if (state.contract) {
-          const violations = checkRow(state.contract, row.features);
-          state.summary!.add(row.features, violations);
-          if (violations.length) {
-            row.validation = violations;
-            row.flagged = true;
-          }
-        }
-        rows.push(row);
+    const copier = new PredictionCopier(tx);
+    // Labels sent before their predictions are looked up only when the project has any.
+    const waiting: string[] | undefined = (await hasLabels(tx, projectId)) ? [] : undefined;
+    const known = new Map<string, ContractRules | null>();
+    const load = async (model: string) => {
+      await copier.idle();
+      const state = await loadContract(tx, projectId, model);
+      models.set(model, state);
+      checks.set(model, state.check);
+      known.set(model, state.rules);
+    };
+    const input = (piece: TextPiece): PieceInput => ({
+      texts: piece.texts,
+      first: piece.first,
+      projectId,
+      source,
+      now,
+      contracts: known,
+      maxErrors: MAX_REPORTED_ERRORS,
+      requestIds: waiting !== undefined,
+    });
+    /** Stores a prepared piece, in body order. */
+    const store = async (piece: TextPiece, prepared: Promise<PieceOutput>) => {
+      let out = await prepared;
+      while (out.kind === "models") {
+        for (const model of out.models) if (!models.has(model)) await load(model);
+        out = await pool.run(input(piece));
       }
-      if (errors.length) {
-        const first = errors[0]!;
-        const issue = first.issues[0];
-        throw invalidInput(
-          `Invalid prediction at row ${first.row}${issue ? `: ${issue.path || "(row)"}: ${issue.message}` : ""}; nothing was stored`,
-          { rows: errors },
+      if (out.kind === "malformed") throw new StreamParseError(out.message, out.index);
+      if (out.kind === "invalid") throw invalidRows(out.errors);
+      for (const [model, part] of out.summaries) models.get(model)?.check?.summary.absorb(part);
+      if (waiting) for (const id of out.requestIds) waiting.push(id);
+      copier.add(out.text, out.count);
+    };
+    const ahead: [TextPiece, Promise<PieceOutput>][] = [];
+    for await (const batch of batches) {
+      const first = result.received;
+      const count = Array.isArray(batch) ? batch.length : batch.texts.length;
+      result.received += count;
+      if (result.received > maxRows) {
+        throw new DomainError(
+          "too_large",
+          "too_many_rows",
+          `At most ${maxRows} predictions per request; split the upload`,
         );
       }
-      for (let i = 0; i < rows.length; i += INSERT_BATCH) {
-        const chunk = rows.slice(i, i + INSERT_BATCH);
-        const r = await insertPredictions(tx, projectId, chunk);
-        result.inserted += r.inserted;
-        result.labeled += r.labeled;
+      if (!Array.isArray(batch)) {
+        const prepared = pool.run(input(batch));
+        prepared.catch(() => {}); // awaited in order below; a request that fails first drops it
+        ahead.push([batch, prepared]);
+        while (ahead.length > LOOKAHEAD) await store(...ahead.shift()!);
+        continue;
       }
+      while (ahead.length) await store(...ahead.shift()!);
+      // Values already parsed (the traces hook, direct calls): prepared here.
+      const { rows, errors } = validateRows(batch, first, MAX_REPORTED_ERRORS);
+      if (errors.length) throw invalidRows(errors);
+      for (const row of rows) {
+        if (!models.has(row.model)) await load(row.model);
+        if (waiting && row.requestId !== undefined && (row.label ?? null) === null)
+          waiting.push(row.requestId);
+      }
+      copier.add(copyRows(rows, projectId, source, now, checks), rows.length);
     }
+    while (ahead.length) await store(...ahead.shift()!);
+    await copier.finish();
+    result.inserted = copier.inserted;
+    if (waiting) result.labeled = await applyWaitingLabels(tx, projectId, waiting);
   });
   result.duplicates = result.received - result.inserted;
 
   const newFields = new Set<string>();
   const vanishedFields = new Set<string>();
   for (const [model, state] of models) {
-    const summary = state.summary;
-    if (!summary) continue;
+    if (!state.check) continue;
+    const { contract, summary } = state.check;
     result.flagged += summary.violatingRows;
     for (const [k, n] of Object.entries(summary.counts)) result.violations[`${model}:${k}`] = n;
-    await raiseIncidents(db, projectId, model, state.contract!, summary, state.contractVersion ?? 1);
+    await raiseIncidents(db, projectId, model, contract, summary, state.contractVersion ?? 1);
     const changes = summary.schemaChanges();
     for (const f of changes.newFields) newFields.add(`${model}:${f}`);
     for (const f of changes.vanishedFields) vanishedFields.add(`${model}:${f}`);
@@ -150,6 +162,31 @@ export async function ingestPredictions(
     result.schemaChanges = { newFields: [...newFields], vanishedFields: [...vanishedFields] };
   }
   return result;
+}
+
+/** A model's contract, the first time a request names the model. */
+async function loadContract(tx: Db, projectId: string, model: string): Promise<ModelState> {
+  const contract = await getContract(tx, projectId, model);
+  if (!contract) return { check: undefined, rules: null };
+  const compiled = compileContract(contract);
+  return {
+    check: { contract: compiled, summary: new BatchSummary(compiled) },
+    rules: {
+      fields: contract.fields,
+      violationThreshold: contract.violationThreshold,
+      detectSchemaChanges: contract.detectSchemaChanges,
+    },
+    contractVersion: contract.version,
+  };
+}
+
+function invalidRows(errors: RowError[]) {
+  const first = errors[0]!;
+  const issue = first.issues[0];
+  return invalidInput(
+    `Invalid prediction at row ${first.row}${issue ? `: ${issue.path || "(row)"}: ${issue.message}` : ""}; nothing was stored`,
+    { rows: errors },
+  );
 }
 
 /**
@@ -225,7 +262,7 @@ export async function storePredictions(
   db: Db,
   projectId: string,
   rows: readonly PredictionIn[],
-  source: StoredPrediction["source"] = "trace",
+  source: PredictionSource = "trace",
 ): Promise<IngestResult> {
   if (rows.length === 0)
     return { received: 0, inserted: 0, duplicates: 0, flagged: 0, labeled: 0, violations: {} };

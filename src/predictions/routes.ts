@@ -6,8 +6,9 @@ import { decompress } from "../http/middleware/decompress.ts";
 import { ErrorResponses, errorResponse, json } from "../http/openapi.ts";
 import { INSERT_BATCH, ingestPredictions } from "./ingest.ts";
 import { IngestResult, LabelsRequest, PredictionIn } from "./model.ts";
-import { parseJsonValues, StreamParseError } from "./parse-stream.ts";
+import { StreamParseError } from "./parse-stream.ts";
 import { contractRoutes } from "./routes-contracts.ts";
+import { splitJsonValues } from "./split-stream.ts";
 import { upsertLabels } from "./store.ts";
 
 /** Prediction logs and labels in; model contracts (routes-contracts.ts) mounted alongside. */
@@ -46,7 +47,7 @@ export function predictionRoutes(deps: AppDeps) {
     const body = c.req.raw.body;
     if (!body) throw badRequest("Empty body: send a JSON array or NDJSON of predictions");
     try {
-      const result = await ingestPredictions(db, c.get("project").id, parseJsonValues(body, INSERT_BATCH));
+      const result = await ingestPredictions(db, c.get("project").id, splitJsonValues(body, INSERT_BATCH));
       return c.json(result, 200);
     } catch (error) {
       if (error instanceof StreamParseError)

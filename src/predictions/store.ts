@@ -1,69 +1,47 @@
 /**
- * Queries of the predictions capability: batched inserts (one jsonb parameter per batch, unpacked
- * by jsonb_to_recordset, so 1000 rows are one round trip on both drivers), labels, contracts,
- * violation statistics.
+ * Queries of the predictions capability: labels, contracts, violation statistics (rows are written
+ * by COPY: copy-writer.ts).
  */
 import { and, eq, type SQL, sql } from "drizzle-orm";
 import type { Db } from "../db/client.ts";
 import { rowsOf } from "../db/rows.ts";
 import { contracts } from "../db/schema/index.ts";
-import type { Violation } from "../schemas/contracts/rules.ts";
 import type { BatchRules, Contract, ContractIn, FeatureValue } from "./model.ts";
-
-/** A row as it goes into the predictions table. */
-export interface StoredPrediction {
-  model: string;
-  model_version: string | null;
-  ts: string;
-  request_id: string | null;
-  features: Record<string, FeatureValue>;
-  output: unknown;
-  label: unknown;
-  validation: Violation[] | null;
-  flagged: boolean;
-  source: "api" | "trace";
-}
 
 export async function run<T = Record<string, unknown>>(db: Db, statement: SQL): Promise<T[]> {
   return rowsOf<T>(await db.execute(statement));
 }
 
+/** Whether any label is waiting in this project (if none, new rows need no label lookup). */
+export async function hasLabels(db: Db, projectId: string): Promise<boolean> {
+  const [row] = await run<{ any: boolean }>(
+    db,
+    sql`select exists (select 1 from prediction_labels where project_id = ${projectId}::uuid) as any`,
+  );
+  return row?.any === true;
+}
+
 /**
- * Inserts one batch; rows whose (model, request_id) is already stored are skipped (idempotent
- * retries). New rows without a label pick up one that arrived earlier through /labels.
+ * Sets the labels that arrived before their predictions on the rows of these request ids that
+ * have none (a label for model '' fits every model); returns how many rows got one.
  */
-export async function insertPredictions(
+export async function applyWaitingLabels(
   db: Db,
   projectId: string,
-  rows: readonly StoredPrediction[],
-): Promise<{ inserted: number; labeled: number }> {
-  if (rows.length === 0) return { inserted: 0, labeled: 0 };
-  const inserted = await run<{ id: number; request_id: string | null; has_label: boolean }>(
+  requestIds: readonly string[],
+): Promise<number> {
+  if (requestIds.length === 0) return 0;
+  const updated = await run(
     db,
-    sql`insert into predictions
-          (project_id, model, model_version, ts, request_id, features, output, label, labeled_at, validation, flagged, source)
-        select ${projectId}::uuid, r.model, r.model_version, r.ts, r.request_id, r.features, r.output, r.label,
-               case when r.label is not null then now() end, r.validation, r.flagged, r.source
-        from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) as r(
-          model text, model_version text, ts timestamptz, request_id text, features jsonb, output jsonb,
-          label jsonb, validation jsonb, flagged boolean, source text)
-        on conflict (project_id, model, request_id) do nothing
-        returning id, request_id, label is not null as has_label`,
+    sql`update predictions p set label = l.label, labeled_at = now()
+        from prediction_labels l
+        where l.project_id = ${projectId}::uuid
+          and l.request_id in (select jsonb_array_elements_text(${JSON.stringify(requestIds)}::jsonb))
+          and p.project_id = l.project_id and p.request_id = l.request_id and l.model in (p.model, '')
+          and p.label is null
+        returning p.id`,
   );
-  const waiting = inserted.filter((r) => r.request_id !== null && !r.has_label).map((r) => Number(r.id));
-  let labeled = 0;
-  if (waiting.length) {
-    const updated = await run(
-      db,
-      sql`update predictions p set label = l.label, labeled_at = now()
-          from prediction_labels l
-          where p.id = any(${`{${waiting.join(",")}}`}::bigint[]) and p.label is null
-            and l.project_id = p.project_id and l.request_id = p.request_id and l.model in (p.model, '')
-          returning p.id`,
-    );
-    labeled = updated.length;
-  }
-  return { inserted: inserted.length, labeled };
+  return updated.length;
 }
 
 export interface StoredLabel {

@@ -41,10 +41,10 @@ export const predictions = pgTable(
     receivedAt: timestamp("received_at", { withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [
-    uniqueIndex("predictions_request_uq").on(t.projectId, t.model, t.requestId),
+    // Request id before model: labels name a request id without (always) naming the model, so the
+    // one index serves idempotency (ON CONFLICT) and the label join alike.
+    uniqueIndex("predictions_request_uq").on(t.projectId, t.requestId, t.model),
     index("predictions_model_ts_idx").on(t.projectId, t.model, t.ts),
-    // Labels name a request id without (always) naming the model.
-    index("predictions_request_idx").on(t.projectId, t.requestId),
     // Retention deletes by age across every model: a BRIN index is a few pages and costs ingest
     // almost nothing, as rows mostly arrive in time order.
     index("predictions_ts_brin").using("brin", t.ts),
