@@ -109,38 +109,44 @@ export async function ingestPredictions(
       if (waiting) for (const id of out.requestIds) waiting.push(id);
       copier.add(out.text, out.count);
     };
-    const ahead: [TextPiece, Promise<PieceOutput>][] = [];
-    for await (const batch of batches) {
-      const first = result.received;
-      const count = Array.isArray(batch) ? batch.length : batch.texts.length;
-      result.received += count;
-      if (result.received > maxRows) {
-        throw new DomainError(
-          "too_large",
-          "too_many_rows",
-          `At most ${maxRows} predictions per request; split the upload`,
-        );
-      }
-      if (!Array.isArray(batch)) {
-        const prepared = pool.run(input(batch));
-        prepared.catch(() => {}); // awaited in order below; a request that fails first drops it
-        ahead.push([batch, prepared]);
-        while (ahead.length > LOOKAHEAD) await store(...ahead.shift()!);
-        continue;
+    try {
+      const ahead: [TextPiece, Promise<PieceOutput>][] = [];
+      for await (const batch of batches) {
+        const first = result.received;
+        const count = Array.isArray(batch) ? batch.length : batch.texts.length;
+        result.received += count;
+        if (result.received > maxRows) {
+          throw new DomainError(
+            "too_large",
+            "too_many_rows",
+            `At most ${maxRows} predictions per request; split the upload`,
+          );
+        }
+        if (!Array.isArray(batch)) {
+          const prepared = pool.run(input(batch));
+          prepared.catch(() => {}); // awaited in order below; a request that fails first drops it
+          ahead.push([batch, prepared]);
+          while (ahead.length > LOOKAHEAD) await store(...ahead.shift()!);
+          continue;
+        }
+        while (ahead.length) await store(...ahead.shift()!);
+        // Values already parsed (the traces hook, direct calls): prepared here.
+        const { rows, errors } = validateRows(batch, first, MAX_REPORTED_ERRORS);
+        if (errors.length) throw invalidRows(errors);
+        for (const row of rows) {
+          if (!models.has(row.model)) await load(row.model);
+          if (waiting && row.requestId !== undefined && (row.label ?? null) === null)
+            waiting.push(row.requestId);
+        }
+        copier.add(copyRows(rows, projectId, source, now, checks), rows.length);
       }
       while (ahead.length) await store(...ahead.shift()!);
-      // Values already parsed (the traces hook, direct calls): prepared here.
-      const { rows, errors } = validateRows(batch, first, MAX_REPORTED_ERRORS);
-      if (errors.length) throw invalidRows(errors);
-      for (const row of rows) {
-        if (!models.has(row.model)) await load(row.model);
-        if (waiting && row.requestId !== undefined && (row.label ?? null) === null)
-          waiting.push(row.requestId);
-      }
-      copier.add(copyRows(rows, projectId, source, now, checks), rows.length);
+      await copier.finish();
+    } catch (error) {
+      // The transaction rolls back once the COPY under way (if any) has ended.
+      await copier.idle().catch(() => {});
+      throw error;
     }
-    while (ahead.length) await store(...ahead.shift()!);
-    await copier.finish();
     result.inserted = copier.inserted;
     if (waiting) result.labeled = await applyWaitingLabels(tx, projectId, waiting);
   });

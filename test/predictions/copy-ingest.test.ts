@@ -52,6 +52,28 @@ describeEachDatabase("predictions stored by COPY", (db) => {
     expect(row).toEqual({ n: 7000, max: 6999 });
   });
 
+  it("a bad row after groups were already copied: 400, and none of the request is stored", async () => {
+    const rows: unknown[] = Array.from({ length: 12_000 }, (_, i) => ({
+      model: "late",
+      requestId: i,
+      features: { i },
+    }));
+    rows[11_500] = { model: "late", features: [] };
+    const res = await t.post("/api/v1/predictions", rows);
+    expect(res.status).toBe(400);
+    expect(((await res.json()) as { error: { message: string } }).error.message).toMatch(/row 11500/);
+    const malformed = await t.request("/api/v1/predictions", {
+      method: "POST",
+      headers: { "content-type": "application/x-ndjson" },
+      body: `${rows
+        .slice(0, 11_000)
+        .map((r) => JSON.stringify(r))
+        .join("\n")}\n{"model": "late", "features": {`,
+    });
+    expect(malformed.status).toBe(400);
+    expect(await stored("late")).toEqual([]);
+  });
+
   it("a retry that overlaps stored rows stores only the new ones, with labels sent earlier", async () => {
     await t.post("/api/v1/labels", [{ requestId: "ov-5", label: "yes" }]);
     const rows = (from: number, to: number) =>
