@@ -18,8 +18,14 @@ export function registerJobMetrics(registry: Registry, database: Database): void
     async collect() {
       this.reset();
       try {
+        // Every queue in every state, zeros included: a series that exists before the first
+        // failure lets delta() see that failure.
         const rows = await database.execute<{ queue: string; state: string; n: number }>(
-          "select name as queue, state::text as state, count(*)::int as n from pgboss.job group by 1, 2",
+          `select q.name as queue, s.state::text as state, count(j.id)::int as n
+           from pgboss.queue q
+           cross join unnest(enum_range(null::pgboss.job_state)) as s(state)
+           left join pgboss.job j on j.name = q.name and j.state = s.state
+           group by 1, 2`,
         );
         for (const r of rows) this.set({ queue: r.queue, state: r.state }, r.n);
       } catch {
