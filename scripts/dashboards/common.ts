@@ -1,4 +1,6 @@
+import * as common from "@grafana/grafana-foundation-sdk/common";
 import * as dashboard from "@grafana/grafana-foundation-sdk/dashboard";
+import * as piechart from "@grafana/grafana-foundation-sdk/piechart";
 import * as prometheus from "@grafana/grafana-foundation-sdk/prometheus";
 import { POSTGRES_TYPE, SqlQueryBuilder } from "./sql.ts";
 
@@ -112,5 +114,21 @@ export function vigilDashboard(uid: string, title: string, description: string) 
         .type(dashboard.DashboardLinkType.Link)
         .url("${vigil_url}")
         .targetBlank(true),
+    );
+}
+
+/** A pie of a (label, number) table: one slice per row, not one per numeric column. */
+export function pieOfRows(title: string) {
+  return new piechart.PanelBuilder()
+    .title(title)
+    .pieType(piechart.PieChartType.Donut)
+    .displayLabels([piechart.PieChartLabels.Value])
+    .reduceOptions(new common.ReduceDataOptionsBuilder().values(true).calcs([]).fields(""))
+    .legend(
+      new piechart.PieChartLegendOptionsBuilder()
+        .showLegend(true)
+        .displayMode(common.LegendDisplayMode.List)
+        .placement(common.LegendPlacement.Right)
+        .values([piechart.PieChartLegendValues.Value]),
     );
 }

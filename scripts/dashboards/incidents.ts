@@ -1,5 +1,4 @@
 import * as common from "@grafana/grafana-foundation-sdk/common";
-import * as piechart from "@grafana/grafana-foundation-sdk/piechart";
 import * as stat from "@grafana/grafana-foundation-sdk/stat";
 import * as table from "@grafana/grafana-foundation-sdk/table";
 import * as timeseries from "@grafana/grafana-foundation-sdk/timeseries";
@@ -8,6 +7,7 @@ import {
   hiddenColumns,
   inProjects,
   linkColumn,
+  pieOfRows,
   projectVariable,
   sql,
   sqlVariable,
@@ -92,16 +92,8 @@ FROM incidents WHERE ${SELECTED} AND status = 'resolved' AND $__timeFilter(resol
         .span(6)
         .height(5),
     )
-    .withPanel(
-      new piechart.PanelBuilder().title("Open by kind").withTarget(byColumn("kind")).span(6).height(8),
-    )
-    .withPanel(
-      new piechart.PanelBuilder()
-        .title("Open by severity")
-        .withTarget(byColumn("severity"))
-        .span(6)
-        .height(8),
-    )
+    .withPanel(pieOfRows("Open by kind").withTarget(byColumn("kind")).span(6).height(8))
+    .withPanel(pieOfRows("Open by severity").withTarget(byColumn("severity")).span(6).height(8))
     .withPanel(
       new timeseries.PanelBuilder()
         .title("Opened by kind")

@@ -1,5 +1,4 @@
 import * as common from "@grafana/grafana-foundation-sdk/common";
-import * as piechart from "@grafana/grafana-foundation-sdk/piechart";
 import * as stat from "@grafana/grafana-foundation-sdk/stat";
 import * as table from "@grafana/grafana-foundation-sdk/table";
 import * as timeseries from "@grafana/grafana-foundation-sdk/timeseries";
@@ -8,6 +7,7 @@ import {
   hiddenColumns,
   inProjects,
   linkColumn,
+  pieOfRows,
   projectVariable,
   sql,
   sqlVariable,
@@ -61,8 +61,7 @@ ${RUNS} AND completed_at IS NOT NULL AND dispatched_at IS NOT NULL`),
         .height(5),
     )
     .withPanel(
-      new piechart.PanelBuilder()
-        .title("Outcomes")
+      pieOfRows("Outcomes")
         .withTarget(sql(`SELECT ${OUTCOME} AS outcome, count(*) AS runs ${RUNS} GROUP BY 1 ORDER BY 2 DESC`))
         .span(6)
         .height(5),

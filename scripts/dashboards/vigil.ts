@@ -164,19 +164,21 @@ export function vigilItself() {
     )
     .withPanel(
       new timeseries.PanelBuilder()
-        .title("Process")
+        .title("CPU")
+        .description("CPU time per second of each Vigil process: 1 is one core.")
+        .withTarget(promql(`sum by (instance) (${rate("vigil_process_cpu_seconds_total")})`, "{{instance}}"))
+        .unit("percentunit")
+        .span(6)
+        .height(8),
+    )
+    .withPanel(
+      new timeseries.PanelBuilder()
+        .title("Event loop lag p99")
         .withTarget(
-          promql(`sum by (instance) (${rate("vigil_process_cpu_seconds_total")})`, "CPU {{instance}}"),
-        )
-        .withTarget(
-          promql(
-            `max by (instance) (vigil_nodejs_eventloop_lag_p99_seconds{${J}})`,
-            "event loop p99 {{instance}}",
-            "B",
-          ),
+          promql(`max by (instance) (vigil_nodejs_eventloop_lag_p99_seconds{${J}})`, "{{instance}}"),
         )
         .unit("s")
-        .span(12)
+        .span(6)
         .height(8),
     );
 }
