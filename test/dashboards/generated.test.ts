@@ -1,8 +1,8 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { Ajv } from "ajv";
+import { Ajv, type ValidateFunction } from "ajv";
 import { createGenerator } from "ts-json-schema-generator";
-import { describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { renderDashboards } from "../../scripts/dashboards/index.ts";
 import { committedDashboards, GRAFANA_DIR, ROOT } from "./load.ts";
@@ -21,10 +21,9 @@ describe("dashboards/grafana", () => {
     expect(generated.size).toBe(6);
   });
 
-  it("each dashboard validates against the foundation SDK's dashboard types (as a JSON Schema)", () => {
-    // The SDK's TypeScript types, with the query and panel-options variants closed
-    // (scripts/dashboards/schema.ts), as a JSON Schema: unknown keys, wrong types and missing
-    // required fields are errors.
+  let validate: ValidateFunction;
+  // Compiling the SDK's types takes seconds, more on a busy machine: a hook has the longer timeout.
+  beforeAll(() => {
     const schema = createGenerator({
       path: join(ROOT, "scripts/dashboards/schema.ts"),
       tsconfig: join(ROOT, "tsconfig.json"),
@@ -33,7 +32,13 @@ describe("dashboards/grafana", () => {
       additionalProperties: false,
       expose: "none",
     }).createSchema("VigilDashboard");
-    const validate = new Ajv({ allErrors: true, strict: false }).compile(schema);
+    validate = new Ajv({ allErrors: true, strict: false }).compile(schema);
+  });
+
+  it("each dashboard validates against the foundation SDK's dashboard types (as a JSON Schema)", () => {
+    // The SDK's TypeScript types, with the query and panel-options variants closed
+    // (scripts/dashboards/schema.ts), as a JSON Schema: unknown keys, wrong types and missing
+    // required fields are errors.
     for (const { file, model } of committedDashboards()) {
       const valid = validate(model);
       expect(validate.errors ?? [], file).toEqual([]);
@@ -68,6 +73,15 @@ describe("dashboards/grafana", () => {
           expect(variable!.query, `${file} / ${panel.title}`).toBe(q.datasource.type);
         }
       }
+      // Every SQL query but the project list is scoped to the selected projects.
+      const sqls = [
+        ...model.panels.flatMap((p: Json) => p.targets.map((q: Json) => q.rawSql)),
+        ...model.templating.list
+          .filter((v: Json) => v.type === "query" && v.name !== "project")
+          .map((v: Json) => v.query),
+      ].filter((q): q is string => typeof q === "string");
+      for (const q of sqls)
+        expect(q, file).toMatch(/project_id IN \(SELECT id FROM projects WHERE name IN \(\$project\)\)/);
       // Every $variable a query, a variable or a link names is defined (or is Grafana's own).
       const text = JSON.stringify(model);
       for (const m of text.matchAll(/\$\{?(\w+)/g)) {

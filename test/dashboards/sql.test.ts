@@ -166,6 +166,22 @@ describeEachDatabase("dashboard SQL on demo data", (db) => {
     }
   });
 
+  it("queries with $__timeFilter see nothing of a range before the demo data", async () => {
+    const before = {
+      ...ctx,
+      from: new Date(Date.now() - 30 * 86_400_000),
+      to: new Date(Date.now() - 29 * 86_400_000),
+    };
+    const filtered = queries.filter((q) => q.rawSql.includes("$__timeFilter("));
+    expect(filtered.length).toBeGreaterThan(20);
+    for (const q of filtered) {
+      const res = await runAs(db.database, role, grafanaSql(q.rawSql, before));
+      const numbers = res.rows.flatMap((r) => r.filter((_, i) => NUMERIC.has(res.columns[i]!.type)));
+      expect(numbers.filter(nonZero), q.where).toEqual([]);
+      if (q.format === "time_series" || !q.panel) expect(res.rows, q.where).toEqual([]);
+    }
+  });
+
   it("the read-only role reads no secrets: API keys are out of its reach", async () => {
     await expect(runAs(db.database, role, "select count(*) from api_keys")).rejects.toThrow(
       /permission denied/,
