@@ -20,10 +20,8 @@ export function vigilItself() {
       new dashboard.QueryVariableBuilder("job")
         .label("Scrape job")
         .datasource(PROM)
-        .query({
-          query: "label_values(vigil_http_requests_total, job)",
-          refId: "PrometheusVariableQueryEditor-VariableQuery",
-        })
+        // The classic string form: every Grafana version reads it (newer ones migrate it on load).
+        .query("label_values(vigil_http_requests_total, job)")
         .multi(true)
         .includeAll(true)
         .current({ text: "All", value: "$__all" })

@@ -77,7 +77,12 @@ describe("dashboards/grafana", () => {
       const sqls = [
         ...model.panels.flatMap((p: Json) => p.targets.map((q: Json) => q.rawSql)),
         ...model.templating.list
-          .filter((v: Json) => v.type === "query" && v.name !== "project")
+          .filter(
+            (v: Json) =>
+              v.type === "query" &&
+              v.datasource.type === "grafana-postgresql-datasource" &&
+              v.name !== "project",
+          )
           .map((v: Json) => v.query),
       ].filter((q): q is string => typeof q === "string");
       for (const q of sqls)

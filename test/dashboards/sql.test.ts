@@ -217,6 +217,27 @@ describeEachDatabase("dashboard SQL on demo data", (db) => {
     expect(Number((await run(requests, all)).rows[0]![0])).toBe(360);
   });
 
+  it("per service, the Routes table adds up to what Vigil's own /api/v1/services counts", async () => {
+    const routes = await run(find("service-health.json / Routes"));
+    const col = (n: string) => routes.columns.findIndex((c) => c.name === n);
+    const window = `from=${ctx.from.toISOString()}&to=${ctx.to.toISOString()}`;
+    const api = (await (await t.request(`/api/v1/services?${window}`)).json()) as {
+      services: { service: string; requests: number; errors: number }[];
+    };
+    expect(api.services.map((s) => s.service)).toEqual(seeded.services);
+    for (const s of api.services) {
+      const mine = routes.rows.filter((r) => r[col("service")] === s.service);
+      expect(
+        mine.reduce((n, r) => n + Number(r[col("requests")]), 0),
+        s.service,
+      ).toBe(s.requests);
+      expect(
+        mine.reduce((n, r) => n + Number(r[col("errors")]), 0),
+        s.service,
+      ).toBe(s.errors);
+    }
+  });
+
   it("the SQL drift score is the one /metrics/drift exports", async () => {
     const verdicts = await run(find("drift.json / Verdicts in the newest reports"));
     const col = (n: string) => verdicts.columns.findIndex((c) => c.name === n);
