@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the test suite starts as real processes, when they are missing:
 #   prometheus-alertmanager — test/alerts/alertmanager.test.ts runs a real Alertmanager against Vigil;
-#   prometheus — its promtool lints /metrics/drift (test/drift/monitors/metrics.test.ts) and checks
-#     the Prometheus configuration Vigil ships (test/deploy/docker.test.ts).
+#   prometheus — its promtool lints /metrics/drift (test/drift/monitors/metrics.test.ts), checks
+#     the Prometheus configuration Vigil ships (test/deploy/docker.test.ts), and checks and
+#     unit-tests the alert rules and parses the dashboards' PromQL (test/dashboards/prometheus.test.ts).
 # Idempotent: does nothing when every tool is already on PATH (or in /usr/bin).
 set -euo pipefail
 

@@ -10,6 +10,7 @@ import { requireApiKey } from "./auth/middleware.ts";
 import { onKeyRevoked } from "./auth/revocations.ts";
 import { otelEnabled } from "./config.ts";
 import { inputRefusedByDatabase, isDatabaseUnavailable } from "./db/errors.ts";
+import { registerDatabaseMetrics } from "./db/metrics.ts";
 import type { AppDeps } from "./deps.ts";
 import { DRIFT_COMPARE_PATH, driftRoutes } from "./drift/compare/routes.ts";
 import { monitorRoutes } from "./drift/monitors/routes.ts";
@@ -21,6 +22,7 @@ import { decompress } from "./http/middleware/decompress.ts";
 import { inputGuard } from "./http/middleware/input-guard.ts";
 import { ErrorResponses } from "./http/openapi.ts";
 import { incidentRoutes } from "./incidents/routes.ts";
+import { registerJobMetrics } from "./jobs/metrics.ts";
 import { withTimeout } from "./lib/timeout.ts";
 import { notificationRoutes } from "./notifications/routes.ts";
 import { predictionRoutes } from "./predictions/routes.ts";
@@ -82,6 +84,9 @@ export function buildApp(deps: AppDeps, options: { spanWriter: SpanWriter; metri
   if (otelEnabled(config)) app.use(httpInstrumentationMiddleware({ serviceName: config.OTEL_SERVICE_NAME }));
   // OTLP error bodies (google.rpc.Status) for every error of /v1/traces, the 413 and 401 below too.
   const otlpMetrics = createOtlpMetrics(metrics.registry);
+  // Counted in the database at scrape time: every instance agrees, workers included.
+  registerDatabaseMetrics(metrics.registry, database, config.VIGIL_READY_TIMEOUT * 1000);
+  registerJobMetrics(metrics.registry, database);
   app.use("/v1/traces", otlpResponses(otlpMetrics));
   const globalBodyLimit = bodyLimit({
     maxSize: config.VIGIL_BODY_LIMIT,
