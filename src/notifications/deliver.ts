@@ -1,3 +1,4 @@
+import { withTransaction } from "../db/transaction.ts";
 import type { AppDeps } from "../deps.ts";
 import { getIncident } from "../incidents/read.ts";
 import { addEvent } from "../incidents/record.ts";
@@ -39,14 +40,21 @@ export async function deliverOne(
   options: DeliverOptions = {},
 ): Promise<"sent" | "retrying" | "dead" | "skipped" | "postponed"> {
   const db = deps.database.db;
-  const earliest = await earliestSend(db, deliveryId);
-  if (earliest && earliest.getTime() > Date.now()) {
-    // The previous message about this incident went out late: keep the window from its real send.
-    await postponeDelivery(db, deliveryId, earliest);
-    await deps.jobs.send(DELIVER_JOB, { deliveryId }, { startAfter: earliest });
+  const taken = await withTransaction(db, async (tx) => {
+    const earliest = await earliestSend(tx, deliveryId);
+    if (earliest && earliest.getTime() > Date.now()) {
+      // The previous message about this incident went out late (or is going out): keep the window
+      // from its real send.
+      await postponeDelivery(tx, deliveryId, earliest);
+      return { postponedUntil: earliest };
+    }
+    return { delivery: await claimDelivery(tx, deliveryId) };
+  });
+  if (taken.postponedUntil) {
+    await deps.jobs.send(DELIVER_JOB, { deliveryId }, { startAfter: taken.postponedUntil });
     return "postponed";
   }
-  const d = await claimDelivery(db, deliveryId);
+  const d = taken.delivery;
   if (!d) return "skipped";
   const fail = async (lastError: string, lastStatus?: number) => {
     await finishDelivery(db, d.id, { status: "dead", lastError, lastStatus });

@@ -242,9 +242,17 @@ export async function upsertPendingDelivery(
  * two messages are never closer than the window.
  */
 export async function earliestSend(db: Db, id: string): Promise<Date | undefined> {
+  // Call in the transaction that claims the delivery: the lock serialises check-and-claim per
+  // channel and incident, and a message still in flight counts as sent now — else two workers, or
+  // a late message and the next one due, both pass the check and send within a millisecond.
+  await db.execute(sql`
+    select pg_advisory_xact_lock(hashtextextended(d.channel_id::text || '/' || d.incident_id::text, 0))
+    from notification_deliveries d where d.id = ${id}::uuid`);
   const [row] = rowsOf<{ earliest: Date | string | null }>(
     await db.execute(sql`
-      select (select max(x.sent_at) from notification_deliveries x
+      select (select max(case when x.status = 'sending' and x.updated_at > now() - interval '10 minutes'
+                              then now() else x.sent_at end)
+              from notification_deliveries x
               where x.channel_id = d.channel_id and x.incident_id = d.incident_id and x.id <> d.id)
              + make_interval(secs => c.group_window_seconds) as earliest
       from notification_deliveries d join notification_channels c on c.id = d.channel_id

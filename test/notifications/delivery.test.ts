@@ -135,7 +135,15 @@ describeEachDatabase("notifications", (db) => {
     const retry = await t.request(`/api/v1/deliveries/${dead.id}/retry`, { method: "POST" });
     expect(retry.status).toBe(202);
     await waitFor(() => forKey("down-1")[0], 20_000, "redelivery");
-    const after = (await (await t.request(`/api/v1/deliveries/${dead.id}`)).json()) as Delivery;
+    // The receiver has the message before the worker records its answer: wait for the record.
+    const after = await waitFor(
+      async () => {
+        const d = (await (await t.request(`/api/v1/deliveries/${dead.id}`)).json()) as Delivery;
+        return d.status === "sending" ? undefined : d;
+      },
+      20_000,
+      "the redelivery recorded",
+    );
     expect(after.status).toBe("sent");
     // Only dead deliveries can be retried.
     expect((await t.request(`/api/v1/deliveries/${dead.id}/retry`, { method: "POST" })).status).toBe(409);

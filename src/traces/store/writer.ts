@@ -41,6 +41,8 @@ interface Claimed {
   project_id: string;
   received_at: Date | string;
   span_count: number;
+  /** As claimed: the failed attempt is recorded only if no other writer recorded it meanwhile. */
+  attempts: number;
   days: string[];
   derived: string;
   format: number;
@@ -53,7 +55,7 @@ interface Claimed {
  * others, and each failed one not before 2^attempts × backoffMs after its last failure.
  */
 const CLAIM = (limit: number, maxAttempts: number, backoffMs: number) => sql`
-  select id, project_id, received_at, span_count, days, derived, format, rows
+  select id, project_id, received_at, span_count, attempts, days, derived, format, rows
   from span_batches
   where attempts < ${maxAttempts}
     and (failed_at is null or failed_at < now() - interval '1 millisecond' * ${backoffMs} * power(2, attempts))
@@ -360,10 +362,12 @@ export class SpanWriter {
     this.log.error({ err: error, batch: batch.id }, "span writer: a queued batch failed to write");
     this.metrics?.writeFailures.inc();
     try {
+      // The claim's lock went with the rollback: another writer may have claimed the batch at the
+      // same attempt count and failed too. One attempt is counted once, so maxAttempts holds.
       const [row] = rowsOf<{ attempts: number }>(
         await this.database.db.execute(
           sql`update span_batches set attempts = attempts + 1, last_error = ${message}, failed_at = now()
-              where id = ${batch.id} returning attempts`,
+              where id = ${batch.id} and attempts = ${batch.attempts} returning attempts`,
         ),
       );
       if (row && row.attempts >= this.maxAttempts) {
