@@ -48,12 +48,19 @@ export function registerDemoCommand(
     )
     .action(async (opts: { port: string; keepRunning?: boolean; interval: string; json?: boolean }) => {
       const step = (line: string) => process.stderr.write(`vigil demo: ${line}\n`);
-      const remote = process.env.VIGIL_URL && process.env.VIGIL_API_KEY;
+      const remote = Boolean(process.env.VIGIL_URL);
+      if (remote && !process.env.VIGIL_API_KEY)
+        throw new Error(
+          "VIGIL_URL is set: set VIGIL_API_KEY too (a key of the project to fill), or unset both",
+        );
       let local: LocalVigil | undefined;
       let trickle: Trickle | undefined;
       if (!remote) {
         step("starting Vigil on a fresh embedded database…");
-        local = await startLocal({ port: opts.port });
+        local = await startLocal({ port: opts.port }).catch((error: Error & { code?: string }) => {
+          if (error.code !== "EADDRINUSE") throw error;
+          throw new Error(`port ${opts.port} is taken: pick another with --port (0: any free port)`);
+        });
         step(`Vigil is up at ${local.url} (data in ${local.dataDir})`);
         // From now on Ctrl-C, even mid-story, stops the service and deletes the demo database.
         onStop(async () => {

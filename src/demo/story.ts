@@ -207,6 +207,14 @@ export async function playDemo(options: DemoOptions): Promise<DemoResult> {
     )
     .map((i) => i.id);
   const alerts = [crash, hpa].map((a) => find(`alertmanager:${a.fingerprint}`)).filter((id) => id !== null);
+  const drift = find(`monitor:${monitor.id}`);
+  const stagingIncident = all.find(
+    (i) => i.kind === "schema" && i.source === `${WAREHOUSE}/${STAGING_DATASET}` && i.status !== "resolved",
+  );
+  await respond(api, { drift, reportId: report.id, schema: stagingIncident?.id });
+  log(
+    "on-call: the drift incident linked to the schema change and its report; the schema incident acknowledged",
+  );
 
   return {
     project,
@@ -239,12 +247,52 @@ export async function playDemo(options: DemoOptions): Promise<DemoResult> {
     documents,
     incidents: {
       exception: exception?.id ?? null,
-      drift: find(`monitor:${monitor.id}`),
+      drift,
       performance: find(`monitor:${monitor.id}:performance`),
       schema,
       alerts,
     },
   };
+}
+
+/** Who answers in the story's timelines. */
+export const RESPONDER = "maria (on call)";
+
+/**
+ * What the on-call engineer did: joined the drift to the upstream change that caused it, and
+ * acknowledged the schema incident after paging its owners. Links already there are not repeated.
+ */
+async function respond(
+  api: ApiClient,
+  ids: { drift: string | null; reportId: string; schema?: string },
+): Promise<void> {
+  if (ids.drift) {
+    const { incident } = await api.get<{ incident: { evidence: { links?: { ref: string }[] } } }>(
+      `/api/v1/incidents/${ids.drift}`,
+    );
+    const linked = new Set((incident.evidence.links ?? []).map((l) => l.ref));
+    const links = [
+      {
+        kind: "schema_change",
+        ref: `${WAREHOUSE}/${STAGING_DATASET}@2`,
+        title: `${STAGING_DATASET} v2: amount_usd became amount, in local currency`,
+      },
+      {
+        kind: "drift_report",
+        ref: ids.reportId,
+        title: "The report that flagged amount and merchant_category",
+      },
+    ];
+    for (const link of links)
+      if (!linked.has(link.ref))
+        await api.post(`/api/v1/incidents/${ids.drift}/links`, { ...link, actor: RESPONDER });
+  }
+  if (ids.schema)
+    await api.post(`/api/v1/incidents/${ids.schema}/acknowledge`, {
+      actor: RESPONDER,
+      message: "Paged the payments team",
+      note: "Payments 5.2 sends amounts in the card's currency with a new currency column; they will add amount_usd back as a computed column.",
+    });
 }
 
 /** Every Markdown runbook of the demo's folder (its README excepted), under the path prefix `demo/`. */

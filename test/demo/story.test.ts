@@ -97,6 +97,9 @@ describeEachDatabase("vigil demo: the story", (db) => {
     const drift = await get(`/api/v1/incidents/${result.incidents.drift}`);
     expect(drift.incident).toMatchObject({ kind: "drift", status: "open", source: `model:${MODEL}` });
     expect(drift.incident.title).toMatch(/amount, merchant_category/);
+    // Joined to the upstream change that caused it, and to its report: once, even when replayed.
+    expect(drift.incident.evidence.links.map((l: Json) => l.kind)).toEqual(["schema_change", "drift_report"]);
+    expect(drift.incident.evidence.links[1].ref).toBe(result.monitor.reportIds[0]);
     const perf = await get(`/api/v1/incidents/${result.incidents.performance}`);
     expect(perf.incident).toMatchObject({ kind: "drift", status: "open" });
     expect(perf.incident.title).toMatch(/performance dropped: f1/);
@@ -126,7 +129,9 @@ describeEachDatabase("vigil demo: the story", (db) => {
     const staging = (
       await Promise.all(result.incidents.schema.map((id) => get(`/api/v1/incidents/${id}`)))
     ).find((d) => d.incident.source === `${WAREHOUSE}/${STAGING_DATASET}`)!;
-    expect(staging.incident).toMatchObject({ kind: "schema", status: "open" });
+    // The on-call engineer acknowledged it, with a note in the timeline.
+    expect(staging.incident).toMatchObject({ kind: "schema", status: "acknowledged" });
+    expect(staging.events.map((e: Json) => e.type)).toEqual(expect.arrayContaining(["acknowledged", "note"]));
     expect(staging.incident.sample.impacted.map((n: Json) => n.name)).toContain(MODEL);
   });
 
@@ -171,5 +176,11 @@ describeEachDatabase("vigil demo: the story", (db) => {
     expect(again.tag).not.toBe(result.tag);
     const { monitors } = await get("/api/v1/monitors");
     expect(monitors).toHaveLength(1);
+    const drift = await get(`/api/v1/incidents/${again.incidents.drift}`);
+    expect(drift.incident.evidence.links.map((l: Json) => l.kind)).toEqual([
+      "schema_change",
+      "drift_report",
+      "drift_report",
+    ]);
   }, 120_000);
 });
