@@ -19,6 +19,7 @@ import {
   breakingChangeEvent,
   crashLoopAlert,
   type DemoAlert,
+  EMBEDDING,
   FEATURE_DATASET,
   FEATURES,
   hpaMaxedAlert,
@@ -117,7 +118,7 @@ export async function playDemo(options: DemoOptions): Promise<DemoResult> {
   const monitor = await upsertMonitor(api, {
     name: MONITOR_NAME,
     model: MODEL,
-    features: [...FEATURES],
+    features: [...FEATURES, EMBEDDING],
     inputs: [{ dataset: FEATURE_DATASET, namespace: WAREHOUSE, fields: [...FEATURES] }],
     reference: { kind: "range", from: plan.from.toISOString(), to: plan.driftStart.toISOString() },
     current: { kind: "window", seconds: Math.round((hours * 3600) / 2) },

@@ -89,6 +89,10 @@ describeEachDatabase("vigil demo: the story", (db) => {
     const flagged = body.features.filter((f: Json) => f.drifted).map((f: Json) => f.name);
     // Amounts in local currency and a new merchant category; age, country and hour are stationary.
     expect(flagged.sort()).toEqual(["amount", "merchant_category"]);
+    // The merchant embeddings moved with the new category: embedding drift (MMD) says so too.
+    expect(body.embeddings).toEqual([
+      expect.objectContaining({ name: "merchant_embedding", dimension: 8, method: "mmd", drifted: true }),
+    ]);
     expect(body.performance).toMatchObject({ task: "classification", metric: "f1", degraded: true });
     expect(body.performance.current.metrics.accuracy).toBeLessThan(
       body.performance.reference.metrics.accuracy - 0.15,
