@@ -1,6 +1,7 @@
 import { beforeAll, expect, it } from "vitest";
 import { FEATURE_DATASET, MODEL, STAGING_DATASET, WAREHOUSE } from "../../src/demo/data.ts";
 import { type DemoResult, playDemo } from "../../src/demo/story.ts";
+import { startTrickle } from "../../src/demo/trickle.ts";
 import { useApp, useServedApp } from "../helpers/app.ts";
 import { describeEachDatabase } from "../helpers/db.ts";
 
@@ -186,5 +187,26 @@ describeEachDatabase("vigil demo: the story", (db) => {
       "drift_report",
       "drift_report",
     ]);
+  }, 120_000);
+
+  it("the live trickle adds traced requests and labelled predictions until stopped", async () => {
+    const startedAt = new Date(Date.now() - 1_000).toISOString();
+    const trickle = startTrickle({
+      baseUrl: served.env.VIGIL_URL!,
+      apiKey: t.key,
+      monitorId: result.monitor.id,
+      tag: `${result.tag}-test`,
+      everyMs: 100,
+    });
+    while (trickle.ticks < 3) await new Promise((r) => setTimeout(r, 100));
+    await trickle.stop();
+    const ticks = trickle.ticks;
+    await t.spansWritten();
+    // Five predictions a tick, each stored: its label found it.
+    expect(trickle.labeled).toBe(5 * ticks);
+    const { traces } = await get(`/api/v1/traces?service=checkout&from=${startedAt}&limit=500`);
+    expect(traces.length).toBe(3 * ticks);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(trickle.ticks).toBe(ticks); // stopped means stopped
   }, 120_000);
 });
