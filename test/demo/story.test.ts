@@ -169,6 +169,17 @@ describeEachDatabase("vigil demo: the story", (db) => {
     );
   });
 
+  it("each incident suggests the runbook written for it", async () => {
+    const suggested = async (id: string | null) =>
+      ((await get(`/api/v1/incidents/${id}`)).context.runbooks as Json[]).map((r) => r.path);
+    expect((await suggested(result.incidents.exception))[0]).toBe("demo/vigil/PaymentGatewayTimeout.md");
+    expect((await suggested(result.incidents.drift))[0]).toBe("demo/vigil/ModelFeatureDrift.md");
+    expect(await suggested(result.incidents.schema[0]!)).toContain("demo/vigil/BreakingSchemaChange.md");
+    const alerts = await Promise.all(result.incidents.alerts.map((id) => get(`/api/v1/incidents/${id}`)));
+    for (const a of alerts)
+      expect(a.context.runbooks[0].path).toBe(`demo/kubernetes/${a.incident.labels.alertname}.md`);
+  });
+
   it("played again on the same Vigil: the monitor is reused, the new data is added", async () => {
     const again = await playDemo({
       baseUrl: served.env.VIGIL_URL!,
