@@ -417,7 +417,10 @@ export function alertmanagerPayload(status: "firing" | "resolved", alerts: DemoA
   };
 }
 
-/** The pod of the model server crash-looped for half an hour (fires, then resolves). */
+/**
+ * The model server crash-looped on the first local-currency amounts until it was restarted with a
+ * guard: an alert that fired and resolved.
+ */
 export function crashLoopAlert(now: Date, tag: string): DemoAlert {
   return {
     fingerprint: hex16(`KubePodCrashLooping:${tag}`),
@@ -435,8 +438,8 @@ export function crashLoopAlert(now: Date, tag: string): DemoAlert {
         "Pod payments/fraud-detector-6c9f7d5b8-x2k4q (model-server) is in waiting state (reason: CrashLoopBackOff).",
       runbook_url: "https://runbooks.prometheus-operator.dev/runbooks/kubernetes/kubepodcrashlooping",
     },
-    startsAt: new Date(now.getTime() - 95 * 60_000),
-    endsAt: new Date(now.getTime() - 62 * 60_000),
+    startsAt: new Date(now.getTime() - 57 * 60_000),
+    endsAt: new Date(now.getTime() - 31 * 60_000),
   };
 }
 
