@@ -1,6 +1,6 @@
 import { type Command, Option } from "commander";
-import { MONITOR_NAME, playDemo } from "./story.ts";
-import { startTrickle, type Trickle } from "./trickle.ts";
+import type { DemoResult } from "./story.ts";
+import type { Trickle } from "./trickle.ts";
 
 /** A Vigil the demo started for itself (the composition root knows how). */
 export interface LocalVigil {
@@ -47,13 +47,25 @@ export function registerDemoCommand(
         "  VIGIL_URL=http://localhost:8080 VIGIL_API_KEY=... npx vigil demo\n",
     )
     .action(async (opts: { port: string; keepRunning?: boolean; interval: string; json?: boolean }) => {
+      // Loaded here, not at the top: every other `vigil` command would pay for the OpenTelemetry SDK.
+      const [{ MONITOR_NAME, playDemo }, { startTrickle }] = await Promise.all([
+        import("./story.ts"),
+        import("./trickle.ts"),
+      ]);
       const step = (line: string) => process.stderr.write(`vigil demo: ${line}\n`);
-      const remote = process.env.VIGIL_URL && process.env.VIGIL_API_KEY;
+      const remote = Boolean(process.env.VIGIL_URL);
+      if (remote && !process.env.VIGIL_API_KEY)
+        throw new Error(
+          "VIGIL_URL is set: set VIGIL_API_KEY too (a key of the project to fill), or unset both",
+        );
       let local: LocalVigil | undefined;
       let trickle: Trickle | undefined;
       if (!remote) {
         step("starting Vigil on a fresh embedded database…");
-        local = await startLocal({ port: opts.port });
+        local = await startLocal({ port: opts.port }).catch((error: Error & { code?: string }) => {
+          if (error.code !== "EADDRINUSE") throw error;
+          throw new Error(`port ${opts.port} is taken: pick another with --port (0: any free port)`);
+        });
         step(`Vigil is up at ${local.url} (data in ${local.dataDir})`);
         // From now on Ctrl-C, even mid-story, stops the service and deletes the demo database.
         onStop(async () => {
@@ -64,7 +76,7 @@ export function registerDemoCommand(
       const baseUrl = local?.url ?? process.env.VIGIL_URL!.replace(/\/+$/, "");
       const apiKey = local?.key ?? process.env.VIGIL_API_KEY!;
       const started = Date.now();
-      let result: Awaited<ReturnType<typeof playDemo>>;
+      let result: DemoResult;
       try {
         result = await playDemo({ baseUrl, apiKey, log: step });
       } catch (error) {

@@ -12,6 +12,9 @@ export const FEATURE_DATASET = "features.transactions";
 export const STAGING_DATASET = "staging.payments";
 export const RAW_DATASET = "raw.payments";
 export const FEATURES = ["amount", "merchant_category", "account_age_days", "country", "hour"] as const;
+/** A vector feature: an embedding of the merchant's description (what embedding drift watches). */
+export const EMBEDDING = "merchant_embedding";
+export const EMBEDDING_DIM = 8;
 
 /** mulberry32: a small seeded generator, so a story is the same every time for one seed. */
 export function rng(seed: number): () => number {
@@ -84,6 +87,7 @@ export interface DemoPrediction {
     account_age_days: number;
     country: string;
     hour: number;
+    [EMBEDDING]: number[];
   };
   output: number;
 }
@@ -92,6 +96,21 @@ export interface DemoLabel {
   model: string;
   requestId: string;
   label: number;
+}
+
+const centroids = new Map<string, number[]>();
+
+/** Merchants of one category describe themselves alike: a fixed centre per category, plus noise. */
+function merchantEmbedding(r: () => number, category: string): number[] {
+  let centre = centroids.get(category);
+  if (!centre) {
+    const c = rng(
+      [...category].reduce((h, ch) => Math.imul(h ^ ch.charCodeAt(0), 16777619) >>> 0, 2166136261),
+    );
+    centre = Array.from({ length: EMBEDDING_DIM }, () => normal(c));
+    centroids.set(category, centre);
+  }
+  return centre.map((x) => Math.round((x + 0.35 * normal(r)) * 10_000) / 10_000);
 }
 
 const sigmoid = (x: number) => 1 / (1 + Math.exp(-x));
@@ -106,6 +125,8 @@ export function transaction(
   drifted: boolean,
   at: Date,
   requestId: string,
+  /** The embeddings' noise: a stream of its own, so adding the vector left the tabular rows as they were. */
+  vectorNoise: () => number = r,
 ): { prediction: DemoPrediction; label: number } {
   const category = pick(r, drifted ? CATEGORIES_AFTER : CATEGORIES_BEFORE);
   const country = pick(r, COUNTRIES);
@@ -132,7 +153,14 @@ export function transaction(
       modelVersion: MODEL_VERSION,
       requestId,
       timestamp: at.toISOString(),
-      features: { amount, merchant_category: category, account_age_days: accountAge, country, hour },
+      features: {
+        amount,
+        merchant_category: category,
+        account_age_days: accountAge,
+        country,
+        hour,
+        [EMBEDDING]: merchantEmbedding(vectorNoise, category),
+      },
       output: score,
     },
     label: truth > 0.5 ? 1 : 0,
@@ -161,6 +189,7 @@ export function predictionPlan(opts: {
   labelShare?: number;
 }): PredictionPlan {
   const r = rng(opts.seed);
+  const vectorNoise = rng(opts.seed + 1);
   const span = opts.hours * 3_600_000;
   const from = new Date(opts.now.getTime() - span);
   const driftStart = new Date(from.getTime() + span / 2);
@@ -169,7 +198,7 @@ export function predictionPlan(opts: {
   for (let i = 0; i < opts.count; i++) {
     // The last one a minute before now: "now" is never in the future of the server's clock.
     const at = new Date(from.getTime() + ((span - 60_000) * i) / opts.count);
-    const t = transaction(r, at >= driftStart, at, `${opts.tag}-${i}`);
+    const t = transaction(r, at >= driftStart, at, `${opts.tag}-${i}`, vectorNoise);
     predictions.push(t.prediction);
     if (r() < (opts.labelShare ?? 0.9))
       labels.push({ model: MODEL, requestId: t.prediction.requestId, label: t.label });
@@ -388,7 +417,10 @@ export function alertmanagerPayload(status: "firing" | "resolved", alerts: DemoA
   };
 }
 
-/** The pod of the model server crash-looped for half an hour (fires, then resolves). */
+/**
+ * The model server crash-looped on the first local-currency amounts until it was restarted with a
+ * guard: an alert that fired and resolved.
+ */
 export function crashLoopAlert(now: Date, tag: string): DemoAlert {
   return {
     fingerprint: hex16(`KubePodCrashLooping:${tag}`),
@@ -406,8 +438,8 @@ export function crashLoopAlert(now: Date, tag: string): DemoAlert {
         "Pod payments/fraud-detector-6c9f7d5b8-x2k4q (model-server) is in waiting state (reason: CrashLoopBackOff).",
       runbook_url: "https://runbooks.prometheus-operator.dev/runbooks/kubernetes/kubepodcrashlooping",
     },
-    startsAt: new Date(now.getTime() - 95 * 60_000),
-    endsAt: new Date(now.getTime() - 62 * 60_000),
+    startsAt: new Date(now.getTime() - 57 * 60_000),
+    endsAt: new Date(now.getTime() - 31 * 60_000),
   };
 }
 

@@ -19,6 +19,7 @@ import {
   breakingChangeEvent,
   crashLoopAlert,
   type DemoAlert,
+  EMBEDDING,
   FEATURE_DATASET,
   FEATURES,
   hpaMaxedAlert,
@@ -117,7 +118,7 @@ export async function playDemo(options: DemoOptions): Promise<DemoResult> {
   const monitor = await upsertMonitor(api, {
     name: MONITOR_NAME,
     model: MODEL,
-    features: [...FEATURES],
+    features: [...FEATURES, EMBEDDING],
     inputs: [{ dataset: FEATURE_DATASET, namespace: WAREHOUSE, fields: [...FEATURES] }],
     reference: { kind: "range", from: plan.from.toISOString(), to: plan.driftStart.toISOString() },
     current: { kind: "window", seconds: Math.round((hours * 3600) / 2) },
@@ -207,6 +208,14 @@ export async function playDemo(options: DemoOptions): Promise<DemoResult> {
     )
     .map((i) => i.id);
   const alerts = [crash, hpa].map((a) => find(`alertmanager:${a.fingerprint}`)).filter((id) => id !== null);
+  const drift = find(`monitor:${monitor.id}`);
+  const stagingIncident = all.find(
+    (i) => i.kind === "schema" && i.source === `${WAREHOUSE}/${STAGING_DATASET}` && i.status !== "resolved",
+  );
+  await respond(api, { drift, reportId: report.id, schema: stagingIncident?.id });
+  log(
+    "on-call: the drift incident linked to the schema change and its report; the schema incident acknowledged",
+  );
 
   return {
     project,
@@ -239,12 +248,52 @@ export async function playDemo(options: DemoOptions): Promise<DemoResult> {
     documents,
     incidents: {
       exception: exception?.id ?? null,
-      drift: find(`monitor:${monitor.id}`),
+      drift,
       performance: find(`monitor:${monitor.id}:performance`),
       schema,
       alerts,
     },
   };
+}
+
+/** Who answers in the story's timelines. */
+export const RESPONDER = "maria (on call)";
+
+/**
+ * What the on-call engineer did: joined the drift to the upstream change that caused it, and
+ * acknowledged the schema incident after paging its owners. Links already there are not repeated.
+ */
+async function respond(
+  api: ApiClient,
+  ids: { drift: string | null; reportId: string; schema?: string },
+): Promise<void> {
+  if (ids.drift) {
+    const { incident } = await api.get<{ incident: { evidence: { links?: { ref: string }[] } } }>(
+      `/api/v1/incidents/${ids.drift}`,
+    );
+    const linked = new Set((incident.evidence.links ?? []).map((l) => l.ref));
+    const links = [
+      {
+        kind: "schema_change",
+        ref: `${WAREHOUSE}/${STAGING_DATASET}@2`,
+        title: `${STAGING_DATASET} v2: amount_usd became amount, in local currency`,
+      },
+      {
+        kind: "drift_report",
+        ref: ids.reportId,
+        title: "The report that flagged amount and merchant_category",
+      },
+    ];
+    for (const link of links)
+      if (!linked.has(link.ref))
+        await api.post(`/api/v1/incidents/${ids.drift}/links`, { ...link, actor: RESPONDER });
+  }
+  if (ids.schema)
+    await api.post(`/api/v1/incidents/${ids.schema}/acknowledge`, {
+      actor: RESPONDER,
+      message: "Paged the payments team",
+      note: "Payments 5.2 sends amounts in the card's currency with a new currency column; they will add amount_usd back as a computed column.",
+    });
 }
 
 /** Every Markdown runbook of the demo's folder (its README excepted), under the path prefix `demo/`. */

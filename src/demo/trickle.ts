@@ -11,6 +11,8 @@ export interface Trickle {
   stop(): Promise<void>;
   /** Ticks done so far. */
   readonly ticks: number;
+  /** Predictions whose label the server matched to the stored prediction. */
+  readonly labeled: number;
 }
 
 export function startTrickle(opts: {
@@ -27,6 +29,7 @@ export function startTrickle(opts: {
   const traffic = new DemoTraffic(opts.baseUrl, opts.apiKey, Date.now() % 100_000);
   const r = rng(Date.now() % 2 ** 31);
   let ticks = 0;
+  let labeled = 0;
   let n = 0;
   let lastRun = Date.now();
   let stopped = false;
@@ -35,7 +38,9 @@ export function startTrickle(opts: {
 
   const tick = async () => {
     const now = Date.now();
-    for (let i = 0; i < 3; i++) traffic.request(new Date(now - i * 1_000), { errorRate: 0.1, slow: 1.5 });
+    // Three requests spread over the interval since the last tick.
+    for (let i = 0; i < 3; i++)
+      traffic.request(new Date(now - (i * every) / 3), { errorRate: 0.1, slow: 1.5 });
     const rows = Array.from({ length: 5 }, () =>
       transaction(r, true, new Date(now), `${opts.tag}-live-${n++}`),
     );
@@ -43,10 +48,11 @@ export function startTrickle(opts: {
       "/api/v1/predictions",
       rows.map((t) => t.prediction),
     );
-    await api.post(
+    const { matched } = await api.post<{ matched: number }>(
       "/api/v1/labels",
       rows.map((t) => ({ model: MODEL, requestId: t.prediction.requestId, label: t.label })),
     );
+    labeled += matched;
     await traffic.flush();
     if (now - lastRun >= 60_000) {
       lastRun = now;
@@ -69,6 +75,9 @@ export function startTrickle(opts: {
   return {
     get ticks() {
       return ticks;
+    },
+    get labeled() {
+      return labeled;
     },
     async stop() {
       stopped = true;

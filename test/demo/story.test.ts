@@ -1,6 +1,7 @@
 import { beforeAll, expect, it } from "vitest";
 import { FEATURE_DATASET, MODEL, STAGING_DATASET, WAREHOUSE } from "../../src/demo/data.ts";
 import { type DemoResult, playDemo } from "../../src/demo/story.ts";
+import { startTrickle } from "../../src/demo/trickle.ts";
 import { useApp, useServedApp } from "../helpers/app.ts";
 import { describeEachDatabase } from "../helpers/db.ts";
 
@@ -89,6 +90,10 @@ describeEachDatabase("vigil demo: the story", (db) => {
     const flagged = body.features.filter((f: Json) => f.drifted).map((f: Json) => f.name);
     // Amounts in local currency and a new merchant category; age, country and hour are stationary.
     expect(flagged.sort()).toEqual(["amount", "merchant_category"]);
+    // The merchant embeddings moved with the new category: embedding drift (MMD) says so too.
+    expect(body.embeddings).toEqual([
+      expect.objectContaining({ name: "merchant_embedding", dimension: 8, method: "mmd", drifted: true }),
+    ]);
     expect(body.performance).toMatchObject({ task: "classification", metric: "f1", degraded: true });
     expect(body.performance.current.metrics.accuracy).toBeLessThan(
       body.performance.reference.metrics.accuracy - 0.15,
@@ -97,6 +102,9 @@ describeEachDatabase("vigil demo: the story", (db) => {
     const drift = await get(`/api/v1/incidents/${result.incidents.drift}`);
     expect(drift.incident).toMatchObject({ kind: "drift", status: "open", source: `model:${MODEL}` });
     expect(drift.incident.title).toMatch(/amount, merchant_category/);
+    // Joined to the upstream change that caused it, and to its report: once, even when replayed.
+    expect(drift.incident.evidence.links.map((l: Json) => l.kind)).toEqual(["schema_change", "drift_report"]);
+    expect(drift.incident.evidence.links[1].ref).toBe(result.monitor.reportIds[0]);
     const perf = await get(`/api/v1/incidents/${result.incidents.performance}`);
     expect(perf.incident).toMatchObject({ kind: "drift", status: "open" });
     expect(perf.incident.title).toMatch(/performance dropped: f1/);
@@ -126,7 +134,9 @@ describeEachDatabase("vigil demo: the story", (db) => {
     const staging = (
       await Promise.all(result.incidents.schema.map((id) => get(`/api/v1/incidents/${id}`)))
     ).find((d) => d.incident.source === `${WAREHOUSE}/${STAGING_DATASET}`)!;
-    expect(staging.incident).toMatchObject({ kind: "schema", status: "open" });
+    // The on-call engineer acknowledged it, with a note in the timeline.
+    expect(staging.incident).toMatchObject({ kind: "schema", status: "acknowledged" });
+    expect(staging.events.map((e: Json) => e.type)).toEqual(expect.arrayContaining(["acknowledged", "note"]));
     expect(staging.incident.sample.impacted.map((n: Json) => n.name)).toContain(MODEL);
   });
 
@@ -159,6 +169,17 @@ describeEachDatabase("vigil demo: the story", (db) => {
     );
   });
 
+  it("each incident suggests the runbook written for it", async () => {
+    const suggested = async (id: string | null) =>
+      ((await get(`/api/v1/incidents/${id}`)).context.runbooks as Json[]).map((r) => r.path);
+    expect((await suggested(result.incidents.exception))[0]).toBe("demo/vigil/PaymentGatewayTimeout.md");
+    expect((await suggested(result.incidents.drift))[0]).toBe("demo/vigil/ModelFeatureDrift.md");
+    expect(await suggested(result.incidents.schema[0]!)).toContain("demo/vigil/BreakingSchemaChange.md");
+    const alerts = await Promise.all(result.incidents.alerts.map((id) => get(`/api/v1/incidents/${id}`)));
+    for (const a of alerts)
+      expect(a.context.runbooks[0].path).toBe(`demo/kubernetes/${a.incident.labels.alertname}.md`);
+  });
+
   it("played again on the same Vigil: the monitor is reused, the new data is added", async () => {
     const again = await playDemo({
       baseUrl: served.env.VIGIL_URL!,
@@ -171,5 +192,32 @@ describeEachDatabase("vigil demo: the story", (db) => {
     expect(again.tag).not.toBe(result.tag);
     const { monitors } = await get("/api/v1/monitors");
     expect(monitors).toHaveLength(1);
+    const drift = await get(`/api/v1/incidents/${again.incidents.drift}`);
+    expect(drift.incident.evidence.links.map((l: Json) => l.kind)).toEqual([
+      "schema_change",
+      "drift_report",
+      "drift_report",
+    ]);
+  }, 120_000);
+
+  it("the live trickle adds traced requests and labelled predictions until stopped", async () => {
+    const startedAt = new Date(Date.now() - 1_000).toISOString();
+    const trickle = startTrickle({
+      baseUrl: served.env.VIGIL_URL!,
+      apiKey: t.key,
+      monitorId: result.monitor.id,
+      tag: `${result.tag}-test`,
+      everyMs: 100,
+    });
+    while (trickle.ticks < 3) await new Promise((r) => setTimeout(r, 100));
+    await trickle.stop();
+    const ticks = trickle.ticks;
+    await t.spansWritten();
+    // Five predictions a tick, each stored: its label found it.
+    expect(trickle.labeled).toBe(5 * ticks);
+    const { traces } = await get(`/api/v1/traces?service=checkout&from=${startedAt}&limit=500`);
+    expect(traces.length).toBe(3 * ticks);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(trickle.ticks).toBe(ticks); // stopped means stopped
   }, 120_000);
 });
