@@ -242,5 +242,5 @@ describeEachDatabase("project isolation", (db) => {
     });
     expect(after).toEqual(before);
     expect(tried.filter((t) => t.includes("{")).length).toBeGreaterThan(30);
-  });
+  }, 120_000);
 });
