@@ -1,5 +1,5 @@
 import type { MiddlewareHandler } from "hono";
-import { ApiError } from "../errors.ts";
+import { ApiError, errorBody } from "../errors.ts";
 
 /**
  * What text Vigil accepts, decided here once for every API route: no NUL and no lone UTF-16
@@ -45,8 +45,8 @@ const TEXT_TYPE = /^(?:text\/|application\/sql\b)/i;
  * Path and query are checked at once (NUL, malformed percent-encoding, length, count); a JSON or
  * text body is checked as the route reads it, without holding or copying it: the scan runs on the
  * chunks already flowing (gzip already undone when `decompress` sits before the route). A body
- * that fails fails the route's read; the answer is then this middleware's error (400 invalid_text,
- * invalid_json or too_deep; 413 for an overlong string), whatever the route made of the failed read.
+ * that fails fails the route's read; the answer is then this middleware's error (400 invalid_text
+ * or too_deep; 413 string_too_long), whatever the route made of the failed read.
  * Other bodies (protobuf, multipart) pass untouched.
  */
 export function inputGuard(options: Partial<InputGuardOptions> = {}): MiddlewareHandler {
@@ -78,7 +78,7 @@ export function inputGuard(options: Partial<InputGuardOptions> = {}): Middleware
     // The route saw a failed read and answered as it does (hono's validator: "Malformed JSON").
     if (rejected && c.error) {
       c.res = undefined;
-      c.res = c.json({ error: { code: rejected.code, message: rejected.message } }, rejected.status);
+      c.res = c.json(errorBody(rejected.code, rejected.message), rejected.status);
     }
   };
 }
