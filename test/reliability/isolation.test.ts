@@ -12,6 +12,7 @@ import { createApiKey } from "../../src/auth/store.ts";
 import { rowsOf } from "../../src/db/rows.ts";
 import { useApp } from "../helpers/app.ts";
 import { describeEachDatabase } from "../helpers/db.ts";
+import { recordRun } from "./ledger.ts";
 import { type OpenApiDoc, operations } from "./openapi-arbitraries.ts";
 import { problemWith } from "./responses.ts";
 
@@ -223,10 +224,23 @@ describeEachDatabase("project isolation", (db) => {
         );
       }
     }
-    expect(await bView()).toEqual(before);
-    console.info(
-      `[${db.kind}] isolation: ${tried.length} requests with A's key, 0 leaks; no B data for ${untested.join(", ") || "none"}`,
+    const after = await bView();
+    const changed = after.filter(
+      ([path, status, text], i) => before[i]![1] !== status || before[i]![2] !== text,
     );
+    recordRun({
+      test: `isolation: A's key, B's ids [${db.kind}]`,
+      load: `${tried.length} routes with B's ids or names (untested, no B row: ${untested.length})`,
+      faults: "another project's ids on every route",
+      sent: tried.length,
+      acked: null,
+      // B's things, read by B after A's requests: unchanged, and changed or leaked.
+      stored: before.length - changed.length,
+      lost: changed.length,
+      duplicated: null,
+      fiveXX: tried.filter((t) => / → 5\d\d$/.test(t)).length,
+    });
+    expect(after).toEqual(before);
     expect(tried.filter((t) => t.includes("{")).length).toBeGreaterThan(30);
-  });
+  }, 120_000);
 });

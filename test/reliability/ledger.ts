@@ -14,10 +14,11 @@ export interface RunRecord {
   /** What went wrong on purpose, e.g. "kill -9 × 3", "none". */
   faults: string;
   sent: number;
-  acked: number;
-  stored: number;
-  lost: number;
-  duplicated: number;
+  /** null (printed "–") where a test checks answers rather than rows, e.g. the bad-input fuzz. */
+  acked: number | null;
+  stored: number | null;
+  lost: number | null;
+  duplicated: number | null;
   fiveXX: number;
 }
 
@@ -68,7 +69,7 @@ export function readLedger(file: string): RunRecord[] {
     .map((l) => JSON.parse(l) as RunRecord);
 }
 
-const COLUMNS: ReadonlyArray<[string, (r: RunRecord) => string | number]> = [
+const COLUMNS: ReadonlyArray<[string, (r: RunRecord) => string | number | null]> = [
   ["test", (r) => r.test],
   ["load", (r) => r.load],
   ["faults", (r) => r.faults],
@@ -83,7 +84,7 @@ const COLUMNS: ReadonlyArray<[string, (r: RunRecord) => string | number]> = [
 /** The rows as a Markdown table (readable in a terminal, pasteable into the README), by test name. */
 export function formatLedger(rows: readonly RunRecord[]): string {
   const sorted = [...rows].sort((a, b) => a.test.localeCompare(b.test));
-  const cells = sorted.map((r) => COLUMNS.map(([, get]) => String(get(r)).replaceAll("|", "\\|")));
+  const cells = sorted.map((r) => COLUMNS.map(([, get]) => String(get(r) ?? "–").replaceAll("|", "\\|")));
   const widths = COLUMNS.map(([name], i) => Math.max(name.length, ...cells.map((c) => c[i]!.length)));
   const numeric = COLUMNS.map(([name]) => !["test", "load", "faults"].includes(name));
   const line = (values: string[]) =>

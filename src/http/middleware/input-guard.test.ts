@@ -94,6 +94,16 @@ describe("JsonScanner", () => {
     expect(scan('"\\\\u0000"')).toBeUndefined(); // an escaped backslash, then text
   });
 
+  it("refuses a string exactly when it has NUL or a lone surrogate", () => {
+    const storable = (s: string) => !/\p{Cs}/u.test(s) && !s.includes("\u0000");
+    fc.assert(
+      fc.property(fc.string({ unit: "binary", maxLength: 12 }), fc.integer({ min: 1, max: 8 }), (s, size) => {
+        expect(scan(JSON.stringify({ [s]: [s] }), size) === undefined).toBe(storable(s));
+      }),
+      { numRuns: 300 },
+    );
+  });
+
   it("finds a surrogate encoded raw in UTF-8 (not valid UTF-8)", () => {
     const scanner = new JsonScanner(INPUT_LIMITS);
     expect(() => scanner.push(new Uint8Array([0x22, 0xed, 0xa0, 0x80, 0x22]))).toThrow(/surrogate/);

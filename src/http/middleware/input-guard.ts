@@ -1,5 +1,5 @@
 import type { MiddlewareHandler } from "hono";
-import { ApiError } from "../errors.ts";
+import { ApiError, errorBody } from "../errors.ts";
 
 /**
  * What text Vigil accepts, decided here once for every API route: no NUL and no lone UTF-16
@@ -45,8 +45,8 @@ const TEXT_TYPE = /^(?:text\/|application\/sql\b)/i;
  * Path and query are checked at once (NUL, malformed percent-encoding, length, count); a JSON or
  * text body is checked as the route reads it, without holding or copying it: the scan runs on the
  * chunks already flowing (gzip already undone when `decompress` sits before the route). A body
- * that fails fails the route's read; the answer is then this middleware's error (400 invalid_text,
- * invalid_json or too_deep; 413 for an overlong string), whatever the route made of the failed read.
+ * that fails fails the route's read; the answer is then this middleware's error (400 invalid_text
+ * or too_deep; 413 string_too_long), whatever the route made of the failed read.
  * Other bodies (protobuf, multipart) pass untouched.
  */
 export function inputGuard(options: Partial<InputGuardOptions> = {}): MiddlewareHandler {
@@ -78,7 +78,7 @@ export function inputGuard(options: Partial<InputGuardOptions> = {}): Middleware
     // The route saw a failed read and answered as it does (hono's validator: "Malformed JSON").
     if (rejected && c.error) {
       c.res = undefined;
-      c.res = c.json({ error: { code: rejected.code, message: rejected.message } }, rejected.status);
+      c.res = c.json(errorBody(rejected.code, rejected.message), rejected.status);
     }
   };
 }
@@ -173,58 +173,82 @@ export class JsonScanner {
     const { maxDepth, maxString } = this.limits;
     let { state, depth, stringBytes, hexDigits, code, highPending, afterED } = this;
     const n = chunk.length;
-    for (let i = 0; i < n; i++) {
-      const b = chunk[i]!;
+    const tooLong = () =>
+      new InputRejected(413, "string_too_long", `A JSON string is longer than ${maxString} bytes`);
+    const loneHigh = () => invalidText("A JSON string", "a lone surrogate (\\ud800–\\udbff)");
+    let i = 0;
+    while (i < n) {
+      let b = chunk[i]!;
       if (state === OUT) {
+        // Numbers, literals, commas, whitespace: skipped in a tight loop.
+        while (b !== 0x22 && b !== 0x5b && b !== 0x7b && b !== 0x5d && b !== 0x7d) {
+          if (++i === n) break;
+          b = chunk[i]!;
+        }
+        if (i === n) break;
+        i++;
         if (b === 0x22) {
           state = IN;
           stringBytes = 0;
+          afterED = false;
         } else if (b === 0x5b || b === 0x7b) {
           if (++depth > maxDepth)
             throw new InputRejected(400, "too_deep", `JSON is nested deeper than ${maxDepth} levels`);
-        } else if (b === 0x5d || b === 0x7d) {
-          if (depth > 0) depth--;
-        }
+        } else if (depth > 0) depth--;
         continue;
       }
-      if (++stringBytes > maxString && !(state === IN && b === 0x22))
-        throw new InputRejected(413, "string_too_long", `A JSON string is longer than ${maxString} bytes`);
       if (state === IN) {
-        if (highPending && b !== 0x5c)
-          throw invalidText("A JSON string", "a lone surrogate (\\ud800–\\udbff)");
+        if (highPending) {
+          if (b !== 0x5c) throw loneHigh();
+        } else {
+          // Plain string bytes: skipped in a tight loop, counted at once.
+          const from = i;
+          while (b !== 0x22 && b !== 0x5c && !(afterED && b >= 0xa0 && b <= 0xbf)) {
+            afterED = b === 0xed;
+            if (++i === n) break;
+            b = chunk[i]!;
+          }
+          stringBytes += i - from;
+          if (stringBytes > maxString) throw tooLong();
+          if (i === n) break;
+          if (b !== 0x22 && b !== 0x5c) throw invalidText("A JSON string", "a UTF-8-encoded surrogate");
+        }
+        i++;
+        afterED = false;
         if (b === 0x22) state = OUT;
-        else if (b === 0x5c) state = ESC;
-        else if (afterED && b >= 0xa0 && b <= 0xbf)
-          throw invalidText("A JSON string", "a UTF-8-encoded surrogate");
-        afterED = b === 0xed;
-      } else if (state === ESC) {
+        else if (++stringBytes > maxString) throw tooLong();
+        else state = ESC;
+        continue;
+      }
+      i++;
+      if (++stringBytes > maxString) throw tooLong();
+      if (state === ESC) {
         if (b === 0x75) {
           state = HEX;
           hexDigits = 0;
           code = 0;
         } else {
-          if (highPending) throw invalidText("A JSON string", "a lone surrogate (\\ud800–\\udbff)");
+          if (highPending) throw loneHigh();
           state = IN;
         }
-        afterED = false;
-      } else {
-        if (!isHex(b)) {
-          state = IN; // malformed: the parser says so
-          continue;
-        }
-        code = code * 16 + hexValue(b);
-        if (++hexDigits < 4) continue;
-        state = IN;
-        if (code === 0) throw invalidText("A JSON string", "NUL (\\u0000)");
-        if (code >= 0xd800 && code <= 0xdbff) {
-          if (highPending) throw invalidText("A JSON string", "a lone surrogate (\\ud800–\\udbff)");
-          highPending = true;
-        } else if (code >= 0xdc00 && code <= 0xdfff) {
-          if (!highPending) throw invalidText("A JSON string", "a lone surrogate (\\udc00–\\udfff)");
-          highPending = false;
-        } else if (highPending) {
-          throw invalidText("A JSON string", "a lone surrogate (\\ud800–\\udbff)");
-        }
+        continue;
+      }
+      if (!isHex(b)) {
+        state = IN; // malformed: the parser says so
+        continue;
+      }
+      code = code * 16 + hexValue(b);
+      if (++hexDigits < 4) continue;
+      state = IN;
+      if (code === 0) throw invalidText("A JSON string", "NUL (\\u0000)");
+      if (code >= 0xd800 && code <= 0xdbff) {
+        if (highPending) throw loneHigh();
+        highPending = true;
+      } else if (code >= 0xdc00 && code <= 0xdfff) {
+        if (!highPending) throw invalidText("A JSON string", "a lone surrogate (\\udc00–\\udfff)");
+        highPending = false;
+      } else if (highPending) {
+        throw loneHigh();
       }
     }
     Object.assign(this, { state, depth, stringBytes, hexDigits, code, highPending, afterED });
