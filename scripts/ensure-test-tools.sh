@@ -2,7 +2,9 @@
 # Installs the Debian packages the test suite starts as real processes, when they are missing:
 #   prometheus-alertmanager — test/alerts/alertmanager.test.ts runs a real Alertmanager against Vigil;
 #   prometheus — its promtool lints /metrics/drift (test/drift/monitors/metrics.test.ts) and checks
-#     the Prometheus configuration Vigil ships (test/deploy/docker.test.ts).
+#     the Prometheus configuration Vigil ships (test/deploy/docker.test.ts);
+#   chromium — the web UI's end-to-end test drives it through playwright-core (test/ui/e2e.test.ts);
+#     Debian's build, so no browser is downloaded by npm.
 # Idempotent: does nothing when every tool is already on PATH (or in /usr/bin).
 set -euo pipefail
 
@@ -15,6 +17,7 @@ missing=()
 command -v prometheus-alertmanager >/dev/null 2>&1 || command -v alertmanager >/dev/null 2>&1 ||
   missing+=(prometheus-alertmanager)
 command -v promtool >/dev/null 2>&1 || missing+=(prometheus)
+[ -x /usr/bin/chromium ] || missing+=(chromium)
 
 if [ ${#missing[@]} -eq 0 ]; then
   echo "test tools: already installed"
