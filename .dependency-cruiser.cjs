@@ -23,7 +23,7 @@ const uses = {
   rag: ["incidents"],
   github: ["schemas", "predictions", "incidents"],
   retraining: ["github", "drift", "incidents"],
-  ui: [],
+  ui: ["drift"],
 };
 
 /**
@@ -35,7 +35,7 @@ const publicModules = {
   schemas: ["model-input", "lineage", "contracts/rules", "contracts/model", "contracts/read", "check"],
   predictions: ["from-spans", "ingest", "model", "evaluate"],
   github: ["app", "workflow-runs"],
-  drift: ["monitors/events", "monitors/read", "monitors/reference"],
+  drift: ["monitors/events", "monitors/read", "monitors/reference", "stats/index"],
 };
 
 const capabilities = Object.keys(uses);

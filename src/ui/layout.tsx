@@ -128,3 +128,10 @@ export function Pager(props: { next?: string | null; first?: string; label: stri
     </nav>
   );
 }
+
+/** A search snippet: the index marks matched terms with <mark>; everything else is text. */
+export function Snippet(props: { text?: string }) {
+  if (!props.text) return null;
+  const parts = props.text.split(/<mark>(.*?)<\/mark>/g);
+  return <div class="muted">{parts.map((p, i) => (i % 2 ? <mark>{p}</mark> : p))}</div>;
+}

@@ -3,8 +3,11 @@ import { csrf } from "hono/csrf";
 import { ApiFailure, type ApiFetch, SignedOut } from "./api.ts";
 import { assetRoutes } from "./assets.ts";
 import { render } from "./pages/common.tsx";
+import { incidentActionHandler, incidentListPage, incidentPage } from "./pages/incidents.tsx";
+import { monitorListPage, monitorPage, reportPage } from "./pages/monitors.tsx";
 import { overviewPage } from "./pages/overview.tsx";
 import { signInPage } from "./pages/sign-in.tsx";
+import { traceListPage, tracePage } from "./pages/traces.tsx";
 import { endSession, projectOfKey, requireSession, safeNext, startSession, type UiEnv } from "./session.ts";
 
 /** Paths of the UI's pages: each needs a signed-in key. */
@@ -48,9 +51,16 @@ export function uiRoutes(version: string, api: ApiFetch): Hono<UiEnv> {
     ui.use(p, session);
     if (p !== "/") ui.use(`${p}/*`, session);
   }
-  ui.post("/ask/*", session);
 
   ui.get("/", overviewPage);
+  ui.get("/incidents", incidentListPage);
+  ui.get("/incidents/:id", incidentPage);
+  ui.post("/incidents/:id/:action", incidentActionHandler);
+  ui.get("/traces", traceListPage);
+  ui.get("/traces/:id", tracePage);
+  ui.get("/monitors", monitorListPage);
+  ui.get("/monitors/:id", monitorPage);
+  ui.get("/reports/:id", reportPage);
 
   ui.onError((error, c) => {
     if (error instanceof SignedOut) {
