@@ -2,10 +2,13 @@ import { Hono } from "hono";
 import { csrf } from "hono/csrf";
 import { ApiFailure, type ApiFetch, SignedOut } from "./api.ts";
 import { assetRoutes } from "./assets.ts";
+import { askPage, askStream } from "./pages/ask.tsx";
 import { render } from "./pages/common.tsx";
+import { datasetListPage, datasetPage } from "./pages/datasets.tsx";
 import { incidentActionHandler, incidentListPage, incidentPage } from "./pages/incidents.tsx";
 import { monitorListPage, monitorPage, reportPage } from "./pages/monitors.tsx";
 import { overviewPage } from "./pages/overview.tsx";
+import { retrainingPage } from "./pages/retraining.tsx";
 import { signInPage } from "./pages/sign-in.tsx";
 import { traceListPage, tracePage } from "./pages/traces.tsx";
 import { endSession, projectOfKey, requireSession, safeNext, startSession, type UiEnv } from "./session.ts";
@@ -61,6 +64,11 @@ export function uiRoutes(version: string, api: ApiFetch): Hono<UiEnv> {
   ui.get("/monitors", monitorListPage);
   ui.get("/monitors/:id", monitorPage);
   ui.get("/reports/:id", reportPage);
+  ui.get("/datasets", datasetListPage);
+  ui.get("/datasets/:name", datasetPage);
+  ui.get("/retraining", retrainingPage);
+  ui.get("/ask", askPage);
+  ui.post("/ask/stream", askStream);
 
   ui.onError((error, c) => {
     if (error instanceof SignedOut) {

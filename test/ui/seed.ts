@@ -4,7 +4,7 @@ import { hexId, jsonRequest, nowNs, span } from "../traces/otlp-builders.ts";
  * A small, known data set sent through the public API only: what the UI tests check the pages
  * against. Every number the pages show is read back from the API by the tests, not assumed here.
  */
-export type Post = (path: string, body: unknown, headers?: Record<string, string>) => Promise<Response>;
+export type Send = (path: string, body: unknown, method?: "POST" | "PUT") => Promise<Response>;
 
 const ok = async (res: Response, what: string) => {
   if (res.status >= 300) throw new Error(`${what}: ${res.status} ${await res.text()}`);
@@ -20,7 +20,7 @@ function rng(seed: number) {
   };
 }
 
-export async function seedUiData(post: Post): Promise<{ monitorId: string; traceIds: string[] }> {
+export async function seedUiData(post: Send): Promise<{ monitorId: string; traceIds: string[] }> {
   // Traces: a checkout service calling a payments service; every fifth trace throws.
   const traceIds: string[] = [];
   const checkout = [];
@@ -82,7 +82,15 @@ export async function seedUiData(post: Post): Promise<{ monitorId: string; trace
     "alert",
   );
 
-  // A dataset whose second schema version drops a field a model reads: a breaking change.
+  // A dataset whose second schema version changes a field a model reads: a breaking change.
+  await ok(
+    await post(
+      "/api/v1/models/churn/inputs",
+      { inputs: [{ dataset: "orders", namespace: "warehouse", fields: ["amount"] }] },
+      "PUT",
+    ),
+    "model inputs",
+  );
   await ok(
     await post("/api/v1/datasets/orders/schema?namespace=warehouse", {
       fields: [
