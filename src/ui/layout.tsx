@@ -34,6 +34,7 @@ export function Page(props: {
         <meta charset="utf-8" />
         <meta name="viewport" content="width=device-width, initial-scale=1" />
         <meta name="color-scheme" content="light dark" />
+        <link rel="icon" href="data:," />
         <title>{`${props.title} · Vigil`}</title>
         <link rel="stylesheet" href="/ui/assets/style.css" />
         {props.charts ? <link rel="stylesheet" href="/ui/assets/uPlot.min.css" /> : null}

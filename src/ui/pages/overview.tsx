@@ -56,7 +56,7 @@ function Overview({ model, now }: { model: OverviewModel; now: number }) {
         <ul class="cards">
           {SEVERITIES.map((s, i) => (
             <li class="card">
-              <a href={`/incidents?severity=${s}&status=open`}>
+              <a href={`/incidents?severity=${s}`}>
                 <span class="value" data-testid={`sev-${s}`}>
                   {model.severityTotals[i]}
                 </span>
