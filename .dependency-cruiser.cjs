@@ -24,6 +24,8 @@ const uses = {
   github: ["schemas", "predictions", "incidents"],
   retraining: ["github", "drift", "incidents"],
   ui: ["drift"],
+  // The demo plays a story through the public HTTP API only: it calls no capability.
+  demo: [],
 };
 
 /**

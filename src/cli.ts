@@ -1,8 +1,12 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { Command, Option } from "commander";
 import { createApiKey, listApiKeys, revokeApiKey } from "./auth/store.ts";
 import { type Config, ConfigError, loadConfig } from "./config.ts";
 import { openAndMigrate } from "./db/open.ts";
 import { withStartupLock } from "./db/startup-lock.ts";
+import { registerDemoCommand } from "./demo/cli.ts";
 import { registerDriftCommands } from "./drift/compare/cli.ts";
 import { registerGitHubCommands } from "./github/cli.ts";
 import { Jobs } from "./jobs/queue.ts";
@@ -176,6 +180,37 @@ registerTraceCommands(program);
 registerRagCommands(program);
 registerGitHubCommands(program);
 registerRetrainingCommands(program);
+registerDemoCommand(program, startDemoVigil, onSignals);
+
+/** `vigil demo`'s own Vigil: a fresh embedded database in a temp dir, on loopback, its first key. */
+async function startDemoVigil(opts: { port: string }) {
+  const dataDir = mkdtempSync(join(tmpdir(), "vigil-demo-"));
+  // A fresh embedded database whatever the environment points at.
+  const { DATABASE_URL: _url, VIGIL_API_KEY: _key, ...env } = process.env;
+  const cfg = loadConfig({
+    ...env,
+    VIGIL_DATA_DIR: dataDir,
+    PORT: opts.port,
+    HOST: "127.0.0.1",
+    LOG_LEVEL: env.LOG_LEVEL ?? "warn",
+  });
+  // Logs go to stderr with the progress: stdout carries the URL and key (or --json).
+  const log = createLogger(cfg.LOG_LEVEL, process.stderr);
+  const service = await startService(cfg, log).catch((error) => {
+    rmSync(dataDir, { recursive: true, force: true });
+    throw error;
+  });
+  if (!service.createdKey) throw new Error("the demo database was not fresh: no key was created");
+  return {
+    url: `http://127.0.0.1:${service.port}`,
+    key: service.createdKey,
+    dataDir,
+    stop: async () => {
+      await service.shutdown();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
 
 try {
   await program.parseAsync(process.argv);
