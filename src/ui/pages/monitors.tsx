@@ -253,7 +253,7 @@ export async function reportPage(c: UiContext) {
           </thead>
           <tbody>
             {features.map((f) => (
-              <tr>
+              <tr data-feature={f.name}>
                 <th scope="row">
                   {f.name} <span class="muted">{f.type ?? ""}</span>
                 </th>

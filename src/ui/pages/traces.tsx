@@ -85,6 +85,7 @@ export async function traceListPage(c: UiContext) {
             ))}
           </select>
         </label>
+        {q.filters.to ? <input type="hidden" name="to" value={q.filters.to} /> : null}
         <button type="submit">Search</button>
       </form>
       <p class="muted">
