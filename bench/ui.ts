@@ -17,7 +17,9 @@ import { loadConfig } from "../src/config.ts";
 import { playDemo } from "../src/demo/story.ts";
 import { startService } from "../src/main.ts";
 
-const { values } = parseArgs({ options: { runs: { type: "string", default: "30" }, postgres: { type: "boolean" } } });
+const { values } = parseArgs({
+  options: { runs: { type: "string", default: "30" }, postgres: { type: "boolean" } },
+});
 const RUNS = Number(values.runs);
 const TARGET_MS = 200;
 
@@ -52,7 +54,9 @@ const key = service.createdKey!;
 try {
   const t0 = performance.now();
   const demo = await playDemo({ baseUrl: base, apiKey: key });
-  console.log(`engine: ${databaseUrl ? "PostgreSQL" : "PGlite"}; demo played in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+  console.log(
+    `engine: ${databaseUrl ? "PostgreSQL" : "PGlite"}; demo played in ${((performance.now() - t0) / 1000).toFixed(1)} s`,
+  );
   console.log(
     `demo data: ${demo.traces.requests} traced requests (${demo.traces.spans} spans), ${demo.predictions.inserted} predictions, ` +
       `${demo.monitor.reportIds.length} drift reports, ${demo.lineage.datasets.length} datasets, ${demo.documents.ids.length} runbooks`,
@@ -74,11 +78,23 @@ try {
     ["overview", "/", "/api/v1/incidents?status=open&limit=500"],
     ["incidents", "/incidents", "/api/v1/incidents?limit=50"],
     ["incident", `/incidents/${incident}`, `/api/v1/incidents/${incident}`],
-    ["traces", "/traces?hours=3", `/api/v1/traces?limit=50&from=${new Date(Date.now() - 3 * 3600_000).toISOString()}`],
-    ["trace", `/traces/${demo.traces.exceptionTraceIds[0]}`, `/api/v1/traces/${demo.traces.exceptionTraceIds[0]}`],
+    [
+      "traces",
+      "/traces?hours=3",
+      `/api/v1/traces?limit=50&from=${new Date(Date.now() - 3 * 3600_000).toISOString()}`,
+    ],
+    [
+      "trace",
+      `/traces/${demo.traces.exceptionTraceIds[0]}`,
+      `/api/v1/traces/${demo.traces.exceptionTraceIds[0]}`,
+    ],
     ["monitors", "/monitors", "/api/v1/monitors"],
     ["monitor", `/monitors/${demo.monitor.id}`, `/api/v1/reports?monitorId=${demo.monitor.id}&limit=50`],
-    ["report", `/reports/${demo.monitor.reportIds.at(-1)}`, `/api/v1/reports/${demo.monitor.reportIds.at(-1)}`],
+    [
+      "report",
+      `/reports/${demo.monitor.reportIds.at(-1)}`,
+      `/api/v1/reports/${demo.monitor.reportIds.at(-1)}`,
+    ],
     ["datasets", "/datasets", "/api/v1/datasets?limit=100"],
     [
       "dataset",

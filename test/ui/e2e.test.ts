@@ -126,6 +126,27 @@ describeEachDatabase(
       expect(await text("[data-testid=requests-checkout]")).toBe(String(checkout.requests));
     });
 
+    it("dark mode follows the system setting, and stays accessible", async () => {
+      await browser.page.emulateMedia({ colorScheme: "dark" });
+      try {
+        await visit("/", "overview-dark");
+        const bg = await browser.page.evaluate(
+          () =>
+            (
+              globalThis as unknown as {
+                getComputedStyle(e: unknown): { backgroundColor: string };
+                document: { body: unknown };
+              }
+            ).getComputedStyle((globalThis as unknown as { document: { body: unknown } }).document.body)
+              .backgroundColor,
+        );
+        expect(bg).toBe("rgb(18, 22, 28)");
+        await visit(`/reports/${demo.monitor.reportIds.at(-1)}`, "report-dark");
+      } finally {
+        await browser.page.emulateMedia({ colorScheme: "light" });
+      }
+    });
+
     it("incidents: the list filters by kind through its form, and the URL carries the filter", async () => {
       await visit("/incidents", "incidents");
       const all = (await api<{ incidents: Incident[] }>("/api/v1/incidents?limit=50")).incidents;
