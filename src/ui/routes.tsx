@@ -1,4 +1,4 @@
-import { Hono } from "hono";
+import { Hono, type MiddlewareHandler } from "hono";
 import { csrf } from "hono/csrf";
 import { ApiFailure, type ApiFetch, SignedOut } from "./api.ts";
 import { assetRoutes } from "./assets.ts";
@@ -25,14 +25,18 @@ const PAGES = ["/", "/incidents", "/traces", "/monitors", "/reports", "/datasets
 export function uiRoutes(version: string, api: ApiFetch): Hono<UiEnv> {
   const ui = new Hono<UiEnv>();
   ui.route("/", assetRoutes());
-  ui.use(async (c, next) => {
+  // Only the UI's own paths: this router is mounted at `/`, and a middleware on `*` would also run
+  // for the API (a CLI's multipart upload has no Origin and must not meet the CSRF check).
+  const checkOrigin = csrf();
+  const own: MiddlewareHandler<UiEnv> = async (c, next) => {
     c.set("uiVersion", version);
-    await next();
-  });
-  ui.use("*", async (c, next) => {
     if (c.req.method === "GET" || c.req.method === "HEAD") return next();
-    return csrf()(c, next);
-  });
+    return checkOrigin(c, next);
+  };
+  for (const p of [...PAGES, "/sign-in", "/sign-out"]) {
+    ui.use(p, own);
+    if (p !== "/") ui.use(`${p}/*`, own);
+  }
 
   ui.get("/sign-in", (c) => signInPage(c, { next: safeNext(c.req.query("next")) }));
   ui.post("/sign-in", async (c) => {

@@ -73,6 +73,17 @@ describeEachDatabase("UI sign-in, session and CSRF", (db) => {
     expect(out.headers.get("set-cookie")).toMatch(/vigil_key=;.*Max-Age=0/);
   });
 
+  it("the UI's CSRF check stays off the API: a form-encoded API call without Origin is the API's to answer", async () => {
+    const res = await t.app.request(`${ORIGIN}/api/v1/alerts/generic`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${t.key}`, "content-type": "text/plain" },
+      body: "not json",
+    });
+    expect(res.status).not.toBe(403);
+    expect(res.status).toBeGreaterThanOrEqual(400);
+    expect(((await res.json()) as { error: { code: string } }).error.code).not.toBe("forbidden");
+  });
+
   it("a cookie with a key that is no longer valid signs the browser out", async () => {
     const res = await t.app.request(`${ORIGIN}/`, { headers: { cookie: "vigil_key=vgl_revoked" } });
     expect(res.status).toBe(303);

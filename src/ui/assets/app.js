@@ -17,11 +17,17 @@
       height: spec.height || 200,
       legend: { show: true },
       scales: {
-        x: bars ? { time: false } : {},
+        x: bars ? { time: false, range: [-0.5, spec.x.length - 0.5] } : {},
         y: spec.yMin === 0 ? { range: (_u, _min, max) => [0, max > 0 ? max * 1.1 : 1] } : {},
       },
       axes: [
-        bars ? { ...axis, values: (_u, ticks) => ticks.map((t) => spec.categories?.[t] ?? "") } : axis,
+        bars
+          ? {
+              ...axis,
+              splits: () => spec.x.map((_v, i) => i),
+              values: (_u, ticks) => ticks.map((t) => spec.categories?.[t] ?? ""),
+            }
+          : axis,
         { ...axis, label: spec.yLabel || "", size: 60 },
       ],
       series: [
@@ -30,8 +36,9 @@
           label: s.label,
           stroke: palette[i % palette.length],
           width: 2,
-          fill: bars ? `${palette[i % palette.length]}66` : undefined,
-          paths: bars ? uPlot.paths.bars({ size: [0.8 / spec.series.length, 60], align: 0 }) : undefined,
+          // A series marked `line` (e.g. a threshold) is drawn across the bars, not as bars.
+          fill: bars && !s.line ? `${palette[i % palette.length]}66` : undefined,
+          paths: bars && !s.line ? uPlot.paths.bars({ size: [0.6, 60], align: 0 }) : undefined,
           points: { show: !bars && spec.x.length < 40 },
           spanGaps: false,
         })),

@@ -220,7 +220,7 @@ export async function reportPage(c: UiContext) {
           categories: features.map((f) => f.name),
           series: [
             { label: "score", values: features.map((f) => f.score) },
-            { label: "threshold", values: features.map(() => 1) },
+            { label: "threshold", values: features.map(() => 1), line: true },
           ],
           yMin: 0,
           yLabel: "score",
