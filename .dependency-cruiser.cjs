@@ -23,7 +23,7 @@ const uses = {
   rag: ["incidents"],
   github: ["schemas", "predictions", "incidents"],
   retraining: ["github", "drift", "incidents"],
-  ui: [],
+  ui: ["drift"],
   // The demo plays a story through the public HTTP API only: it calls no capability.
   demo: [],
 };
@@ -37,7 +37,7 @@ const publicModules = {
   schemas: ["model-input", "lineage", "contracts/rules", "contracts/model", "contracts/read", "check"],
   predictions: ["from-spans", "ingest", "model", "evaluate"],
   github: ["app", "workflow-runs"],
-  drift: ["monitors/events", "monitors/read", "monitors/reference"],
+  drift: ["monitors/events", "monitors/read", "monitors/reference", "stats/index"],
 };
 
 const capabilities = Object.keys(uses);

@@ -3,7 +3,9 @@
 #   prometheus-alertmanager — test/alerts/alertmanager.test.ts runs a real Alertmanager against Vigil;
 #   prometheus — its promtool lints /metrics/drift (test/drift/monitors/metrics.test.ts), checks
 #     the Prometheus configuration Vigil ships (test/deploy/docker.test.ts), and checks and
-#     unit-tests the alert rules and parses the dashboards' PromQL (test/dashboards/prometheus.test.ts).
+#     unit-tests the alert rules and parses the dashboards' PromQL (test/dashboards/prometheus.test.ts);
+#   chromium — the web UI's end-to-end test drives it through playwright-core (test/ui/e2e.test.ts);
+#     Debian's build, so no browser is downloaded by npm.
 # Idempotent: does nothing when every tool is already on PATH (or in /usr/bin).
 set -euo pipefail
 
@@ -16,6 +18,7 @@ missing=()
 command -v prometheus-alertmanager >/dev/null 2>&1 || command -v alertmanager >/dev/null 2>&1 ||
   missing+=(prometheus-alertmanager)
 command -v promtool >/dev/null 2>&1 || missing+=(prometheus)
+[ -x /usr/bin/chromium ] || missing+=(chromium)
 
 if [ ${#missing[@]} -eq 0 ]; then
   echo "test tools: already installed"

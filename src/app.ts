@@ -37,7 +37,7 @@ import { createOtlpMetrics } from "./traces/metrics.ts";
 import { otlpResponses } from "./traces/otlp/error-responses.ts";
 import { traceRoutes } from "./traces/routes.ts";
 import type { SpanWriter } from "./traces/store/writer.ts";
-import { uiRoutes } from "./ui/routes.ts";
+import { uiRoutes } from "./ui/routes.tsx";
 import { VERSION } from "./version.ts";
 
 /** Builds the whole HTTP app: request ids, logs, metrics, limits, auth, errors, OpenAPI, capabilities. */
@@ -113,7 +113,11 @@ export function buildApp(deps: AppDeps, options: { spanWriter: SpanWriter; metri
     c.body(await metrics.registry.metrics(), 200, { "content-type": metrics.registry.contentType }),
   );
   app.route("/", docsRoutes());
-  app.route("/", uiRoutes(VERSION));
+  // The web UI reads and changes data through this app's own API, in process, with the signed-in key.
+  app.route(
+    "/",
+    uiRoutes(VERSION, (path, init) => app.request(path, init)),
+  );
 
   const keys = new KeyCache();
   void onKeyRevoked(database, () => keys.clear(), log);

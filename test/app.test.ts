@@ -91,13 +91,3 @@ it("readyz is 503 with Retry-After when the database is gone", async () => {
   expect(res.headers.get("retry-after")).toBe("5");
   expect(((await res.json()) as { error: { code: string } }).error.code).toBe("database_unavailable");
 });
-
-it("/ is a landing page that points at the docs and shows how to authenticate", async () => {
-  const { uiRoutes } = await import("../src/ui/routes.ts");
-  const res = await uiRoutes("1.2.3").request("http://vigil.example:8080/");
-  const html = await res.text();
-  expect(res.headers.get("content-type")).toContain("text/html");
-  expect(html).toContain('href="/docs"');
-  expect(html).toContain("v1.2.3");
-  expect(html).toContain("http://vigil.example:8080/api/v1/whoami");
-});

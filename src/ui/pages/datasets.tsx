@@ -1,0 +1,313 @@
+import { Badge, EmptyState } from "../layout.tsx";
+import {
+  datasetQuery,
+  datasetUrl,
+  diffVersions,
+  type ImpactNode,
+  lineageLevels,
+  versionRows,
+} from "../views/datasets.ts";
+import { ago, utc } from "../views/format.ts";
+import type { Dataset, DatasetVersion, SchemaChange } from "../views/types.ts";
+import { originOf, render, type UiContext } from "./common.tsx";
+import { schemaCommand } from "./empty-commands.ts";
+import { ChangesTable, notFoundPage } from "./incidents.tsx";
+
+const PAGE_SIZE = 100;
+
+export async function datasetListPage(c: UiContext) {
+  const { namespace } = datasetQuery(c.req.query());
+  const offset = Math.max(0, Number(c.req.query("offset")) || 0);
+  const { datasets } = await c
+    .get("api")
+    .get<{ datasets: Dataset[] }>("/api/v1/datasets", { namespace, limit: PAGE_SIZE, offset });
+  const now = Date.now();
+  const next =
+    datasets.length === PAGE_SIZE
+      ? `/datasets?${new URLSearchParams({ ...(namespace ? { namespace } : {}), offset: String(offset + PAGE_SIZE) })}`
+      : null;
+  return render(
+    c,
+    "Datasets",
+    <>
+      <h1>Datasets</h1>
+      <form class="filters" method="get" action="/datasets" aria-label="Filter datasets">
+        <label>
+          Namespace
+          <input name="namespace" value={namespace ?? ""} size={20} />
+        </label>
+        <button type="submit">Filter</button>
+      </form>
+      {datasets.length ? (
+        <div class="table">
+          <table data-testid="dataset-list">
+            <thead>
+              <tr>
+                <th scope="col">Dataset</th>
+                <th scope="col" class="num">
+                  Version
+                </th>
+                <th scope="col" class="num">
+                  Fields
+                </th>
+                <th scope="col">Last breaking change</th>
+                <th scope="col" class="hide-narrow">
+                  Updated
+                </th>
+              </tr>
+            </thead>
+            <tbody>
+              {datasets.map((d) => (
+                <tr>
+                  <td>
+                    <a href={datasetUrl(d)}>
+                      {d.namespace}/{d.name}
+                    </a>
+                  </td>
+                  <td class="num">{d.version}</td>
+                  <td class="num">{d.fields ?? "—"}</td>
+                  <td>
+                    {d.lastBreakingChangeAt ? (
+                      <Badge kind="breaking">{ago(d.lastBreakingChangeAt, now)}</Badge>
+                    ) : (
+                      "—"
+                    )}
+                  </td>
+                  <td class="hide-narrow">{ago(d.updatedAt, now)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      ) : (
+        <EmptyState title="No datasets yet" command={schemaCommand(originOf(c))}>
+          <p>
+            Vigil keeps each dataset's schema versions and lineage, from OpenLineage events (
+            <code>/api/v1/lineage</code>), dbt or Airflow, or a schema sent directly:
+          </p>
+        </EmptyState>
+      )}
+      {next ? (
+        <nav class="pager" aria-label="Dataset pages">
+          <a href={next} rel="next">
+            Next page
+          </a>
+        </nav>
+      ) : null}
+    </>,
+  );
+}
+
+interface SchemaView {
+  version: number;
+  latestVersion: number;
+  schema: { fields: Array<{ name: string; type: string; nullable?: boolean; description?: string }> };
+  observedAt: string;
+  source: string;
+}
+
+export async function datasetPage(c: UiContext) {
+  const api = c.get("api");
+  const name = c.req.param("name") ?? "";
+  const q = datasetQuery(c.req.query());
+  const namespace = q.namespace ?? "default";
+  const ref = { namespace, name };
+  const base = `/api/v1/datasets/${encodeURIComponent(name)}`;
+  const latest = await api.find<SchemaView>(`${base}/schema`, { namespace });
+  if (!latest) return notFoundPage(c, "dataset");
+  const diff = diffVersions(c.req.query(), latest.latestVersion);
+  const [changes, impact, diffResult] = await Promise.all([
+    api.get<{ versions: DatasetVersion[] }>(`${base}/changes`, { namespace, limit: 50 }),
+    api.get<{ impacted: ImpactNode[]; unknownFields: string[]; truncated: boolean }>(`${base}/impact`, {
+      namespace,
+      fields: q.field,
+    }),
+    diff ? versionDiff(c, base, namespace, diff) : Promise.resolve(undefined),
+  ]);
+  const versions = versionRows(changes.versions);
+  const levels = lineageLevels(impact.impacted);
+  return render(
+    c,
+    `${namespace}/${name}`,
+    <>
+      <p>
+        <a href="/datasets">← Datasets</a>
+      </p>
+      <h1>
+        {namespace}/{name}
+      </h1>
+      <p class="muted">
+        Version {latest.latestVersion} · seen {utc(latest.observedAt)} · from {latest.source}
+      </p>
+      <div class="grid2">
+        <section aria-labelledby="fields">
+          <h2 id="fields">Fields</h2>
+          <ul>
+            {latest.schema.fields.map((f) => (
+              <li>
+                <a href={datasetUrl(ref, { field: f.name })}>
+                  <code>{f.name}</code>
+                </a>{" "}
+                <span class="muted">
+                  {f.type}
+                  {f.nullable === false ? " not null" : ""}
+                </span>
+              </li>
+            ))}
+          </ul>
+        </section>
+        <section aria-labelledby="lineage">
+          <h2 id="lineage">Downstream{q.field ? ` of ${q.field}` : ""}</h2>
+          {q.field ? (
+            <p>
+              Impact of a change to <code>{q.field}</code>. <a href={datasetUrl(ref)}>Whole dataset</a>
+            </p>
+          ) : null}
+          {levels.length ? (
+            <ol data-testid="lineage">
+              {levels.map((l) => (
+                <li>
+                  {l.depth === 1 ? "Reads it directly" : `${l.depth} hops away`}
+                  <ul>
+                    {l.nodes.map((n) => (
+                      <li>
+                        <Badge kind="neutral">{n.kind}</Badge>{" "}
+                        {n.kind === "dataset" ? (
+                          <a href={datasetUrl(n)}>
+                            {n.namespace}/{n.name}
+                          </a>
+                        ) : (
+                          <strong>{n.name}</strong>
+                        )}
+                        {n.fields.length ? <span class="muted"> ({n.fields.join(", ")})</span> : null}
+                      </li>
+                    ))}
+                  </ul>
+                </li>
+              ))}
+            </ol>
+          ) : (
+            <p class="muted">
+              Nothing downstream is known to read {q.field ? "this field" : "this dataset"}.
+            </p>
+          )}
+          {impact.truncated ? <p class="muted">The graph was cut at its size limit.</p> : null}
+        </section>
+      </div>
+      <section aria-labelledby="versions">
+        <h2 id="versions">Versions</h2>
+        {versions.length ? (
+          <div class="table">
+            <table data-testid="version-list">
+              <thead>
+                <tr>
+                  <th scope="col">Version</th>
+                  <th scope="col">Changes</th>
+                  <th scope="col" class="hide-narrow">
+                    Source
+                  </th>
+                  <th scope="col">When</th>
+                </tr>
+              </thead>
+              <tbody>
+                {versions.map((v) => (
+                  <tr>
+                    <td>
+                      <a
+                        href={datasetUrl(ref, {
+                          from: String(v.previousVersion ?? v.version - 1),
+                          to: String(v.version),
+                        })}
+                      >
+                        v{v.previousVersion ?? v.version - 1} → v{v.version}
+                      </a>
+                    </td>
+                    <td>
+                      {v.breaking ? <Badge kind="breaking">{v.breakingCount} breaking</Badge> : null}{" "}
+                      {v.otherCount ? `${v.otherCount} compatible` : ""}
+                    </td>
+                    <td class="hide-narrow">{v.source}</td>
+                    <td>{utc(v.createdAt)}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        ) : (
+          <p class="muted">One version so far.</p>
+        )}
+      </section>
+      {latest.latestVersion > 1 ? (
+        <section aria-labelledby="diff">
+          <h2 id="diff">Compare versions</h2>
+          <form
+            class="filters"
+            method="get"
+            action={`/datasets/${encodeURIComponent(name)}`}
+            aria-label="Compare two versions"
+          >
+            <input type="hidden" name="namespace" value={namespace} />
+            <label>
+              From
+              <input
+                name="from"
+                type="number"
+                min={1}
+                max={latest.latestVersion}
+                value={String(diff?.from ?? "")}
+              />
+            </label>
+            <label>
+              To
+              <input
+                name="to"
+                type="number"
+                min={1}
+                max={latest.latestVersion}
+                value={String(diff?.to ?? "")}
+              />
+            </label>
+            <button type="submit">Compare</button>
+          </form>
+          {diff && diffResult ? (
+            <>
+              <p data-testid="diff-summary">
+                v{diff.from} → v{diff.to}:{" "}
+                {diffResult.changes.length ? (
+                  <>
+                    {diffResult.changes.length} changes
+                    {diffResult.breaking ? (
+                      <>
+                        {" "}
+                        <Badge kind="breaking">breaking</Badge>
+                      </>
+                    ) : null}
+                  </>
+                ) : (
+                  "no change"
+                )}
+              </p>
+              {diffResult.changes.length ? <ChangesTable changes={diffResult.changes} /> : null}
+            </>
+          ) : (
+            <p class="muted">Pick two different versions between 1 and {latest.latestVersion}.</p>
+          )}
+        </section>
+      ) : null}
+    </>,
+  );
+}
+
+/** Two stored versions diffed by the API's own differ. */
+async function versionDiff(c: UiContext, base: string, namespace: string, v: { from: number; to: number }) {
+  const api = c.get("api");
+  const [a, b] = await Promise.all([
+    api.get<SchemaView>(`${base}/schema`, { namespace, version: v.from }),
+    api.get<SchemaView>(`${base}/schema`, { namespace, version: v.to }),
+  ]);
+  return api.post<{ breaking: boolean; changes: SchemaChange[] }>("/api/v1/schemas/diff", {
+    before: a.schema,
+    after: b.schema,
+    format: "vigil",
+  });
+}
