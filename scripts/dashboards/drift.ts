@@ -17,7 +17,7 @@ import {
   vigilUrlVariable,
 } from "./common.ts";
 
-const REPORT_URL = "${vigil_url}/monitors/${__data.fields.monitor_id}/reports/${__data.fields.report_id}";
+const REPORT_URL = "${vigil_url}/reports/${__data.fields.report_id}";
 
 const P_VALUE_TESTS = [...DRIFT_TESTS.values()]
   .filter((t) => t.verdict === "p_value")

@@ -107,7 +107,7 @@ ORDER BY created_at DESC LIMIT 200`),
           linkColumn(
             "monitor",
             "The drift report that asked for it, in Vigil",
-            "${vigil_url}/monitors/${__data.fields.monitor_id}/reports/${__data.fields.report_id}",
+            "${vigil_url}/reports/${__data.fields.report_id}",
           ),
           ...hiddenColumns("monitor_id", "report_id", "id"),
         ])
