@@ -238,7 +238,8 @@ describeEachDatabase("notification channels without VIGIL_ALLOW_PRIVATE_WEBHOOKS
       expect(res.status, url).toBe(422);
       expect(((await res.json()) as { error: { code: string } }).error.code).toBe("url_not_allowed");
     }
-    const dup = { name: "pub", type: "slack", url: "https://8.8.8.8/services/T/B/X" };
+    // A public address is accepted — created disabled, so Vigil never delivers there from a test.
+    const dup = { name: "pub", type: "slack", url: "https://8.8.8.8/services/T/B/X", enabled: false };
     expect((await t.post("/api/v1/channels", dup)).status).toBe(201);
     expect((await t.post("/api/v1/channels", dup)).status).toBe(409);
     const list = (await (await t.request("/api/v1/channels")).json()) as {
