@@ -23,7 +23,8 @@ import { gzipSync } from "node:zlib";
 import postgres from "postgres";
 import { openDatabase } from "../src/db/client.ts";
 import { copyIn } from "../src/db/copy.ts";
-import { checkRow, compileContract } from "../src/predictions/contract-check.ts";
+import { BatchSummary, compileContract } from "../src/predictions/contract-check.ts";
+import { copyRows, PREDICTION_COLUMNS } from "../src/predictions/prepare.ts";
 import { normal, rng } from "./predictions-synthetic.ts";
 
 const ADMIN_URL =
@@ -90,34 +91,19 @@ function makeRows(n: number, tag: string, seed: number): Row[] {
   });
 }
 
-/** The rows as `predictions` holds them, in COPY text: what the COPY baseline loads. */
-const COPY_COLUMNS = [
-  "project_id",
-  "model",
-  "model_version",
-  "ts",
-  "request_id",
-  "features",
-  "output",
-  "label",
-  "labeled_at",
-  "validation",
-  "flagged",
-  "source",
-];
+/**
+ * The rows as `predictions` holds them, in COPY text: what the COPY baseline loads — built by the
+ * writer's own copyRows, contract check included, so both sides store the very same rows.
+ */
+const COPY_COLUMNS = [...PREDICTION_COLUMNS];
 function copyText(projectId: string, rows: Row[]): string[] {
   const contract = compileContract(CONTRACT as never);
+  const now = new Date().toISOString();
+  const models = new Set(rows.map((r) => r.model));
+  const checks = new Map([...models].map((m) => [m, { contract, summary: new BatchSummary(contract) }]));
   const chunks: string[] = [];
   for (let i = 0; i < rows.length; i += 1000) {
-    let text = "";
-    for (const row of rows.slice(i, i + 1000)) {
-      const violations = checkRow(contract, row.features);
-      const validation = violations.length ? JSON.stringify(violations).replaceAll("\\", "\\\\") : "\\N";
-      text += `${projectId}\t${row.model}\t${row.modelVersion}\t${row.timestamp}\t${row.requestId}\t${JSON.stringify(
-        row.features,
-      )}\t${JSON.stringify(row.output)}\t\\N\t\\N\t${validation}\t${violations.length ? "t" : "f"}\tapi\n`;
-    }
-    chunks.push(text);
+    chunks.push(copyRows(rows.slice(i, i + 1000), projectId, "api", now, checks));
   }
   return chunks;
 }

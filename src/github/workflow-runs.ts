@@ -41,7 +41,7 @@ export type WorkflowRunNotice = z.infer<typeof WorkflowRunNotice>;
 type WorkflowRunPayload = EmitterWebhookEvent<"workflow_run">["payload"];
 
 /** The run fields both a webhook's `workflow_run` and the REST API's run carry. */
-interface RunFields {
+export interface RunFields {
   id: number;
   run_attempt?: number;
   path?: string;

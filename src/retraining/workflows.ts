@@ -5,6 +5,7 @@
  */
 import { RequestError } from "@octokit/request-error";
 import type { GitHub, GitHubOctokit } from "../github/app.ts";
+import type { RunFields } from "../github/workflow-runs.ts";
 import { refusesRunDetails } from "./run-state.ts";
 
 export const splitRepo = (repo: string) => {
@@ -103,22 +104,8 @@ function final(error: unknown): DispatchOutcome {
   throw error;
 }
 
-export interface RunOnGitHub {
-  id: number;
-  run_attempt?: number;
-  path?: string;
-  workflow_id?: number;
-  display_title?: string;
-  name?: string | null;
-  event: string;
-  status: string | null;
-  conclusion: string | null;
-  html_url?: string;
-  url?: string;
-  created_at?: string;
-  run_started_at?: string;
-  updated_at?: string;
-}
+/** A workflow run as the REST API returns it: the fields a webhook's run carries too. */
+export type RunOnGitHub = RunFields;
 
 /** The run, or undefined when GitHub does not know it (deleted, or the repository is gone). */
 export async function getWorkflowRun(
