@@ -1,6 +1,7 @@
 /**
  * Project isolation: project B's things exist (incident, channel, rule, trace, failed span batch,
- * dataset schema and contract, model inputs and contract, monitor and report, document); project
+ * dataset schema and contract, model inputs and contract, monitor and report, document, failed
+ * delivery, retraining run); project
  * A's key sent with B's ids and names to every route of /openapi.json that takes one gets nothing
  * of B — no 2xx reading or acting on it, B's marker in no answer — and B's things read the same
  * afterwards as before. Every list and search route with A's key shows none of B either.
@@ -93,6 +94,21 @@ describeEachDatabase("project isolation", (db) => {
       values (${b.projectId}::uuid, 1, ${"{2025-01-01}"}::text[], '', '[]', 1000, ${`${marker} failure`}, now())
       returning id`),
     );
+    // A delivery that failed (retryable) and a skipped retraining run: no B route creates them
+    // without a reachable channel or a GitHub App, so they are written as the workers would.
+    const [delivery] = rowsOf<{ id: string }>(
+      await db.database.db.execute(sql`
+      insert into notification_deliveries (project_id, channel_id, incident_id, status, max_attempts, attempts, last_error)
+      values (${b.projectId}::uuid, ${channel.id}::uuid, ${incident}::uuid, 'failed', 3, 3, ${`${marker} refused`})
+      returning id`),
+    );
+    const [retraining] = rowsOf<{ id: string }>(
+      await db.database.db.execute(sql`
+      insert into retraining_runs (project_id, monitor_name, model, trigger, requested_by, repo, workflow, ref, status, skip_reason, message)
+      values (${b.projectId}::uuid, ${`${marker} monitor`}, ${`${marker}_model`}, 'manual', 'vigil',
+              'octo/models', 'retrain.yml', 'main', 'skipped', 'no_installation', ${`${marker} skipped`})
+      returning id`),
+    );
     // Names A will send itself (and may see echoed in a 404): not the marker, which only B's content holds.
     const names = `b${randomBytes(4).toString("hex")}`;
     const dataset = `${names}_orders`;
@@ -131,12 +147,12 @@ describeEachDatabase("project isolation", (db) => {
       incidents: incident,
       channels: channel.id,
       "notification-rules": rule.id,
-      deliveries: undefined,
+      deliveries: delivery!.id,
       "span-batches": String(batch!.id),
       monitors: monitor.id,
       reports: report,
       documents: document.id,
-      retraining: undefined,
+      retraining: retraining!.id,
     };
     const fill = (template: string): string | undefined => {
       const collection = template.split("/")[3]!;
@@ -166,6 +182,8 @@ describeEachDatabase("project isolation", (db) => {
         `/api/v1/contracts/${model}`,
         `/api/v1/monitors/${monitor.id}`,
         `/api/v1/documents/${document.id}`,
+        `/api/v1/deliveries/${delivery!.id}`,
+        `/api/v1/retraining/${retraining!.id}`,
         ...(report ? [`/api/v1/reports/${report}`] : []),
       ];
       return Promise.all(paths.map(async (p) => [p, (await asB(p)).status, await (await asB(p)).text()]));
@@ -241,6 +259,7 @@ describeEachDatabase("project isolation", (db) => {
       fiveXX: tried.filter((t) => / → 5\d\d$/.test(t)).length,
     });
     expect(after).toEqual(before);
+    expect(untested, "routes with an id B has no row for").toEqual([]);
     expect(tried.filter((t) => t.includes("{")).length).toBeGreaterThan(30);
   }, 120_000);
 });
