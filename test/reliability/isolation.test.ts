@@ -20,15 +20,6 @@ import { problemWith } from "./responses.ts";
 /** Routes that touch no project's data, or GitHub, which is not configured here (503 before any id). */
 const NOT_PROJECT_DATA = /^\/github\/|^\/api\/v1\/github\/|^\/api\/v1\/retraining\/\{dispatchId\}\/result$/;
 
-/** Writes that create A's own thing under a name B also uses: allowed, as long as B's stays as it was. */
-const UPSERT_BY_NAME = new Set([
-  "PUT /api/v1/contracts/{model}",
-  "PUT /api/v1/datasets/{name}/contract",
-  "PUT /api/v1/models/{model}/inputs",
-  "POST /api/v1/datasets/{name}/schema",
-  "POST /api/v1/contracts/{model}/infer",
-]);
-
 describeEachDatabase("project isolation", (db) => {
   // B's channel is disabled and points at loopback's discard port: nothing is ever sent.
   const t = useApp(db, { env: { VIGIL_ALLOW_PRIVATE_WEBHOOKS: "true" }, project: "a" });
@@ -243,9 +234,7 @@ describeEachDatabase("project isolation", (db) => {
       }
     }
     const after = await bView();
-    const changed = after.filter(
-      ([path, status, text], i) => before[i]![1] !== status || before[i]![2] !== text,
-    );
+    const changed = after.filter(([, status, text], i) => before[i]![1] !== status || before[i]![2] !== text);
     recordRun({
       test: `isolation: A's key, B's ids [${db.kind}]`,
       load: `${tried.length} routes with B's ids or names (untested, no B row: ${untested.length})`,
