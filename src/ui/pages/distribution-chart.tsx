@@ -122,39 +122,37 @@ function Categories(props: { view: DistributionView }) {
   const max = Math.max(0, ...view.bins.flatMap((b) => [b.referenceShare ?? 0, b.currentShare ?? 0]));
   const pct = (s: number | null) => (max > 0 && s ? `${((s / max) * 100).toFixed(1)}%` : "0");
   return (
-    <>
-      <table class="dist-table">
-        <caption class="sr-only">{view.summary}</caption>
-        <thead>
+    <table class="dist-table">
+      <caption class="sr-only">{view.summary}</caption>
+      <thead>
+        <tr>
+          <th scope="col">Category</th>
+          <th scope="col" class="num">
+            Reference
+          </th>
+          <th scope="col" class="num">
+            Current
+          </th>
+          <th scope="col" class="dist-bars">
+            <span class="sr-only">Shares</span>
+            <Legend />
+          </th>
+        </tr>
+      </thead>
+      <tbody>
+        {view.bins.map((b) => (
           <tr>
-            <th scope="col">Category</th>
-            <th scope="col" class="num">
-              Reference
-            </th>
-            <th scope="col" class="num">
-              Current
-            </th>
-            <th scope="col" class="dist-bars">
-              <span class="sr-only">Shares</span>
-              <Legend />
-            </th>
+            <th scope="row">{b.label}</th>
+            <td class="num">{cell(b.reference, b.referenceShare)}</td>
+            <td class="num">{cell(b.current, b.currentShare)}</td>
+            <td class="dist-bars" aria-hidden="true">
+              <span class="hbar ref" style={`width:${pct(b.referenceShare)}`} />
+              <span class="hbar cur" style={`width:${pct(b.currentShare)}`} />
+            </td>
           </tr>
-        </thead>
-        <tbody>
-          {view.bins.map((b) => (
-            <tr>
-              <th scope="row">{b.label}</th>
-              <td class="num">{cell(b.reference, b.referenceShare)}</td>
-              <td class="num">{cell(b.current, b.currentShare)}</td>
-              <td class="dist-bars" aria-hidden="true">
-                <span class="hbar ref" style={`width:${pct(b.referenceShare)}`} />
-                <span class="hbar cur" style={`width:${pct(b.currentShare)}`} />
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </>
+        ))}
+      </tbody>
+    </table>
   );
 }
 
