@@ -10,6 +10,7 @@ import { rowsOf } from "../../db/rows.ts";
 import { driftReports, monitorReferenceRows, monitors } from "../../db/schema/index.ts";
 import { withTransaction } from "../../db/transaction.ts";
 import { declareModelInputs, withdrawModelInputs } from "../../schemas/lineage.ts";
+import type { Distribution } from "../stats/index.ts";
 import type { CurrentSpec, FeatureResult, Monitor, MonitorIn, Report } from "./model.ts";
 
 type Row = Record<string, unknown>;
@@ -332,7 +333,6 @@ export async function windowAggregates(
 // ---- reports ----
 
 type ReportRow = typeof driftReports.$inferSelect;
-type Distribution = NonNullable<FeatureResult["distribution"]>;
 
 /** The distributions column: aligned with the features, written with them in one row. */
 interface StoredDistributions {
