@@ -94,6 +94,14 @@ describeEachDatabase("vigil demo: the story", (db) => {
     expect(body.embeddings).toEqual([
       expect.objectContaining({ name: "merchant_embedding", dimension: 8, method: "mmd", drifted: true }),
     ]);
+    // The report page's charts: each feature's windows binned, the new category among the bars.
+    for (const f of body.features) expect(f.distribution, f.name).toBeDefined();
+    const amount = body.features.find((f: Json) => f.name === "amount").distribution;
+    expect(amount).toMatchObject({ kind: "histogram" });
+    const categories = body.features.find((f: Json) => f.name === "merchant_category").distribution;
+    const crypto = categories.labels.indexOf("crypto");
+    expect(crypto).toBeGreaterThanOrEqual(0);
+    expect([categories.reference[crypto], categories.current[crypto] > 0]).toEqual([0, true]);
     expect(body.performance).toMatchObject({ task: "classification", metric: "f1", degraded: true });
     expect(body.performance.current.metrics.accuracy).toBeLessThan(
       body.performance.reference.metrics.accuracy - 0.15,

@@ -265,6 +265,15 @@ describeEachDatabase(
         formatNumber(feature.pValue),
         formatNumber(feature.threshold),
       ]);
+      // Each feature's reference vs current distribution, drawn with a text alternative.
+      const figures = browser.page.locator("[data-testid=distributions] [data-distribution]");
+      expect(await figures.count()).toBe(await rows("feature-table").count());
+      const figure = browser.page.locator(`[data-distribution="${feature.name}"]`);
+      const drawn = figure.locator("svg[role=img], table caption");
+      expect(await drawn.count()).toBe(1);
+      expect((await drawn.first().getAttribute("aria-label")) ?? (await drawn.first().innerText())).toMatch(
+        new RegExp(`^${feature.name}: \\d+ reference and \\d+ current values`),
+      );
     });
 
     it("datasets: versions, the diff of the last two and what reads the dataset downstream", async () => {

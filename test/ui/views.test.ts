@@ -1,6 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { currentSection } from "../../src/ui/layout.tsx";
+import { DistributionFigure } from "../../src/ui/pages/distribution-chart.tsx";
 import { diffVersions, lineageLevels, versionRows } from "../../src/ui/views/datasets.ts";
+import { barGeometry, distributionView, hasDistributions } from "../../src/ui/views/distributions.ts";
 import { ago, formatMs, formatNumber, formatPercent, utc } from "../../src/ui/views/format.ts";
 import {
   actionsFor,
@@ -371,6 +373,108 @@ describe("monitors", () => {
     ]);
     expect(perf.degraded).toBe(true);
     expect(performanceRows(null).rows).toEqual([]);
+  });
+});
+
+describe("a report's distributions", () => {
+  const histogram = {
+    kind: "histogram" as const,
+    edges: [0, 2.5, 5, 7.5, 10],
+    reference: [10, 30, 50, 10],
+    current: [0, 5, 5, 40],
+    missing: { reference: 2, current: 0 },
+  };
+  const categories = {
+    kind: "categories" as const,
+    labels: ["crypto", "grocery"],
+    reference: [0, 60],
+    current: [30, 10],
+    other: { reference: 40, current: 10, categories: 3 },
+    missing: { reference: 0, current: 0 },
+  };
+
+  it("bins carry each window's count and share of its values; the summary names the widest gap", () => {
+    const v = distributionView("amount", histogram);
+    expect(v.bins.map((b) => b.label)).toEqual(["0 – 2.5", "2.5 – 5", "5 – 7.5", "7.5 – 10"]);
+    expect(v.bins[3]).toEqual({
+      label: "7.5 – 10",
+      reference: 10,
+      current: 40,
+      referenceShare: 0.1,
+      currentShare: 0.8,
+    });
+    expect(v.totals).toEqual({ reference: 100, current: 50 });
+    expect(v.range).toEqual({ from: "0", to: "10" });
+    expect(v.summary).toBe(
+      "amount: 100 reference and 50 current values in 4 bins; the largest difference is 7.5 – 10: " +
+        "10.0% of the reference, 80.0% of the current; missing: 2 reference, 0 current.",
+    );
+  });
+
+  it("edge labels keep the digits that tell neighbouring bins apart", () => {
+    const v = distributionView("x", { ...histogram, edges: [1000, 1000.01, 1000.02, 1000.03, 1000.04] });
+    expect(v.bins.map((b) => b.label)).toEqual([
+      "1000 – 1000.01",
+      "1000.01 – 1000.02",
+      "1000.02 – 1000.03",
+      "1000.03 – 1000.04",
+    ]);
+  });
+
+  it("categories end with the other bucket; an empty window has no shares", () => {
+    const v = distributionView("merchant", categories);
+    expect(v.bins.map((b) => b.label)).toEqual(["crypto", "grocery", "other (3 categories)"]);
+    expect(v.bins[0]).toMatchObject({ referenceShare: 0, currentShare: 0.6 });
+    expect(v.range).toBeNull();
+    expect(v.summary).toContain(
+      "the largest difference is crypto: 0.0% of the reference, 60.0% of the current",
+    );
+    const empty = distributionView("merchant", {
+      ...categories,
+      current: [0, 0],
+      other: { ...categories.other, current: 0 },
+    });
+    expect(empty.bins.every((b) => b.currentShare === null)).toBe(true);
+    expect(empty.summary).not.toContain("largest difference");
+  });
+
+  it("bars: the tallest share fills the height, zero draws nothing, neighbours do not overlap", () => {
+    const bars = barGeometry(distributionView("amount", histogram), 320, 100);
+    expect(bars).toHaveLength(4);
+    expect(bars[3]!.current.height).toBe(100); // 80% is the largest share
+    expect(bars[0]!.current.height).toBe(0);
+    expect(bars[2]!.reference.height).toBeCloseTo((0.5 / 0.8) * 100, 9);
+    for (const b of bars) expect(b.reference.x + b.reference.width).toBeLessThanOrEqual(b.current.x + 1e-9);
+    expect(bars[3]!.current.x + bars[3]!.current.width).toBeLessThanOrEqual(320);
+    expect(
+      barGeometry(distributionView("x", { ...histogram, edges: [], reference: [], current: [] }), 320, 100),
+    ).toEqual([]);
+  });
+
+  it("a report has them when any feature has one; the figure has a text alternative and the numbers", async () => {
+    expect(hasDistributions(report("2026-01-01T00:00:00Z", [{ name: "amount", drifted: false }]))).toBe(
+      false,
+    );
+    expect(
+      hasDistributions(
+        report("2026-01-01T00:00:00Z", [{ name: "amount", drifted: false, distribution: histogram }]),
+      ),
+    ).toBe(true);
+    const html = String(
+      await DistributionFigure({ id: "d0", name: "amount", distribution: histogram }).toString(),
+    );
+    expect(html).toContain('role="img"');
+    expect(html).toContain(`aria-label="${distributionView("amount", histogram).summary}"`);
+    expect(html).toContain('<th scope="row">7.5 – 10</th>');
+    expect(html).toContain("10 (10.0%)");
+    const cats = String(
+      await DistributionFigure({ id: "d1", name: "merchant", distribution: categories }).toString(),
+    );
+    expect(cats).toContain("<caption");
+    expect(cats).toContain("other (3 categories)");
+    expect(cats).not.toContain("<svg");
+    const none = String(await DistributionFigure({ id: "d2", name: "emb" }).toString());
+    expect(none).toContain("No distribution stored");
   });
 });
 

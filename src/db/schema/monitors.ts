@@ -92,6 +92,13 @@ export const driftReports = pgTable(
     performance: jsonb("performance"),
     embeddings: jsonb("embeddings"),
     sampling: jsonb("sampling"),
+    /**
+     * Each feature's (and the prediction's) binned reference and current values:
+     * { features: [distribution | null, aligned with features], prediction }. Beside `features`
+     * rather than in it, so the report list, the dashboards and the metrics scrape do not read
+     * them; null for reports made before they were stored.
+     */
+    distributions: jsonb("distributions"),
     error: text("error"),
     durationMs: integer("duration_ms"),
   },

@@ -1,12 +1,15 @@
 /**
  * Adapter from what a monitor run collects to the drift engine (src/drift/stats): numerical
  * features are tested on (sampled) values, categorical ones on full value counts aggregated in
- * SQL, handed to the engine as a prepared column so no row is materialised in Node.
+ * SQL, handed to the engine as a prepared column so no row is materialised in Node. Each result
+ * carries the column's binned distribution in both windows, made from that same prepared column,
+ * so the picture shows the values the test saw (even when the test itself could not run).
  */
 
 import {
   type ColumnType,
   type CompareOptions,
+  columnDistribution,
   DriftInputError,
   type PreparedColumn,
   prepareColumn,
@@ -68,11 +71,12 @@ export function testNumerical(
   options: CompareOptions,
   sampled: boolean,
 ): FeatureResult {
+  const column = prepareColumn(name, reference, current, "numerical");
+  const distribution = columnDistribution(column);
   try {
-    const column = prepareColumn(name, reference, current, "numerical");
-    return { ...testColumn(column, options), sampled };
+    return { ...testColumn(column, options), sampled, distribution };
   } catch (error) {
-    return errorResult(name, error);
+    return { ...errorResult(name, error), distribution };
   }
 }
 
@@ -99,9 +103,10 @@ export function testCategorical(
     missing: { reference: missing(reference), current: missing(current) },
     distinct: labels.length,
   };
+  const distribution = columnDistribution(column);
   try {
-    return { ...testColumn(column, options), sampled: false };
+    return { ...testColumn(column, options), sampled: false, distribution };
   } catch (error) {
-    return errorResult(name, error);
+    return { ...errorResult(name, error), distribution };
   }
 }

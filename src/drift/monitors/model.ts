@@ -4,7 +4,7 @@
 import { z } from "@hono/zod-openapi";
 import { isoInstant } from "../../http/bounded.ts";
 import { ModelInputSchema } from "../../schemas/model-input.ts";
-import { ColumnOptionsSchema, ColumnResultSchema } from "../stats/index.ts";
+import { ColumnOptionsSchema, ColumnResultSchema, DistributionSchema } from "../stats/index.ts";
 
 export const ReferenceSpec = z
   .discriminatedUnion("kind", [
@@ -200,6 +200,12 @@ export const FeatureResult = ColumnResultSchema.partial()
     /** Why no test ran (e.g. no values in the current window, type changed). */
     error: z.object({ code: z.string(), message: z.string() }).optional(),
     sampled: z.boolean().optional(),
+    distribution: DistributionSchema.optional().openapi({
+      description:
+        "The feature's values in the reference and current windows, binned alike (the sample when `sampled`). " +
+        "Returned by GET /api/v1/reports/{id} and a run, not by the report list; absent for reports made " +
+        "before distributions were stored.",
+    }),
   })
   .openapi("DriftFeatureResult");
 export type FeatureResult = z.infer<typeof FeatureResult>;

@@ -171,6 +171,7 @@ export function monitorRoutes(deps: AppDeps) {
       method: "get",
       path: "/api/v1/reports",
       summary: "Drift reports, newest first",
+      description: "Without the features' distributions: GET /api/v1/reports/{id} has them.",
       tags: ["monitors"],
       request: {
         query: z.object({
@@ -201,6 +202,7 @@ export function monitorRoutes(deps: AppDeps) {
       method: "get",
       path: "/api/v1/reports/{id}",
       summary: "A drift report",
+      description: "With each feature's reference and current distribution (`features[].distribution`).",
       tags: ["monitors"],
       request: { params: IdParam },
       responses: { 200: json(Report, "The report"), 401: ErrorResponses[401], 404: ErrorResponses[404] },

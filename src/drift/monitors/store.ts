@@ -4,13 +4,14 @@
  * sample (the rows with the smallest hash of id and seed, so reruns pick the same rows) comes to
  * Node for the numerical and embedding tests.
  */
-import { and, desc, eq, type SQL, sql } from "drizzle-orm";
+import { and, desc, eq, getTableColumns, type SQL, sql } from "drizzle-orm";
 import type { Db } from "../../db/client.ts";
 import { rowsOf } from "../../db/rows.ts";
 import { driftReports, monitorReferenceRows, monitors } from "../../db/schema/index.ts";
 import { withTransaction } from "../../db/transaction.ts";
 import { declareModelInputs, withdrawModelInputs } from "../../schemas/lineage.ts";
-import type { CurrentSpec, Monitor, MonitorIn, Report } from "./model.ts";
+import type { Distribution } from "../stats/index.ts";
+import type { CurrentSpec, FeatureResult, Monitor, MonitorIn, Report } from "./model.ts";
 
 type Row = Record<string, unknown>;
 
@@ -333,7 +334,34 @@ export async function windowAggregates(
 
 type ReportRow = typeof driftReports.$inferSelect;
 
-export function toReport(r: ReportRow): Report {
+/** The distributions column: aligned with the features, written with them in one row. */
+interface StoredDistributions {
+  features: (Distribution | null)[];
+  prediction: Distribution | null;
+}
+
+/** A report's features and prediction without their distributions, and those apart. */
+function splitDistributions(features: FeatureResult[], prediction: FeatureResult | null) {
+  const strip = ({ distribution: _, ...rest }: FeatureResult) => rest;
+  const distributions: StoredDistributions = {
+    features: features.map((f) => f.distribution ?? null),
+    prediction: prediction?.distribution ?? null,
+  };
+  const any = distributions.prediction !== null || distributions.features.some((d) => d !== null);
+  return {
+    features: features.map(strip),
+    prediction: prediction ? strip(prediction) : null,
+    distributions: any ? distributions : null,
+  };
+}
+
+const withDistribution = (f: FeatureResult, d: Distribution | null | undefined): FeatureResult =>
+  d ? { ...f, distribution: d } : f;
+
+export function toReport(r: ReportRow | Omit<ReportRow, "distributions">): Report {
+  const stored = "distributions" in r ? (r.distributions as StoredDistributions | null) : null;
+  const features = r.features as Report["features"];
+  const prediction = (r.prediction as Report["prediction"]) ?? null;
   return {
     id: r.id,
     monitorId: r.monitorId,
@@ -344,8 +372,8 @@ export function toReport(r: ReportRow): Report {
     share: r.share,
     reference: r.reference as Report["reference"],
     current: r.current as Report["current"],
-    features: r.features as Report["features"],
-    prediction: (r.prediction as Report["prediction"]) ?? null,
+    features: stored ? features.map((f, i) => withDistribution(f, stored.features[i])) : features,
+    prediction: prediction && stored ? withDistribution(prediction, stored.prediction) : prediction,
     performance: (r.performance as Report["performance"]) ?? null,
     embeddings: (r.embeddings as Report["embeddings"]) ?? null,
     sampling: (r.sampling as Report["sampling"]) ?? null,
@@ -361,10 +389,13 @@ export async function insertReport(
 ): Promise<Report> {
   const [row] = await db
     .insert(driftReports)
-    .values({ projectId, ...report })
+    .values({ projectId, ...report, ...splitDistributions(report.features, report.prediction) })
     .returning();
   return toReport(row!);
 }
+
+/** Every column but the distributions: a list of 50 reports of a wide model stays small. */
+const { distributions: _distributions, ...listedColumns } = getTableColumns(driftReports);
 
 export async function listReports(
   db: Db,
@@ -375,7 +406,7 @@ export async function listReports(
   if (filter.monitorId) conds.push(eq(driftReports.monitorId, filter.monitorId));
   if (filter.drifted !== undefined) conds.push(eq(driftReports.drifted, filter.drifted));
   const rows = await db
-    .select()
+    .select(listedColumns)
     .from(driftReports)
     .where(and(...conds))
     .orderBy(desc(driftReports.createdAt))

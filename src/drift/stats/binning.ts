@@ -221,19 +221,32 @@ export function valueCounts(
 }
 
 /**
+ * Equal-width bins over the pooled [min, max] of two samples (any order, finite values, not both
+ * empty) and each sample's counts: PSI's histogram, and the distributions a drift report shows.
+ */
+export function sharedHistogram(
+  reference: Float64Array,
+  current: Float64Array,
+  bins = DEFAULT_BINS,
+): { edges: Float64Array; reference: Float64Array; current: Float64Array } {
+  const range = Float64Array.of(Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY);
+  widenRange(reference, range);
+  widenRange(current, range);
+  const edges = binEdges(range[0]!, range[1]!, bins);
+  return { edges, reference: histogram(reference, edges), current: histogram(current, edges) };
+}
+
+/**
  * Bin two numeric samples (numerical column), in any order: no sorting needed, one pass for the
  * range and one for the counts. Values must be finite (missing values are removed before tests
  * run; numpy rejects a non-finite range too).
  */
 export function binNumeric(reference: Float64Array, current: Float64Array, bins = DEFAULT_BINS): Binned {
   if (moreDistinctThan(reference, MAX_DISTINCT_FOR_CATEGORY_BINS)) {
-    const range = Float64Array.of(Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY);
-    widenRange(reference, range);
-    widenRange(current, range);
-    const edges = binEdges(range[0]!, range[1]!, bins);
+    const h = sharedHistogram(reference, current, bins);
     return {
-      reference: proportions(histogram(reference, edges), reference.length),
-      current: proportions(histogram(current, edges), current.length),
+      reference: proportions(h.reference, reference.length),
+      current: proportions(h.current, current.length),
       kind: "histogram",
     };
   }

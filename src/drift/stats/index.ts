@@ -3,6 +3,13 @@
  * src/drift/stats imports this module only (checked by the lint).
  */
 export { compareDatasets, type Dataset, DEFAULT_DATASET_DRIFT_SHARE, testColumn } from "./compare.ts";
+export {
+  categoricalDistribution,
+  columnDistribution,
+  DISTRIBUTION_BINS,
+  DISTRIBUTION_CATEGORIES,
+  numericDistribution,
+} from "./distribution.ts";
 export { type DriftInputCode, DriftInputError } from "./errors.ts";
 export { mmdTestVectors } from "./mmd.ts";
 export { type PreparedColumn, prepareColumn, type RawColumn } from "./prepare.ts";

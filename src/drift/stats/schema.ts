@@ -99,3 +99,33 @@ export const CompareResultSchema = z
   })
   .openapi("DriftCompareResult");
 export type CompareResult = z.infer<typeof CompareResultSchema>;
+
+const SampleCounts = z.object({ reference: z.number().int(), current: z.number().int() });
+
+/**
+ * A compact picture of a column in both samples, for people to look at (the tests do not read it).
+ * Counts, not shares: the samples' sizes are the counts' sums.
+ */
+export const DistributionSchema = z
+  .discriminatedUnion("kind", [
+    z.object({
+      kind: z.literal("histogram"),
+      /** bins + 1 ascending edges shared by both samples; bin i is [edges[i], edges[i+1]), the last closed. */
+      edges: z.array(z.number()),
+      reference: z.array(z.number().int()),
+      current: z.array(z.number().int()),
+      missing: SampleCounts,
+    }),
+    z.object({
+      kind: z.literal("categories"),
+      /** The most common categories of the two samples (by their share in each, summed). */
+      labels: z.array(z.string()),
+      reference: z.array(z.number().int()),
+      current: z.array(z.number().int()),
+      /** Every other category, in one bucket. */
+      other: SampleCounts.extend({ categories: z.number().int() }),
+      missing: SampleCounts,
+    }),
+  ])
+  .openapi("DriftDistribution");
+export type Distribution = z.infer<typeof DistributionSchema>;

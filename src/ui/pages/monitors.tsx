@@ -1,8 +1,10 @@
 import { Badge, Chart, EmptyState } from "../layout.tsx";
+import { hasDistributions } from "../views/distributions.ts";
 import { ago, formatNumber, formatPercent, utc } from "../views/format.ts";
 import { driftSeries, performanceRows, reportFeatures } from "../views/monitors.ts";
 import type { Monitor, Report } from "../views/types.ts";
 import { originOf, render, type UiContext } from "./common.tsx";
+import { DistributionFigure } from "./distribution-chart.tsx";
 import { monitorCommand } from "./empty-commands.ts";
 import { notFoundPage } from "./incidents.tsx";
 
@@ -179,6 +181,7 @@ export async function reportPage(c: UiContext) {
   const monitor = await api.find<Monitor>(`/api/v1/monitors/${encodeURIComponent(report.monitorId)}`);
   const features = reportFeatures(report);
   const perf = performanceRows(report.performance);
+  const distributions = hasDistributions(report);
   return render(
     c,
     "Drift report",
@@ -252,10 +255,11 @@ export async function reportPage(c: UiContext) {
             </tr>
           </thead>
           <tbody>
-            {features.map((f) => (
+            {features.map((f, i) => (
               <tr data-feature={f.name}>
                 <th scope="row">
-                  {f.name} <span class="muted">{f.type ?? ""}</span>
+                  {distributions ? <a href={`#dist-${i}`}>{f.name}</a> : f.name}{" "}
+                  <span class="muted">{f.type ?? ""}</span>
                 </th>
                 <td>
                   <Badge kind={f.drifted ? "drifted" : "ok"}>{f.drifted ? "drifted" : "ok"}</Badge>
@@ -274,6 +278,23 @@ export async function reportPage(c: UiContext) {
           </tbody>
         </table>
       </div>
+      {features.length ? (
+        <>
+          <h2>Reference vs current</h2>
+          {distributions ? (
+            <div class="dists" data-testid="distributions">
+              {features.map((f, i) => (
+                <DistributionFigure id={`dist-${i}`} name={f.name} distribution={f.distribution} />
+              ))}
+            </div>
+          ) : (
+            <p class="notice" data-testid="no-distributions">
+              This report was made before Vigil stored each feature's distribution: the monitor's next run
+              shows them here.
+            </p>
+          )}
+        </>
+      ) : null}
       {perf.rows.length ? (
         <>
           <h2>Performance</h2>

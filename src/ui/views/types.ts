@@ -1,5 +1,7 @@
 /** The API's answers as the UI reads them (the fields it shows; see /openapi.json for the rest). */
 
+import type { Distribution } from "../../drift/stats/index.ts";
+
 export type Severity = "critical" | "error" | "warning" | "info";
 export type IncidentKind = "exception" | "alert" | "drift" | "schema" | "validation";
 export type IncidentStatus = "open" | "acknowledged" | "resolved";
@@ -77,6 +79,8 @@ export interface FeatureResult {
   missing?: { reference: number; current: number };
   error?: { code: string; message: string };
   sampled?: boolean;
+  /** On a single report (GET /api/v1/reports/{id}); absent from lists and from older reports. */
+  distribution?: Distribution;
 }
 
 export interface Report {
