@@ -97,6 +97,7 @@ export async function lineageAround(
   return assembleLineageGraph({
     dataset,
     depth,
+    capped: fieldEdges.length > MAX_FIELD_EDGES,
     reached,
     edges,
     fieldEdges: fieldEdges.map((e) => ({
