@@ -344,7 +344,7 @@ function LineageGraphView(props: { graph: LineageGraph; name: string; namespace:
       )}
       <ol class="lineage" data-testid="lineage-graph">
         {columns.map((col) => (
-          <li class={`lineage-col lineage-${col.side}`}>
+          <li class={`lineage-col lineage-side-${col.side}`}>
             <h3>{col.label}</h3>
             <ul>
               {col.nodes.map((n) => (
