@@ -10,7 +10,15 @@ import { ImpactedNodeSchema } from "./impact-paths.ts";
 import { impactOf } from "./impact-store.ts";
 import { ingestSnapshot } from "./ingest.ts";
 import { normalizeSchema } from "./normalize.ts";
-import { DEFAULT_NAMESPACE, findDataset, getSnapshot, listChanges, listDatasets } from "./store.ts";
+import {
+  DEFAULT_NAMESPACE,
+  decodeDatasetCursor,
+  encodeDatasetCursor,
+  findDataset,
+  getSnapshot,
+  listChanges,
+  listDatasets,
+} from "./store.ts";
 
 const iso = (d: Date | string | null | undefined) => (d == null ? null : new Date(d).toISOString());
 
@@ -139,10 +147,24 @@ const listRoute = createRoute({
     query: z.object({
       namespace: z.string().min(1).optional(),
       limit: z.coerce.number().int().min(1).max(1000).default(100),
-      offset: z.coerce.number().int().min(0).default(0),
+      cursor: z
+        .string()
+        .max(6000)
+        .optional()
+        .openapi({ description: "nextCursor of the previous page (keyset paging in namespace, name order)" }),
     }),
   },
-  responses: { 200: json(z.object({ datasets: z.array(DatasetOut) }), "Datasets"), 401: ErrorResponses[401] },
+  responses: {
+    200: json(
+      z.object({
+        datasets: z.array(DatasetOut),
+        nextCursor: z.string().nullable().openapi({ description: "null on the last page" }),
+      }),
+      "Datasets in namespace, name order",
+    ),
+    400: errorResponse("An invalid cursor, or `offset` (paging is by cursor)"),
+    401: ErrorResponses[401],
+  },
 });
 
 const SchemaOut = z
@@ -325,11 +347,17 @@ export function datasetRoutes(deps: AppDeps) {
 
   app.openapi(listRoute, async (c) => {
     const q = c.req.valid("query");
+    // Offset paging is gone: ignoring `offset` would hand an old client page one forever.
+    if (c.req.query("offset") !== undefined)
+      throw badRequest("Datasets page by cursor: pass the previous page's nextCursor as `cursor`");
+    const cursor = q.cursor !== undefined ? decodeDatasetCursor(q.cursor) : undefined;
+    if (q.cursor !== undefined && !cursor) throw badRequest("Invalid cursor");
     const rows = await listDatasets(db, c.get("project").id, {
       ...(q.namespace ? { namespace: q.namespace } : {}),
       limit: q.limit,
-      offset: q.offset,
+      ...(cursor ? { cursor } : {}),
     });
+    const last = rows.at(-1);
     return c.json(
       {
         datasets: rows.map((r) => ({
@@ -342,6 +370,7 @@ export function datasetRoutes(deps: AppDeps) {
           createdAt: iso(r.createdAt)!,
           updatedAt: iso(r.updatedAt)!,
         })),
+        nextCursor: rows.length === q.limit && last ? encodeDatasetCursor(last) : null,
       },
       200,
     );

@@ -7,6 +7,7 @@ import { datasetContractRoutes } from "./contracts/routes.ts";
 import { diffSchemas, SchemaChangeSchema } from "./diff.ts";
 import { schemaHash } from "./hash.ts";
 import { normalizeSchema } from "./normalize.ts";
+import { datasetLineageRoutes } from "./routes-dataset-lineage.ts";
 import { datasetRoutes } from "./routes-datasets.ts";
 import { lineageRoutes } from "./routes-lineage.ts";
 
@@ -70,6 +71,7 @@ const diffRoute = createRoute({
 export function schemaRoutes(deps: AppDeps) {
   const app = createRouter();
   app.route("/", datasetRoutes(deps));
+  app.route("/", datasetLineageRoutes(deps));
   app.route("/", lineageRoutes(deps));
   app.route("/", datasetContractRoutes(deps));
   app.openapi(diffRoute, (c) => {

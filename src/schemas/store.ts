@@ -289,10 +289,41 @@ export async function findDataset(
   );
 }
 
+/** Where a page of datasets ends: the (namespace, name) of its last row, which is unique per project. */
+export interface DatasetCursor {
+  namespace: string;
+  name: string;
+}
+
+export const encodeDatasetCursor = (d: DatasetCursor) =>
+  Buffer.from(JSON.stringify([d.namespace, d.name])).toString("base64url");
+
+/** The cursor a page handed out; undefined for anything else (a 400 for the route). */
+export function decodeDatasetCursor(cursor: string): DatasetCursor | undefined {
+  if (cursor.length > 6000 || !/^[A-Za-z0-9_-]+$/.test(cursor)) return undefined;
+  try {
+    const v: unknown = JSON.parse(Buffer.from(cursor, "base64url").toString());
+    if (!Array.isArray(v) || v.length !== 2) return undefined;
+    const [namespace, name] = v;
+    if (typeof namespace !== "string" || typeof name !== "string") return undefined;
+    if (namespace.length > 1000 || name.length > 1000 || (namespace + name).includes("\u0000"))
+      return undefined;
+    return { namespace, name };
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * A page of the project's datasets in (namespace, name) order, after `cursor` (keyset paging: a
+ * dataset created or deleted between pages neither repeats nor hides another). The row comparison
+ * and the ORDER BY use the same collation, and (project, kind, namespace, name) is unique, so the
+ * order is total.
+ */
 export async function listDatasets(
   db: Db,
   projectId: string,
-  opts: { namespace?: string; limit: number; offset: number },
+  opts: { namespace?: string; limit: number; cursor?: DatasetCursor },
 ) {
   const rows = await db
     .select({
@@ -310,11 +341,13 @@ export async function listDatasets(
         eq(lineageNodes.projectId, projectId),
         eq(lineageNodes.kind, "dataset"),
         opts.namespace !== undefined ? eq(lineageNodes.namespace, opts.namespace) : undefined,
+        opts.cursor
+          ? sql`(${lineageNodes.namespace}, ${lineageNodes.name}) > (${opts.cursor.namespace}, ${opts.cursor.name})`
+          : undefined,
       ),
     )
     .orderBy(asc(lineageNodes.namespace), asc(lineageNodes.name))
-    .limit(opts.limit)
-    .offset(opts.offset);
+    .limit(opts.limit);
   return rows;
 }
 

@@ -138,6 +138,25 @@ describeEachDatabase("vigil demo: the story", (db) => {
     expect(impact.impacted.map((n: Json) => `${n.kind}:${n.name}`)).toEqual(
       expect.arrayContaining([`dataset:${FEATURE_DATASET}`, `model:${MODEL}`]),
     );
+    // The staging dataset's page: made from raw.payments, read by the feature job and the model.
+    const around = await get(`/api/v1/datasets/${STAGING_DATASET}/lineage?namespace=${ns}&depth=3`);
+    expect(around.upstream.map((n: Json) => `${n.depth} ${n.kind}:${n.name}`)).toEqual([
+      "1 job:ingest_payments",
+      "2 dataset:raw.payments",
+    ]);
+    expect(around.downstream.map((n: Json) => `${n.depth} ${n.kind}:${n.name}`)).toEqual([
+      "1 job:build_fraud_features",
+      `2 dataset:${FEATURE_DATASET}`,
+      `3 model:${MODEL}`,
+    ]);
+    const features = around.downstream.find((n: Json) => n.name === FEATURE_DATASET);
+    // The field the change removed is still read downstream: the field edge says by what.
+    expect(around.fieldEdges).toContainEqual(
+      expect.objectContaining({
+        from: { node: around.dataset.id, field: "amount_usd" },
+        to: { node: features.id, field: "amount" },
+      }),
+    );
     expect(result.incidents.schema).toHaveLength(2);
     const staging = (
       await Promise.all(result.incidents.schema.map((id) => get(`/api/v1/incidents/${id}`)))

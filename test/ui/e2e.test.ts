@@ -296,6 +296,17 @@ describeEachDatabase(
         `/api/v1/datasets/${encodeURIComponent(name)}/impact?${q}`,
       );
       for (const n of impact.impacted) expect(await text("[data-testid=lineage]")).toContain(n.name);
+
+      // A dataset in the middle of the pipeline: its lineage graph has both sides, as the API says.
+      const middle = demo.lineage.datasets[1]!;
+      await visit(`/datasets/${encodeURIComponent(middle)}?${q}&depth=3`, "dataset-lineage");
+      const graph = await api<{ upstream: Array<{ name: string }>; downstream: Array<{ name: string }> }>(
+        `/api/v1/datasets/${encodeURIComponent(middle)}/lineage?${q}&depth=3`,
+      );
+      expect(graph.upstream.length).toBeGreaterThan(0);
+      expect(graph.downstream.length).toBeGreaterThan(0);
+      const shown = await text("[data-testid=lineage-graph]");
+      for (const n of [...graph.upstream, ...graph.downstream]) expect(shown).toContain(n.name);
     });
 
     it("retraining shows how to set it up; ask streams the API's cited answer", async () => {

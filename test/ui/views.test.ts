@@ -1,8 +1,17 @@
 import { describe, expect, it } from "vitest";
 import { currentSection } from "../../src/ui/layout.tsx";
 import { DistributionFigure } from "../../src/ui/pages/distribution-chart.tsx";
-import { diffVersions, lineageLevels, versionRows } from "../../src/ui/views/datasets.ts";
 import { barGeometry, distributionView, hasDistributions } from "../../src/ui/views/distributions.ts";
+import {
+  datasetListQuery,
+  diffVersions,
+  fieldLineageRows,
+  type LineageGraph,
+  lineageColumns,
+  lineageDepth,
+  lineageLevels,
+  versionRows,
+} from "../../src/ui/views/datasets.ts";
 import { ago, formatMs, formatNumber, formatPercent, utc } from "../../src/ui/views/format.ts";
 import {
   actionsFor,
@@ -523,6 +532,140 @@ describe("datasets", () => {
       [3, 0, 0],
       [2, 1, 1],
     ]);
+  });
+});
+
+describe("dataset lineage", () => {
+  // src → load → raw → stage → staging (the dataset) → build → features → churn (model)
+  const node = (id: string, kind: "dataset" | "job" | "model", depth: number) => ({
+    id,
+    kind,
+    namespace: kind === "job" ? "etl" : "wh",
+    name: id,
+    depth,
+  });
+  const graph: LineageGraph = {
+    dataset: { id: "staging", namespace: "wh", name: "staging" },
+    depth: 3,
+    upstream: [
+      node("raw", "dataset", 2),
+      node("stage", "job", 1),
+      node("load", "job", 3),
+      node("side", "dataset", 2),
+    ],
+    downstream: [node("features", "dataset", 2), node("build", "job", 1), node("churn", "model", 3)],
+    edges: [
+      { from: "load", to: "raw" },
+      { from: "raw", to: "stage" },
+      { from: "side", to: "stage" },
+      { from: "stage", to: "staging" },
+      { from: "staging", to: "build" },
+      { from: "build", to: "features" },
+      { from: "features", to: "churn" },
+    ],
+    fieldEdges: [
+      { from: { node: "raw", field: "id" }, to: { node: "staging", field: "id" }, via: "stage" },
+      { from: { node: "side", field: "amt" }, to: { node: "staging", field: "amount" }, via: "stage" },
+      { from: { node: "raw", field: "amount" }, to: { node: "staging", field: "amount" }, via: "stage" },
+      {
+        from: { node: "staging", field: "amount" },
+        to: { node: "features", field: "amount_f" },
+        via: "build",
+      },
+      { from: { node: "staging", field: "legacy" }, to: { node: "features", field: "old" }, via: "build" },
+      { from: { node: "features", field: "amount_f" }, to: { node: "churn", field: "" }, via: null },
+    ],
+    truncated: false,
+  };
+
+  it("lays the graph out upstream (farthest first), the dataset, then downstream", () => {
+    const cols = lineageColumns(graph);
+    expect(cols.map((c) => [c.label, c.nodes.map((n) => n.name)])).toEqual([
+      ["3 hops upstream", ["load"]],
+      ["2 hops upstream", ["raw", "side"]],
+      ["1 hop upstream", ["stage"]],
+      ["This dataset", ["staging"]],
+      ["1 hop downstream", ["build"]],
+      ["2 hops downstream", ["features"]],
+      ["3 hops downstream", ["churn"]],
+    ]);
+    const card = (name: string) => cols.flatMap((c) => c.nodes).find((n) => n.name === name)!;
+    // Upstream nodes name what they feed; downstream nodes what they read.
+    expect(card("raw").links).toEqual(["stage"]);
+    expect(card("stage").links).toEqual(["staging"]);
+    expect(card("features").links).toEqual(["build"]);
+    expect(card("churn").links).toEqual(["features"]);
+    // Datasets link to their page; jobs and models have none.
+    expect(card("raw").href).toBe("/datasets/raw?namespace=wh");
+    expect(card("stage").href).toBeUndefined();
+    expect(card("churn").href).toBeUndefined();
+  });
+
+  it("a graph with nothing around the dataset is the dataset alone", () => {
+    const alone = lineageColumns({ ...graph, upstream: [], downstream: [], edges: [], fieldEdges: [] });
+    expect(alone.map((c) => c.side)).toEqual(["self"]);
+    expect(alone[0]!.nodes[0]).toMatchObject({ name: "staging", links: [] });
+  });
+
+  it("a node on a cycle shows on both sides", () => {
+    const cyc = lineageColumns({
+      ...graph,
+      upstream: [node("loop", "job", 1)],
+      downstream: [node("loop", "job", 1)],
+      edges: [
+        { from: "loop", to: "staging" },
+        { from: "staging", to: "loop" },
+      ],
+    });
+    expect(cyc.map((c) => [c.side, c.nodes.map((n) => [n.name, n.links])])).toEqual([
+      ["upstream", [["loop", ["staging"]]]],
+      ["self", [["staging", []]]],
+      ["downstream", [["loop", ["staging"]]]],
+    ]);
+  });
+
+  it("each field lists the upstream fields it is made from and what reads it", () => {
+    const rows = fieldLineageRows(graph, ["id", "amount", "note"]);
+    expect(
+      rows.map((r) => [
+        r.field,
+        r.unknown,
+        r.from.map((l) => `${l.label} via ${l.via}`),
+        r.to.map((l) => l.label),
+      ]),
+    ).toEqual([
+      ["id", false, ["raw.id via stage"], []],
+      ["amount", false, ["raw.amount via stage", "side.amt via stage"], ["features.amount_f"]],
+      ["note", false, [], []],
+      // Named by an edge only: not in the current schema version.
+      ["legacy", true, [], ["features.old"]],
+    ]);
+    expect(rows[1]!.from[0]!.href).toBe("/datasets/raw?namespace=wh&field=amount");
+    // The model's edge starts at features, not at the dataset: not a row here.
+    expect(rows.some((r) => r.to.some((l) => l.label === "churn"))).toBe(false);
+  });
+
+  it("a model reading a field of the dataset is listed by name, without a link", () => {
+    const rows = fieldLineageRows(
+      {
+        ...graph,
+        fieldEdges: [{ from: { node: "staging", field: "id" }, to: { node: "churn", field: "" }, via: null }],
+      },
+      ["id"],
+    );
+    expect(rows[0]!.to).toEqual([{ label: "churn" }]);
+  });
+
+  it("depth and cursor come from the URL only when valid", () => {
+    expect(lineageDepth({ depth: "4" })).toBe(4);
+    expect(lineageDepth({ depth: "9" })).toBeUndefined();
+    expect(lineageDepth({ depth: "x" })).toBeUndefined();
+    expect(lineageDepth({})).toBeUndefined();
+    expect(datasetListQuery({ namespace: "wh", cursor: "WyJhIiwiYiJd", offset: "5" })).toEqual({
+      filters: { namespace: "wh" },
+      cursor: "WyJhIiwiYiJd",
+    });
+    expect(datasetListQuery({ cursor: "<script>" })).toEqual({ filters: {} });
   });
 });
 

@@ -1,13 +1,20 @@
-import { Badge, EmptyState } from "../layout.tsx";
+import { Badge, EmptyState, Pager } from "../layout.tsx";
 import {
+  datasetListQuery,
   datasetQuery,
   datasetUrl,
   diffVersions,
+  fieldLineageRows,
   type ImpactNode,
+  LINEAGE_DEPTHS,
+  type LineageGraph,
+  lineageColumns,
+  lineageDepth,
   lineageLevels,
   versionRows,
 } from "../views/datasets.ts";
 import { ago, utc } from "../views/format.ts";
+import { pageUrl } from "../views/query.ts";
 import type { Dataset, DatasetVersion, SchemaChange } from "../views/types.ts";
 import { originOf, render, type UiContext } from "./common.tsx";
 import { schemaCommand } from "./empty-commands.ts";
@@ -16,16 +23,17 @@ import { ChangesTable, notFoundPage } from "./incidents.tsx";
 const PAGE_SIZE = 100;
 
 export async function datasetListPage(c: UiContext) {
-  const { namespace } = datasetQuery(c.req.query());
-  const offset = Math.max(0, Number(c.req.query("offset")) || 0);
-  const { datasets } = await c
+  const { filters, cursor } = datasetListQuery(c.req.query());
+  const { datasets, nextCursor } = await c
     .get("api")
-    .get<{ datasets: Dataset[] }>("/api/v1/datasets", { namespace, limit: PAGE_SIZE, offset });
+    .get<{ datasets: Dataset[]; nextCursor: string | null }>("/api/v1/datasets", {
+      ...filters,
+      limit: PAGE_SIZE,
+      cursor,
+    });
+  const namespace = filters.namespace;
   const now = Date.now();
-  const next =
-    datasets.length === PAGE_SIZE
-      ? `/datasets?${new URLSearchParams({ ...(namespace ? { namespace } : {}), offset: String(offset + PAGE_SIZE) })}`
-      : null;
+  const next = nextCursor ? pageUrl("/datasets", filters, { cursor: nextCursor }) : null;
   return render(
     c,
     "Datasets",
@@ -38,7 +46,7 @@ export async function datasetListPage(c: UiContext) {
         </label>
         <button type="submit">Filter</button>
       </form>
-      {datasets.length ? (
+      {datasets.length || cursor ? (
         <div class="table">
           <table data-testid="dataset-list">
             <thead>
@@ -87,13 +95,7 @@ export async function datasetListPage(c: UiContext) {
           </p>
         </EmptyState>
       )}
-      {next ? (
-        <nav class="pager" aria-label="Dataset pages">
-          <a href={next} rel="next">
-            Next page
-          </a>
-        </nav>
-      ) : null}
+      <Pager label="Dataset pages" next={next} first={cursor ? pageUrl("/datasets", filters) : undefined} />
     </>,
   );
 }
@@ -116,12 +118,14 @@ export async function datasetPage(c: UiContext) {
   const latest = await api.find<SchemaView>(`${base}/schema`, { namespace });
   if (!latest) return notFoundPage(c, "dataset");
   const diff = diffVersions(c.req.query(), latest.latestVersion);
-  const [changes, impact, diffResult] = await Promise.all([
+  const depth = lineageDepth(c.req.query());
+  const [changes, impact, graph, diffResult] = await Promise.all([
     api.get<{ versions: DatasetVersion[] }>(`${base}/changes`, { namespace, limit: 50 }),
     api.get<{ impacted: ImpactNode[]; unknownFields: string[]; truncated: boolean }>(`${base}/impact`, {
       namespace,
       fields: q.field,
     }),
+    api.get<LineageGraph>(`${base}/lineage`, { namespace, depth }),
     diff ? versionDiff(c, base, namespace, diff) : Promise.resolve(undefined),
   ]);
   const versions = versionRows(changes.versions);
@@ -139,61 +143,51 @@ export async function datasetPage(c: UiContext) {
       <p class="muted">
         Version {latest.latestVersion} · seen {utc(latest.observedAt)} · from {latest.source}
       </p>
-      <div class="grid2">
-        <section aria-labelledby="fields">
-          <h2 id="fields">Fields</h2>
-          <ul>
-            {latest.schema.fields.map((f) => (
+      <LineageGraphView graph={graph} name={name} namespace={namespace} />
+      <FieldLineageTable
+        rows={fieldLineageRows(
+          graph,
+          latest.schema.fields.map((f) => f.name),
+        )}
+        types={new Map(latest.schema.fields.map((f) => [f.name, f]))}
+        dataset={ref}
+        selected={q.field}
+      />
+      <section aria-labelledby="lineage">
+        <h2 id="lineage">Downstream impact{q.field ? ` of ${q.field}` : ""}</h2>
+        {q.field ? (
+          <p>
+            Impact of a change to <code>{q.field}</code>. <a href={datasetUrl(ref)}>Whole dataset</a>
+          </p>
+        ) : null}
+        {levels.length ? (
+          <ol data-testid="lineage">
+            {levels.map((l) => (
               <li>
-                <a href={datasetUrl(ref, { field: f.name })}>
-                  <code>{f.name}</code>
-                </a>{" "}
-                <span class="muted">
-                  {f.type}
-                  {f.nullable === false ? " not null" : ""}
-                </span>
+                {l.depth === 1 ? "Reads it directly" : `${l.depth} hops away`}
+                <ul>
+                  {l.nodes.map((n) => (
+                    <li>
+                      <Badge kind="neutral">{n.kind}</Badge>{" "}
+                      {n.kind === "dataset" ? (
+                        <a href={datasetUrl(n)}>
+                          {n.namespace}/{n.name}
+                        </a>
+                      ) : (
+                        <strong>{n.name}</strong>
+                      )}
+                      {n.fields.length ? <span class="muted"> ({n.fields.join(", ")})</span> : null}
+                    </li>
+                  ))}
+                </ul>
               </li>
             ))}
-          </ul>
-        </section>
-        <section aria-labelledby="lineage">
-          <h2 id="lineage">Downstream{q.field ? ` of ${q.field}` : ""}</h2>
-          {q.field ? (
-            <p>
-              Impact of a change to <code>{q.field}</code>. <a href={datasetUrl(ref)}>Whole dataset</a>
-            </p>
-          ) : null}
-          {levels.length ? (
-            <ol data-testid="lineage">
-              {levels.map((l) => (
-                <li>
-                  {l.depth === 1 ? "Reads it directly" : `${l.depth} hops away`}
-                  <ul>
-                    {l.nodes.map((n) => (
-                      <li>
-                        <Badge kind="neutral">{n.kind}</Badge>{" "}
-                        {n.kind === "dataset" ? (
-                          <a href={datasetUrl(n)}>
-                            {n.namespace}/{n.name}
-                          </a>
-                        ) : (
-                          <strong>{n.name}</strong>
-                        )}
-                        {n.fields.length ? <span class="muted"> ({n.fields.join(", ")})</span> : null}
-                      </li>
-                    ))}
-                  </ul>
-                </li>
-              ))}
-            </ol>
-          ) : (
-            <p class="muted">
-              Nothing downstream is known to read {q.field ? "this field" : "this dataset"}.
-            </p>
-          )}
-          {impact.truncated ? <p class="muted">The graph was cut at its size limit.</p> : null}
-        </section>
-      </div>
+          </ol>
+        ) : (
+          <p class="muted">Nothing downstream is known to read {q.field ? "this field" : "this dataset"}.</p>
+        )}
+        {impact.truncated ? <p class="muted">The graph was cut at its size limit.</p> : null}
+      </section>
       <section aria-labelledby="versions">
         <h2 id="versions">Versions</h2>
         {versions.length ? (
@@ -310,4 +304,153 @@ async function versionDiff(c: UiContext, base: string, namespace: string, v: { f
     after: b.schema,
     format: "vigil",
   });
+}
+
+/**
+ * The lineage around the dataset as columns: upstream on the left, the dataset, downstream on the
+ * right. Plain lists in a row of columns (stacked on a phone), so the graph reads the same without
+ * CSS or to a screen reader; each card names the neighbours that link it to the dataset.
+ */
+function LineageGraphView(props: { graph: LineageGraph; name: string; namespace: string }) {
+  const g = props.graph;
+  const columns = lineageColumns(g);
+  return (
+    <section aria-labelledby="lineage-graph">
+      <h2 id="lineage-graph">Lineage</h2>
+      <form
+        class="filters"
+        method="get"
+        action={`/datasets/${encodeURIComponent(props.name)}`}
+        aria-label="Lineage depth"
+      >
+        <input type="hidden" name="namespace" value={props.namespace} />
+        <label>
+          Hops each way
+          <select name="depth">
+            {LINEAGE_DEPTHS.map((d) => (
+              <option value={d} selected={Number(d) === g.depth}>
+                {d}
+              </option>
+            ))}
+          </select>
+        </label>
+        <button type="submit">Show</button>
+      </form>
+      {g.upstream.length || g.downstream.length ? null : (
+        <p class="muted">
+          No lineage is known for this dataset yet: OpenLineage events (<code>POST /api/v1/lineage</code>) and
+          declared model inputs add it.
+        </p>
+      )}
+      <ol class="lineage" data-testid="lineage-graph">
+        {columns.map((col) => (
+          <li class={`lineage-col lineage-side-${col.side}`}>
+            <h3>{col.label}</h3>
+            <ul>
+              {col.nodes.map((n) => (
+                <li class={`lineage-node${col.side === "self" ? " lineage-self" : ""}`}>
+                  <Badge kind="neutral">{n.kind}</Badge>{" "}
+                  {n.href && col.side !== "self" ? (
+                    <a href={n.href} title={`${n.namespace}/${n.name}`}>
+                      {n.name}
+                    </a>
+                  ) : (
+                    <strong title={`${n.namespace}/${n.name}`}>{n.name}</strong>
+                  )}
+                  <span class="muted lineage-ns">{n.namespace}</span>
+                  {n.links.length ? (
+                    <span class="muted lineage-links">
+                      {col.side === "upstream" ? "→ " : "← "}
+                      {n.links.join(", ")}
+                    </span>
+                  ) : null}
+                </li>
+              ))}
+            </ul>
+          </li>
+        ))}
+      </ol>
+      {g.truncated ? (
+        <p class="muted">The graph was cut at its size limit: the nearest nodes are shown.</p>
+      ) : null}
+    </section>
+  );
+}
+
+/** The dataset's fields with the upstream fields each is made from and what reads it downstream. */
+function FieldLineageTable(props: {
+  rows: ReturnType<typeof fieldLineageRows>;
+  types: Map<string, { type: string; nullable?: boolean }>;
+  dataset: { namespace: string; name: string };
+  selected?: string | undefined;
+}) {
+  const links = (list: Array<{ label: string; href?: string; via?: string }>) =>
+    list.length ? (
+      <ul class="plain">
+        {list.map((l) => (
+          <li>
+            {l.href ? (
+              <a href={l.href}>
+                <code>{l.label}</code>
+              </a>
+            ) : (
+              <code>{l.label}</code>
+            )}
+            {l.via ? <span class="muted"> via {l.via}</span> : null}
+          </li>
+        ))}
+      </ul>
+    ) : (
+      <span class="muted">—</span>
+    );
+  return (
+    <section aria-labelledby="fields">
+      <h2 id="fields">Fields</h2>
+      <div class="table">
+        <table data-testid="field-lineage">
+          <thead>
+            <tr>
+              <th scope="col">Field</th>
+              <th scope="col" class="hide-narrow">
+                Type
+              </th>
+              <th scope="col">Made from</th>
+              <th scope="col">Read by</th>
+            </tr>
+          </thead>
+          <tbody>
+            {props.rows.map((r) => {
+              const t = props.types.get(r.field);
+              return (
+                <tr>
+                  <th scope="row">
+                    <a
+                      href={datasetUrl(props.dataset, { field: r.field })}
+                      aria-current={props.selected === r.field ? "true" : undefined}
+                      title="Impact of a change to this field"
+                    >
+                      <code>{r.field}</code>
+                    </a>
+                    {r.unknown ? <span class="muted"> (not in the current version)</span> : null}
+                  </th>
+                  <td class="hide-narrow">
+                    {t ? (
+                      <span class="muted">
+                        {t.type}
+                        {t.nullable === false ? " not null" : ""}
+                      </span>
+                    ) : (
+                      "—"
+                    )}
+                  </td>
+                  <td>{links(r.from)}</td>
+                  <td>{links(r.to)}</td>
+                </tr>
+              );
+            })}
+          </tbody>
+        </table>
+      </div>
+    </section>
+  );
 }

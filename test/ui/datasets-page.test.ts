@@ -1,0 +1,163 @@
+import { expect, it } from "vitest";
+import { useApp } from "../helpers/app.ts";
+import { describeEachDatabase } from "../helpers/db.ts";
+
+const ORIGIN = "http://vigil.test";
+const NS = "postgres://warehouse:5432";
+const PRODUCER = "https://github.com/OpenLineage/OpenLineage/tree/1.40.0/client/python";
+
+let runs = 0;
+function runEvent(
+  job: string,
+  inputs: string[],
+  outputs: { name: string; fields?: string[]; lineage?: Record<string, [string, string][]> }[],
+  ns = NS,
+) {
+  runs++;
+  return {
+    eventType: "COMPLETE",
+    eventTime: new Date(Date.UTC(2026, 0, 1, 0, 0, runs)).toISOString(),
+    producer: PRODUCER,
+    schemaURL: "https://openlineage.io/spec/2-0-2/OpenLineage.json#/$defs/RunEvent",
+    run: { runId: `00000000-0000-4000-9000-${String(runs).padStart(12, "0")}` },
+    job: { namespace: "etl", name: job },
+    inputs: inputs.map((name) => ({ namespace: ns, name })),
+    outputs: outputs.map((o) => ({
+      namespace: ns,
+      name: o.name,
+      facets: {
+        ...(o.fields
+          ? {
+              schema: {
+                _producer: PRODUCER,
+                _schemaURL: "https://openlineage.io/spec/facets/1-2-0/SchemaDatasetFacet.json",
+                fields: o.fields.map((name) => ({ name, type: "string" })),
+              },
+            }
+          : {}),
+        ...(o.lineage
+          ? {
+              columnLineage: {
+                _producer: PRODUCER,
+                _schemaURL: "https://openlineage.io/spec/facets/1-2-0/ColumnLineageDatasetFacet.json",
+                fields: Object.fromEntries(
+                  Object.entries(o.lineage).map(([out, ins]) => [
+                    out,
+                    { inputFields: ins.map(([name, field]) => ({ namespace: ns, name, field })) },
+                  ]),
+                ),
+              },
+            }
+          : {}),
+      },
+    })),
+  };
+}
+
+/** The text of the element carrying `data-testid` (tags dropped): enough to assert what a page shows. */
+const section = (html: string, testid: string) => {
+  const start = html.indexOf(`data-testid="${testid}"`);
+  expect(start, testid).toBeGreaterThan(-1);
+  return html.slice(start, html.indexOf("</section>", start));
+};
+/** Column headings and node names (from their `namespace/name` titles) in document order. */
+const columns = (html: string) =>
+  [...html.matchAll(/<h3>([^<]+)<\/h3>|title="[^"]*\/([^"/]+)"/g)].map((m) => m[1] ?? m[2]);
+const text = (html: string) => html.replace(/<[^>]+>/g, " ").replace(/\s+/g, " ");
+
+describeEachDatabase("UI dataset pages", (db) => {
+  const t = useApp(db);
+  let cookie = "";
+  const page = async (path: string) => {
+    if (!cookie) {
+      const res = await t.app.request(`${ORIGIN}/sign-in`, {
+        method: "POST",
+        headers: { "content-type": "application/x-www-form-urlencoded", origin: ORIGIN },
+        body: new URLSearchParams({ key: t.key, next: "/" }),
+      });
+      cookie = res.headers.get("set-cookie")?.split(";")[0] ?? "";
+    }
+    const res = await t.app.request(`${ORIGIN}${path}`, { headers: { cookie } });
+    return { status: res.status, html: await res.text() };
+  };
+
+  it("the dataset page shows upstream left, downstream right, and each field's lineage", async () => {
+    for (const e of [
+      runEvent("load_raw", ["src"], [{ name: "raw", fields: ["id", "amount"] }]),
+      runEvent(
+        "stage",
+        ["raw"],
+        [
+          {
+            name: "staging",
+            fields: ["id", "amount"],
+            lineage: { id: [["raw", "id"]], amount: [["raw", "amount"]] },
+          },
+        ],
+      ),
+      runEvent(
+        "build_features",
+        ["staging"],
+        [{ name: "features", fields: ["amount_f"], lineage: { amount_f: [["staging", "amount"]] } }],
+      ),
+    ])
+      expect((await t.post("/api/v1/lineage", e)).status).toBe(201);
+
+    const { status, html } = await page(`/datasets/staging?namespace=${encodeURIComponent(NS)}`);
+    expect(status).toBe(200);
+    const graph = text(section(html, "lineage-graph"));
+    // Left to right: the upstream dataset, its job, the dataset, the reading job, its output.
+    expect(columns(section(html, "lineage-graph"))).toEqual([
+      "2 hops upstream",
+      "raw",
+      "1 hop upstream",
+      "stage",
+      "This dataset",
+      "staging",
+      "1 hop downstream",
+      "build_features",
+      "2 hops downstream",
+      "features",
+    ]);
+    expect(graph).not.toContain("src"); // three hops away at the default depth
+    expect(html).toContain(`href="/datasets/raw?namespace=${encodeURIComponent(NS)}"`);
+    const fields = text(section(html, "field-lineage"));
+    expect(fields).toContain("amount string raw.amount via stage features.amount_f via build_features");
+    expect(fields).toContain("id string raw.id via stage —");
+
+    // The depth is in the URL: deeper shows the source; an invalid one falls back to the default.
+    const deep = text(
+      section(
+        (await page(`/datasets/staging?namespace=${encodeURIComponent(NS)}&depth=4`)).html,
+        "lineage-graph",
+      ),
+    );
+    expect(deep).toContain("4 hops upstream");
+    expect(deep).toContain("src");
+    const bad = await page(`/datasets/staging?namespace=${encodeURIComponent(NS)}&depth=99`);
+    expect(bad.status).toBe(200);
+    expect(text(section(bad.html, "lineage-graph"))).not.toContain("src");
+  });
+
+  it("the list pages by cursor; the next link keeps the filter and can be shared", async () => {
+    const many = Array.from({ length: 103 }, (_, i) => ({ name: `t${String(i).padStart(3, "0")}` }));
+    expect((await t.post("/api/v1/lineage", runEvent("bulk", [], many, "bulk"))).status).toBe(201);
+    const first = await page("/datasets?namespace=bulk");
+    expect(first.status).toBe(200);
+    const next = /<a href="([^"]+)" rel="next">/.exec(first.html)?.[1]?.replace(/&amp;/g, "&");
+    expect(next).toMatch(/^\/datasets\?namespace=bulk&cursor=/);
+    expect(first.html).toContain("bulk/t099");
+    expect(first.html).not.toContain("bulk/t100");
+    const second = await page(next!);
+    expect(second.status).toBe(200);
+    expect(second.html).toContain("bulk/t100");
+    expect(second.html).toContain("bulk/t102");
+    expect(second.html).not.toContain("bulk/t099");
+    expect(second.html).not.toContain('rel="next"');
+    expect(second.html).toContain('href="/datasets?namespace=bulk">First page');
+    // A hand-edited cursor is dropped (first page), not an error page.
+    const forged = await page("/datasets?namespace=bulk&cursor=%3Cx%3E");
+    expect(forged.status).toBe(200);
+    expect(forged.html).toContain("bulk/t000");
+  });
+});
