@@ -8,7 +8,6 @@
  * of a search is fusion and the snippets query).
  *   --chunks N (default 50000)  --queries N (default 200)  --only postgres|pglite
  */
-import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import postgres from "postgres";
 import { createApiKey } from "../src/auth/store.ts";
@@ -16,9 +15,9 @@ import { type Database, openDatabase } from "../src/db/client.ts";
 import { migrate } from "../src/db/migrate.ts";
 import { BUILTIN_DIMENSIONS, BuiltinEmbedder } from "../src/rag/embedders/builtin.ts";
 import { indexDocument } from "../src/rag/index-document.ts";
-import { readRunbookDir } from "../src/rag/runbooks.ts";
 import { hybridSearch } from "../src/rag/search.ts";
 import { textLeg, vectorLeg, vectorLiteral } from "../src/rag/store.ts";
+import { devQueries, runbooks, variant } from "./search-corpus.ts";
 
 const { values } = parseArgs({
   options: {
@@ -30,35 +29,6 @@ const { values } = parseArgs({
 });
 const TARGET = Number(values.chunks);
 const NQ = Number(values.queries);
-const datasets = new URL("../test/rag/fixtures/", import.meta.url).pathname;
-const runbooks = await readRunbookDir(`${datasets}runbooks`);
-const devQueries = readFileSync(`${datasets}runbook-queries.dev.jsonl`, "utf8")
-  .split("\n")
-  .filter(Boolean)
-  .map((l) => JSON.parse(l) as { query: string; relevant: string });
-
-// Deterministic PRNG (mulberry32) so every run indexes the same corpus.
-function rng(seed: number) {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-const rand = rng(42);
-const vocab = [...new Set(runbooks.flatMap((r) => r.content.match(/[A-Za-z]{4,}/g) ?? []))];
-const pick = () => vocab[Math.floor(rand() * vocab.length)]!;
-const teams = ["payments", "search", "ml-platform", "ads", "checkout", "identity", "data", "edge"];
-
-/** Copy r of a runbook: new path, a tagged title, corpus words mixed into each paragraph. */
-function variant(rb: { path: string; content: string }, r: number) {
-  const team = teams[r % teams.length]!;
-  const content = rb.content
-    .replace(/^title: (.*)$/m, `title: $1 (${team} cluster ${r})`)
-    .replace(/\n\n(?=[A-Za-z])/g, () => `\n\n${Array.from({ length: 6 }, pick).join(" ")}. `);
-  return { path: `copies/${r}/${rb.path}`, content };
-}
 
 function pct(xs: number[], p: number) {
   const s = [...xs].sort((a, b) => a - b);
