@@ -272,8 +272,12 @@ export interface LegRow {
   score: number;
 }
 
-/** HNSW build parameters of every embedder's index (the built-in one's migration uses the same). */
-export const HNSW_BUILD = { m: 24, efConstruction: 200 };
+/**
+ * HNSW build parameters of every embedder's index (the built-in one's migration uses the same):
+ * the cheapest inserts measured that keep recall@10 above 0.95 on near-duplicate runbook sections
+ * (bench:hnsw and bench:search in bench/README.md).
+ */
+export const HNSW_BUILD = { m: 16, efConstruction: 128 };
 /**
  * Candidate list size of an HNSW search: at least 400, where recall@10 against an exact scan stops
  * improving with the index above for a few milliseconds more (the sweep is in bench/README.md,
