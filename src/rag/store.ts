@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import { type SQL, sql } from "drizzle-orm";
 import type { Database } from "../db/client.ts";
+import { copyIn } from "../db/copy.ts";
 import { rowsOf } from "../db/rows.ts";
 import { canonicalJsonIndexKeysFirst } from "../lib/canonical-json.ts";
 import { chunkMarkdown, parseMarkdown } from "./markdown.ts";
@@ -11,14 +12,46 @@ import { MARK_END, MARK_START, markedToHtml } from "./snippet.ts";
 /** Every query of the RAG capability. Raw SQL where pgvector and full text need it. */
 
 type Row = Record<string, unknown>;
-export const vectorLiteral = (v: ArrayLike<number>) =>
-  `[${Array.from(v, (x) => +x.toPrecision(7)).join(",")}]`;
+/**
+ * A vector's text form, 7 significant digits a component (what float4 keeps of a typical
+ * component); zeros, most of a hashed vector's components, written without formatting.
+ */
+export function vectorLiteral(v: ArrayLike<number>): string {
+  let s = "[";
+  for (let i = 0; i < v.length; i++) {
+    const x = +v[i]!;
+    s += `${i ? "," : ""}${x === 0 ? "0" : +x.toPrecision(7)}`;
+  }
+  return `${s}]`;
+}
 
 /** Embedder ids are inlined into SQL (so the planner matches the partial HNSW index): keep them tame. */
 export function safeEmbedderId(id: string): string {
   if (!/^[A-Za-z0-9:._@/+-]{1,200}$/.test(id))
     throw new Error(`unsupported embedder id ${JSON.stringify(id)}`);
   return id;
+}
+
+export const EMBEDDING_COLUMNS = ["chunk_id", "embedder", "project_id", "kind", "embedding"] as const;
+
+/**
+ * The COPY text of one document's vectors (one per chunk id, same order). Every field is free of
+ * COPY's special characters: ids and the project are numbers and a uuid, the kind an enum value,
+ * the embedder id passed safeEmbedderId, and a vector literal holds digits, signs, dots and commas.
+ */
+export function embeddingCopyRows(
+  embedder: string,
+  projectId: string,
+  kind: string,
+  chunkIds: readonly number[],
+  vectors: readonly ArrayLike<number>[],
+): string {
+  if (vectors.length !== chunkIds.length)
+    throw new Error(`embedder returned ${vectors.length} vectors for ${chunkIds.length} chunks`);
+  const prefix = `\t${embedder}\t${projectId}\t${kind}\t`;
+  let text = "";
+  for (let i = 0; i < chunkIds.length; i++) text += `${chunkIds[i]}${prefix}${vectorLiteral(vectors[i]!)}\n`;
+  return text;
 }
 
 export function contentHash(kind: string, title: string, content: string, metadata: unknown): string {
@@ -146,13 +179,9 @@ export async function upsertDocument(
     const ids = prepared.chunks.map((c) => idByOrd.get(c.ord)!);
     if (embedded) {
       const embedder = safeEmbedderId(embedded.embedder);
-      const rows = ids.map(
-        (chunkId, i) =>
-          sql`(${chunkId}, ${embedder}, ${projectId}, ${input.kind}, ${vectorLiteral(embedded.vectors[i]!)}::vector)`,
-      );
-      await tx.execute(sql`
-        insert into chunk_embeddings (chunk_id, embedder, project_id, kind, embedding)
-        values ${sql.join(rows, sql`, `)}`);
+      await copyIn(tx, "chunk_embeddings", EMBEDDING_COLUMNS, [
+        embeddingCopyRows(embedder, projectId, input.kind, ids, embedded.vectors),
+      ]);
     }
     // A concurrent upsert of the same path may have inserted first: then this is an update.
     const status: UpsertStatus = doc!.inserted && !existing ? "added" : "updated";
@@ -243,8 +272,12 @@ export interface LegRow {
   score: number;
 }
 
-/** HNSW build parameters of every embedder's index (the built-in one's migration uses the same). */
-export const HNSW_BUILD = { m: 24, efConstruction: 200 };
+/**
+ * HNSW build parameters of every embedder's index (the built-in one's migration uses the same):
+ * the cheapest inserts measured that keep recall@10 above 0.95 on near-duplicate runbook sections
+ * (bench:hnsw and bench:search in bench/README.md).
+ */
+export const HNSW_BUILD = { m: 16, efConstruction: 128 };
 /**
  * Candidate list size of an HNSW search: at least 400, where recall@10 against an exact scan stops
  * improving with the index above for a few milliseconds more (the sweep is in bench/README.md,

@@ -1,0 +1,214 @@
+/**
+ * Document indexing benchmark (`npm run bench:documents`): a Vigil server (its own process)
+ * receives 400 runbook-sized documents of 12 sections each, built from the real runbooks of
+ * test/rag/fixtures (sections of three runbooks per document, corpus words mixed into every
+ * paragraph so no two chunks are alike), from one client posting one document a request, one at
+ * a time — what `vigil ingest runbooks` does. Then, in the same run, the very chunk and embedding
+ * rows the server stored are loaded by raw `COPY … FROM STDIN` into copies of `chunks` and
+ * `chunk_embeddings` with the same indexes (HNSW included): the ratio is of the two. On PostgreSQL
+ * (a fresh database of BENCH_DATABASE_URL, default the test server) and on the embedded database
+ * (a data directory; its COPY runs from this process after the server has stopped).
+ * Env: BENCH_DOCS (400), BENCH_ONLY (postgres | pglite).
+ */
+import { type ChildProcess, spawn } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { Agent, request } from "node:http";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import postgres from "postgres";
+import { openDatabase } from "../src/db/client.ts";
+import { makeDocument, SECTIONS } from "./documents-corpus.ts";
+import { createCopyTables, storedRows, timeCopy } from "./rag-copy.ts";
+
+const ADMIN_URL =
+  process.env.BENCH_DATABASE_URL ||
+  process.env.TEST_DATABASE_URL ||
+  "postgres://postgres@127.0.0.1:5432/postgres";
+const DOCS = Number(process.env.BENCH_DOCS || 400);
+const ONLY = process.env.BENCH_ONLY;
+const KEY = `vgl_bench_${randomBytes(12).toString("hex")}`;
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const s = createServer().listen(0, "127.0.0.1", () => {
+      const port = (s.address() as { port: number }).port;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+async function startServer(env: Record<string, string>): Promise<{ child: ChildProcess; base: string }> {
+  const port = await freePort();
+  // An empty value removes the variable (no DATABASE_URL: the embedded database).
+  const merged: Record<string, string | undefined> = { ...process.env, ...env };
+  for (const [k, v] of Object.entries(merged)) if (v === "") delete merged[k];
+  const child = spawn(process.execPath, [join(import.meta.dirname, "../bin/vigil.js"), "serve"], {
+    env: {
+      ...merged,
+      PORT: String(port),
+      HOST: "127.0.0.1",
+      VIGIL_API_KEY: KEY,
+      LOG_LEVEL: "warn",
+      VIGIL_RUN_JOBS: "false",
+    },
+    stdio: ["ignore", "ignore", "inherit"],
+  });
+  const base = `http://127.0.0.1:${port}`;
+  for (let i = 0; i < 600; i++) {
+    try {
+      if ((await fetch(`${base}/readyz`)).ok) return { child, base };
+    } catch {}
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error("the Vigil server did not become ready");
+}
+
+async function stopServer(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null) return;
+  const exited = new Promise((r) => child.once("exit", r));
+  child.kill("SIGTERM");
+  await exited;
+}
+
+const agent = new Agent({ keepAlive: true });
+
+function post(base: string, body: unknown): Promise<{ status: number; text: string }> {
+  const payload = Buffer.from(JSON.stringify(body));
+  return new Promise((resolve, reject) => {
+    const req = request(
+      `${base}/api/v1/documents`,
+      {
+        method: "POST",
+        agent,
+        headers: {
+          "content-type": "application/json",
+          "content-length": payload.byteLength,
+          authorization: `Bearer ${KEY}`,
+        },
+      },
+      (res) => {
+        let text = "";
+        res.setEncoding("utf8");
+        res.on("data", (c: string) => {
+          text += c;
+        });
+        res.on("end", () => resolve({ status: res.statusCode ?? 0, text }));
+      },
+    );
+    req.on("error", reject);
+    req.end(payload);
+  });
+}
+
+/** Posts the documents one at a time; returns the chunks stored and the seconds it took. */
+async function postAll(base: string, docs: { path: string; content: string }[]) {
+  let chunks = 0;
+  const t0 = performance.now();
+  for (const d of docs) {
+    const res = await post(base, { kind: "runbook", path: d.path, content: d.content });
+    if (res.status !== 201) throw new Error(`${d.path}: ${res.status} ${res.text.slice(0, 300)}`);
+    const out = JSON.parse(res.text) as { chunks: number; embedded: boolean };
+    if (!out.embedded) throw new Error(`${d.path}: not embedded`);
+    chunks += out.chunks;
+  }
+  return { chunks, seconds: (performance.now() - t0) / 1000 };
+}
+
+interface Result {
+  database: string;
+  docs: number;
+  chunks: number;
+  indexSeconds: number;
+  copySeconds: number;
+}
+
+const measured = Array.from({ length: DOCS }, (_, i) => makeDocument(i, "bench/"));
+const warmup = Array.from({ length: 10 }, (_, i) => makeDocument(DOCS + i, "warm/"));
+
+async function onPostgres(): Promise<Result> {
+  const name = `vigil_bench_docs_${randomBytes(4).toString("hex")}`;
+  const admin = postgres(ADMIN_URL, { max: 1, onnotice: () => {} });
+  await admin.unsafe(`create database ${name}`);
+  const url = new URL(ADMIN_URL);
+  url.pathname = `/${name}`;
+  let server: ChildProcess | undefined;
+  try {
+    const started = await startServer({ DATABASE_URL: url.toString() });
+    server = started.child;
+    await postAll(started.base, warmup);
+    console.error(`PostgreSQL: ${DOCS} documents`);
+    const run = await postAll(started.base, measured);
+    const database = await openDatabase({ url: url.toString(), poolSize: 1 });
+    try {
+      await createCopyTables(database);
+      const rows = await storedRows(database, "bench/");
+      if (rows.count !== run.chunks) throw new Error(`stored ${rows.count} chunks, answered ${run.chunks}`);
+      console.error("PostgreSQL: COPY baseline");
+      const copySeconds = await timeCopy(database, rows);
+      return {
+        database: "PostgreSQL",
+        docs: DOCS,
+        chunks: run.chunks,
+        indexSeconds: run.seconds,
+        copySeconds,
+      };
+    } finally {
+      await database.close();
+    }
+  } finally {
+    if (server) await stopServer(server);
+    await admin.unsafe(`drop database if exists ${name} with (force)`);
+    await admin.end({ timeout: 2 });
+  }
+}
+
+async function onPglite(): Promise<Result> {
+  const dir = mkdtempSync(join(tmpdir(), "vigil-bench-docs-"));
+  try {
+    const started = await startServer({ DATABASE_URL: "", VIGIL_DATA_DIR: dir });
+    let run: { chunks: number; seconds: number };
+    try {
+      await postAll(started.base, warmup);
+      console.error(`PGlite: ${DOCS} documents`);
+      run = await postAll(started.base, measured);
+    } finally {
+      await stopServer(started.child);
+    }
+    const database = await openDatabase({ dataDir: dir });
+    try {
+      await createCopyTables(database);
+      const rows = await storedRows(database, "bench/");
+      if (rows.count !== run.chunks) throw new Error(`stored ${rows.count} chunks, answered ${run.chunks}`);
+      // Warm the COPY path (PGlite compiles on first use) with the warm-up documents' rows.
+      await timeCopy(database, await storedRows(database, "warm/"));
+      console.error("PGlite: COPY baseline");
+      const copySeconds = await timeCopy(database, rows);
+      return { database: "PGlite", docs: DOCS, chunks: run.chunks, indexSeconds: run.seconds, copySeconds };
+    } finally {
+      await database.close();
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+const loadavg = () => readFileSync("/proc/loadavg", "utf8").split(" ").slice(0, 3).join(" ");
+const loadBefore = loadavg();
+console.error(`load average ${loadBefore}`);
+const results: Result[] = [];
+if (ONLY !== "pglite") results.push(await onPostgres());
+if (ONLY !== "postgres") results.push(await onPglite());
+console.log(
+  `\n${DOCS} documents of ${SECTIONS} sections, one client, one document a request; target ≥ 0.5× COPY`,
+);
+console.log("| database | documents | chunks | indexing chunks/s (s) | raw COPY chunks/s (s) | ratio |");
+console.log("|---|---|---|---|---|---|");
+for (const r of results)
+  console.log(
+    `| ${r.database} | ${r.docs} | ${r.chunks} | ${(r.chunks / r.indexSeconds).toFixed(0)} (${r.indexSeconds.toFixed(1)}) | ${(
+      r.chunks / r.copySeconds
+    ).toFixed(0)} (${r.copySeconds.toFixed(1)}) | ${(r.copySeconds / r.indexSeconds).toFixed(2)}× |`,
+  );
+console.log(`\nload average ${loadBefore} → ${loadavg()}`);

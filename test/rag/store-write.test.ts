@@ -1,0 +1,138 @@
+import { sql } from "drizzle-orm";
+import { expect, it } from "vitest";
+import { createApiKey } from "../../src/auth/store.ts";
+import { BUILTIN_DIMENSIONS, BuiltinEmbedder } from "../../src/rag/embedders/builtin.ts";
+import type { Embedder } from "../../src/rag/embedders/types.ts";
+import { indexDocument } from "../../src/rag/index-document.ts";
+import { getDocument, vectorLeg } from "../../src/rag/store.ts";
+import { describeEachDatabase } from "../helpers/db.ts";
+
+const v1 = `# DiskPressure
+
+## Meaning
+
+The node's root filesystem is almost full.
+
+## Mitigation
+
+Delete old container images with crictl rmi --prune.
+`;
+const v2 = `# DiskPressure
+
+## Meaning
+
+The node's root filesystem is almost full.
+
+## Diagnosis
+
+Run du on /var/lib/containerd to find the largest snapshot directories.
+
+## Escalation
+
+Page the storage team when the kubelet starts evicting pods.
+`;
+
+/** The built-in embedder, except that the text containing `poison` gets a vector the database refuses. */
+class PoisonedEmbedder implements Embedder {
+  readonly id = new BuiltinEmbedder().id;
+  constructor(private readonly poison: string) {}
+  async dimensions() {
+    return BUILTIN_DIMENSIONS;
+  }
+  async embed(texts: string[]) {
+    const vectors = await new BuiltinEmbedder().embed(texts);
+    return vectors.map((v, i) => (texts[i]!.includes(this.poison) ? v.map(() => Number.NaN) : v));
+  }
+}
+
+describeEachDatabase("rag document write path", (db) => {
+  const embedder = new BuiltinEmbedder();
+  let projectId = "";
+  const counts = async (documentId: string) => {
+    const [row] = await db.database.query<{ chunks: number; vectors: number; orphans: number }>(sql`
+      select (select count(*)::int from chunks where document_id = ${documentId}) as chunks,
+             (select count(*)::int from chunk_embeddings e join chunks c on c.id = e.chunk_id
+               where c.document_id = ${documentId}) as vectors,
+             (select count(*)::int from chunk_embeddings e
+               where not exists (select 1 from chunks c where c.id = e.chunk_id)) as orphans`);
+    return row!;
+  };
+  const chunkIds = async (documentId: string) =>
+    (
+      await db.database.query<{ id: number }>(
+        sql`select id from chunks where document_id = ${documentId} order by ord`,
+      )
+    ).map((r) => Number(r.id));
+  const nearest = async (text: string) => {
+    const [query] = await embedder.embed([text]);
+    const [top] = await vectorLeg(
+      db.database,
+      projectId,
+      { id: embedder.id, dims: BUILTIN_DIMENSIONS },
+      query!,
+      5,
+    );
+    const [chunk] = await db.database.query<{ content: string }>(
+      sql`select content from chunks where id = ${top!.chunkId}`,
+    );
+    return chunk!.content;
+  };
+
+  it("stores a document with one vector per chunk; unchanged content keeps its chunks", async () => {
+    projectId = (await createApiKey(db.database.db, "rag-write")).projectId;
+    const first = await indexDocument(db.database, embedder, projectId, {
+      kind: "runbook",
+      path: "disk.md",
+      content: v1,
+    });
+    expect(first).toMatchObject({ status: "added", chunks: 2, embedded: true });
+    expect(await counts(first.id)).toEqual({ chunks: 2, vectors: 2, orphans: 0 });
+    const ids = await chunkIds(first.id);
+    const again = await indexDocument(db.database, embedder, projectId, {
+      kind: "runbook",
+      path: "disk.md",
+      content: v1,
+    });
+    expect(again).toMatchObject({ id: first.id, status: "unchanged" });
+    expect(await chunkIds(first.id)).toEqual(ids);
+  });
+
+  it("re-indexing replaces the chunks and vectors, and search finds the new sections", async () => {
+    const before = await getDocument(db.database, projectId, { kind: "runbook", path: "disk.md" });
+    const oldIds = await chunkIds(before!.id);
+    const out = await indexDocument(db.database, embedder, projectId, {
+      kind: "runbook",
+      path: "disk.md",
+      content: v2,
+    });
+    expect(out).toMatchObject({ id: before!.id, status: "updated", chunks: 3, embedded: true });
+    expect(await counts(out.id)).toEqual({ chunks: 3, vectors: 3, orphans: 0 });
+    const newIds = await chunkIds(out.id);
+    expect(newIds.filter((id) => oldIds.includes(id))).toEqual([]);
+    expect(await nearest("largest snapshot directories under containerd")).toContain("du on /var/lib");
+    expect(await nearest("crictl prune old container images")).not.toContain("crictl");
+  });
+
+  it("a document whose vectors the database refuses is stored not at all, the old version kept", async () => {
+    const before = await getDocument(db.database, projectId, { kind: "runbook", path: "disk.md" });
+    const ids = await chunkIds(before!.id);
+    const poisoned = new PoisonedEmbedder("kubelet starts evicting");
+    const edited = v2.replace("storage team", "platform team");
+    await expect(
+      indexDocument(db.database, poisoned, projectId, { kind: "runbook", path: "disk.md", content: edited }),
+    ).rejects.toThrow();
+    const after = await getDocument(db.database, projectId, { kind: "runbook", path: "disk.md" });
+    expect(after!.content).toBe(v2);
+    expect(await chunkIds(after!.id)).toEqual(ids);
+    expect(await counts(after!.id)).toEqual({ chunks: 3, vectors: 3, orphans: 0 });
+
+    await expect(
+      indexDocument(db.database, poisoned, projectId, { kind: "runbook", path: "new.md", content: edited }),
+    ).rejects.toThrow();
+    expect(await getDocument(db.database, projectId, { kind: "runbook", path: "new.md" })).toBeUndefined();
+    const [left] = await db.database.query<{ n: number }>(
+      sql`select count(*)::int as n from chunks where project_id = ${projectId}`,
+    );
+    expect(left!.n).toBe(3);
+  });
+});
