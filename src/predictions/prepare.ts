@@ -13,6 +13,7 @@ import {
 } from "./contract-check.ts";
 import { type ContractIn, PredictionIn } from "./model.ts";
 import { StreamParseError } from "./parse-stream.ts";
+import { quickPrediction } from "./quick-validate.ts";
 
 /** The columns of `predictions` a prepared row fills, in their COPY order. */
 export const PREDICTION_COLUMNS = [
@@ -55,7 +56,8 @@ export function parseTexts(texts: readonly string[], first: number): unknown[] {
 
 /**
  * The valid rows of `values` and the errors of the others (at most `maxErrors` reported); `first`
- * is the index of the first value in the request.
+ * is the index of the first value in the request. A row quickPrediction recognises is taken as it is;
+ * zod judges the others.
  */
 export function validateRows(
   values: readonly unknown[],
@@ -65,6 +67,11 @@ export function validateRows(
   const rows: PredictionIn[] = [];
   const errors: RowError[] = [];
   for (let i = 0; i < values.length; i++) {
+    const quick = quickPrediction(values[i]);
+    if (quick) {
+      rows.push(quick);
+      continue;
+    }
     const parsed = PredictionIn.safeParse(values[i]);
     if (parsed.success) rows.push(parsed.data);
     else if (errors.length < maxErrors) {

@@ -20,17 +20,11 @@ const TAB = 0x09;
 const LF = 0x0a;
 const CR = 0x0d;
 const QUOTE = 0x22;
-const BACKSLASH = 0x5c;
 const COMMA = 0x2c;
 const OPEN_BRACE = 0x7b;
 const CLOSE_BRACE = 0x7d;
 const OPEN_BRACKET = 0x5b;
 const CLOSE_BRACKET = 0x5d;
-
-/** Where a string may end or an escape starts. */
-const STRING_STOP = /["\\]/g;
-/** What changes the structure outside strings. */
-const STRUCTURE = /["{}[\]]/g;
 
 const isSpace = (c: number) => c === SPACE || c === LF || c === CR || c === TAB;
 
@@ -62,6 +56,10 @@ export async function* splitJsonValues(
   for await (const bytes of body as AsyncIterable<Uint8Array>) {
     const s = decoder.decode(bytes, { stream: true });
     let start = inValue ? 0 : -1;
+    // The next quote and backslash at or after where a string is read (s.length: none in the chunk),
+    // each searched for again only once passed: a string full of escapes is not scanned over and over.
+    let quote = -1;
+    let backslash = -1;
     for (let i = 0; i < s.length; i++) {
       if (texts.length >= pieceSize) {
         const piece = { first, texts };
@@ -76,17 +74,21 @@ export async function* splitJsonValues(
             escaped = false;
             continue;
           }
-          STRING_STOP.lastIndex = i;
-          const m = STRING_STOP.exec(s);
-          if (!m) {
-            i = s.length;
-            break;
+          if (quote < i) {
+            quote = s.indexOf('"', i);
+            if (quote === -1) quote = s.length;
           }
-          i = m.index;
-          if (s.charCodeAt(i) === BACKSLASH) {
+          if (backslash < i) {
+            backslash = s.indexOf("\\", i);
+            if (backslash === -1) backslash = s.length;
+          }
+          if (backslash < quote) {
+            i = backslash;
             escaped = true;
             continue;
           }
+          if (quote === s.length) break;
+          i = quote;
           inString = false;
           if (depth === 0) {
             push(s.slice(start, i + 1));
@@ -94,14 +96,18 @@ export async function* splitJsonValues(
           }
           continue;
         }
-        STRUCTURE.lastIndex = i;
-        const m = STRUCTURE.exec(s);
-        if (!m) {
-          i = s.length;
-          break;
+        let c = s.charCodeAt(i);
+        while (
+          c !== QUOTE &&
+          c !== OPEN_BRACE &&
+          c !== CLOSE_BRACE &&
+          c !== OPEN_BRACKET &&
+          c !== CLOSE_BRACKET
+        ) {
+          if (++i === s.length) break;
+          c = s.charCodeAt(i);
         }
-        i = m.index;
-        const c = s.charCodeAt(i);
+        if (i === s.length) break;
         if (c === QUOTE) inString = true;
         else if (c === OPEN_BRACE || c === OPEN_BRACKET) depth++;
         else if (--depth === 0) {

@@ -34,6 +34,17 @@ describe("splitJsonValues", () => {
     const text = `${values.map((v) => JSON.stringify(v)).join("\r\n\n")}\n${JSON.stringify(values[0], null, 2)}\n1 "x"\ntrue`;
     expect((await split(text)).flatMap((p) => p.values)).toEqual([...values, values[0], 1, "x", true]);
   });
+  it("strings full of escapes (quotes, backslashes) across chunk boundaries", async () => {
+    const vals = [{ s: '\\"'.repeat(3000), t: "a\\" }, { s: `${"x".repeat(500)}\\`, u: ['"', "\\"] }, '\\"'];
+    for (const size of [1, 5, 64, 1000]) {
+      const text = `${vals.map((v) => JSON.stringify(v)).join("\n")}\n`;
+      expect(
+        (await split(text, size, 2)).flatMap((p) => p.values),
+        String(size),
+      ).toEqual(vals);
+      expect((await split(JSON.stringify(vals), size, 2)).flatMap((p) => p.values)).toEqual(vals);
+    }
+  });
   it("empty body and empty array give nothing", async () => {
     expect(await split("")).toEqual([]);
     expect(await split(" [ ] ")).toEqual([]);
