@@ -6,6 +6,7 @@ import { createRouter } from "../http/env.ts";
 import { badRequest, notFound } from "../http/errors.ts";
 import { concurrencyLimit } from "../http/middleware/concurrency-limit.ts";
 import { CommonErrorResponses, ErrorSchema } from "../http/openapi.ts";
+import { bucketEdges, MAX_BUCKETS } from "./buckets.ts";
 import { acceptSpans } from "./ingest.ts";
 import { createOtlpMetrics, type OtlpMetrics } from "./metrics.ts";
 import { encodingOf } from "./otlp/encoding.ts";
@@ -15,6 +16,7 @@ import { sharedPreparePool } from "./prepare/pool.ts";
 import { spanBatchRoutes } from "./routes-batches.ts";
 import { ServiceStatsSchema, SpanSchema, TraceSummarySchema } from "./schemas.ts";
 import { listTraces, serviceStats, traceSpans } from "./store/queries.ts";
+import { serviceRed } from "./store/red.ts";
 import { retentionDays } from "./store/retention.ts";
 import type { SpanWriter } from "./store/writer.ts";
 import { spanTree } from "./tree.ts";
@@ -252,6 +254,67 @@ export function traceRoutes(
       const { from, to } = window(c.req.valid("query"));
       const services = await serviceStats(database, c.get("project").id, from, to);
       return c.json({ from: from.toISOString(), to: to.toISOString(), services }, 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: "get",
+      path: "/api/v1/services/red",
+      tags: ["traces"],
+      summary: "RED over time: per service the window's statistics and each of `buckets` equal sub-windows'",
+      request: {
+        query: z.object({
+          ...Window,
+          buckets: z.coerce
+            .number()
+            .int()
+            .min(1)
+            .max(MAX_BUCKETS)
+            .default(12)
+            .openapi({ description: `Equal sub-windows of [from, to), 1–${MAX_BUCKETS}` }),
+          service: z.string().min(1).optional().openapi({ description: "Only this service" }),
+        }),
+      },
+      responses: {
+        200: {
+          description:
+            "`services` as GET /api/v1/services gives for the window; per bucket, oldest first, the same for the bucket",
+          content: {
+            "application/json": {
+              schema: z.object({
+                from: z.string(),
+                to: z.string(),
+                services: z.array(ServiceStatsSchema),
+                buckets: z.array(
+                  z.object({ from: z.string(), to: z.string(), services: z.array(ServiceStatsSchema) }),
+                ),
+              }),
+            },
+          },
+        },
+        ...CommonErrorResponses,
+      },
+    }),
+    async (c) => {
+      const q = c.req.valid("query");
+      const { from, to } = window(q);
+      if (to.getTime() - from.getTime() < q.buckets) throw badRequest("Each bucket must span at least 1 ms");
+      const edges = bucketEdges(from, to, q.buckets);
+      const red = await serviceRed(database, c.get("project").id, edges, q.service);
+      return c.json(
+        {
+          from: from.toISOString(),
+          to: to.toISOString(),
+          services: red.services,
+          buckets: red.buckets.map((services, i) => ({
+            from: edges[i]!.toISOString(),
+            to: edges[i + 1]!.toISOString(),
+            services,
+          })),
+        },
+        200,
+      );
     },
   );
 

@@ -232,12 +232,7 @@ export async function serviceStats(
   from: Date,
   to: Date,
 ): Promise<ServiceStats[]> {
-  const rows = await database.execute<{
-    service: string;
-    requests: number | string;
-    errors: number | string;
-    p: (number | string)[] | null;
-  }>(
+  const rows = await database.execute<ServiceStatsRow>(
     `select service, count(*) as requests, count(*) filter (where status_code = 2) as errors,
             percentile_cont(array[0.5, 0.95, 0.99]) within group (order by duration_ns::float8 / 1e6) as p
        from spans
@@ -247,18 +242,28 @@ export async function serviceStats(
       order by service`,
     [projectId, from.toISOString(), to.toISOString()],
   );
-  return rows.map((r) => {
-    const requests = Number(r.requests);
-    const errors = Number(r.errors);
-    const p = (r.p ?? []).map(Number);
-    return {
-      service: r.service,
-      requests,
-      errors,
-      errorRate: requests ? errors / requests : 0,
-      p50Ms: p[0] ?? null,
-      p95Ms: p[1] ?? null,
-      p99Ms: p[2] ?? null,
-    };
-  });
+  return rows.map(toServiceStats);
+}
+
+/** A row of `count(*) as requests, count(*) filter (…) as errors, percentile_cont(…) as p`. */
+export interface ServiceStatsRow {
+  service: string;
+  requests: number | string;
+  errors: number | string;
+  p: (number | string)[] | null;
+}
+
+export function toServiceStats(r: ServiceStatsRow): ServiceStats {
+  const requests = Number(r.requests);
+  const errors = Number(r.errors);
+  const p = (r.p ?? []).map(Number);
+  return {
+    service: r.service,
+    requests,
+    errors,
+    errorRate: requests ? errors / requests : 0,
+    p50Ms: p[0] ?? null,
+    p95Ms: p[1] ?? null,
+    p99Ms: p[2] ?? null,
+  };
 }
