@@ -1,7 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { currentSection } from "../../src/ui/layout.tsx";
 import { DistributionFigure } from "../../src/ui/pages/distribution-chart.tsx";
-import { barGeometry, distributionView, hasDistributions } from "../../src/ui/views/distributions.ts";
 import {
   datasetListQuery,
   diffVersions,
@@ -12,6 +11,7 @@ import {
   lineageLevels,
   versionRows,
 } from "../../src/ui/views/datasets.ts";
+import { barGeometry, distributionView, hasDistributions } from "../../src/ui/views/distributions.ts";
 import { ago, formatMs, formatNumber, formatPercent, utc } from "../../src/ui/views/format.ts";
 import {
   actionsFor,
