@@ -8,6 +8,10 @@ import { afterAll, describe, expect, it, vi } from "vitest";
 import { loadConfig } from "../src/config.ts";
 import { startService } from "../src/main.ts";
 
+// These tests start the CLI as child processes (tsx compiles it each time): on a loaded 2-core
+// machine one start takes 5–10 s, so the default 30 s is too short for a test that runs several.
+vi.setConfig({ testTimeout: 120_000 });
+
 const log = pino({ level: "silent" });
 const bin = join(import.meta.dirname, "../bin/vigil.js");
 

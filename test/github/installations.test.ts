@@ -2,7 +2,7 @@ import { execFile, spawnSync } from "node:child_process";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { eq } from "drizzle-orm";
-import { afterAll, beforeAll, expect, it } from "vitest";
+import { afterAll, beforeAll, expect, it, vi } from "vitest";
 import { createApiKey } from "../../src/auth/store.ts";
 import { githubInstallations, githubWebhookDeliveries } from "../../src/db/schema/index.ts";
 import { linkInstallation, listInstallations } from "../../src/github/store.ts";
@@ -10,6 +10,10 @@ import { useApp, useServedApp } from "../helpers/app.ts";
 import { describeEachDatabase } from "../helpers/db.ts";
 import { FakeGitHub } from "./fake-github.ts";
 import { deliveryRequest, installationPayload, installationRepositoriesPayload } from "./webhooks.ts";
+
+// These tests start the CLI as child processes (tsx compiles it each time): on a loaded 2-core
+// machine one start takes 5–10 s, so the default 30 s is too short for a test that runs several.
+vi.setConfig({ testTimeout: 120_000 });
 
 // biome-ignore lint/suspicious/noExplicitAny: response bodies
 type Json = Record<string, any>;

@@ -2,9 +2,13 @@ import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { parseVigilFile } from "../../src/github/vigil-file.ts";
 import { INIT_FILES, init } from "../../src/retraining/init.ts";
+
+// These tests start the CLI as child processes (tsx compiles it each time): on a loaded 2-core
+// machine one start takes 5–10 s, so the default 30 s is too short for a test that runs several.
+vi.setConfig({ testTimeout: 120_000 });
 
 const root = new URL("../../", import.meta.url).pathname;
 
