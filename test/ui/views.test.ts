@@ -430,6 +430,13 @@ describe("a report's distributions", () => {
     ]);
   });
 
+  it("bins of whole numbers are named by the numbers they hold", () => {
+    const hours = { ...histogram, edges: [-0.5, 0.5, 2.5, 4.5, 5.5], integers: true };
+    const v = distributionView("hour", hours);
+    expect(v.bins.map((b) => b.label)).toEqual(["0", "1 – 2", "3 – 4", "5"]);
+    expect(v.range).toEqual({ from: "0", to: "5" });
+  });
+
   it("categories end with the other bucket; an empty window has no shares", () => {
     const v = distributionView("merchant", categories);
     expect(v.bins.map((b) => b.label)).toEqual(["crypto", "grocery", "other (3 categories)"]);

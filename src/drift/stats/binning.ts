@@ -61,7 +61,7 @@ const HALF_ULP = 2 ** -53;
  * The edges must span the values (binNumeric's pooled range): a value far beyond the last edge
  * would wrap in `t | 0`.
  */
-function histogram(values: Float64Array, edges: Float64Array): Float64Array {
+export function histogram(values: Float64Array, edges: Float64Array): Float64Array {
   const bins = edges.length - 1;
   const first = edges[0]!;
   const last = edges[bins]!;

@@ -1,11 +1,12 @@
 /**
  * What a drift report shows of each column next to its test: the reference and current samples
- * binned the same way. Numerical columns: equal-width bins over the pooled range (binning.ts, the
- * code PSI bins with). Categorical columns: the most common categories, the rest in one "other"
+ * binned the same way. Numerical columns: equal-width bins over the pooled range, counted by the
+ * code PSI bins with (binning.ts); whole numbers over a short range in bins aligned to them.
+ * Categorical columns: the most common categories, the rest in one "other"
  * bucket, so a column with thousands of values still stores a few dozen numbers. Missing values
  * are the ones the tests leave out (prepare.ts), counted beside the bins.
  */
-import { sharedHistogram } from "./binning.ts";
+import { histogram, sharedHistogram } from "./binning.ts";
 import type { PreparedColumn } from "./prepare.ts";
 import type { Distribution } from "./schema.ts";
 
@@ -18,7 +19,38 @@ export const MAX_LABEL_LENGTH = 200;
 
 type Missing = { reference: number; current: number };
 
-/** Both samples' finite values (any order) in DISTRIBUTION_BINS shared bins. */
+/** Whole numbers spanning at most this many bins × this many values get bins aligned to them. */
+const INTEGER_VALUES_PER_BIN = 20;
+
+/** The pooled [min, max] of two samples and whether every value is a whole number. */
+function pooledRange(a: Float64Array, b: Float64Array) {
+  let min = Number.POSITIVE_INFINITY;
+  let max = Number.NEGATIVE_INFINITY;
+  let integers = true;
+  for (const values of [a, b])
+    for (let i = 0; i < values.length; i++) {
+      const v = values[i]!;
+      if (v < min) min = v;
+      if (v > max) max = v;
+      if (integers && !Number.isInteger(v)) integers = false;
+    }
+  return { min, max, integers };
+}
+
+/**
+ * Edges halfway between whole numbers, each bin holding the same count of them: equal-width bins
+ * over 0..23 would hold one hour in some bins and two in others, a sawtooth that is not in the data.
+ */
+function integerEdges(min: number, max: number, bins: number): Float64Array {
+  const width = Math.ceil((max - min + 1) / bins);
+  const n = Math.ceil((max - min + 1) / width);
+  return Float64Array.from({ length: n + 1 }, (_, i) => min - 0.5 + i * width);
+}
+
+/**
+ * Both samples' finite values (any order) in about DISTRIBUTION_BINS shared bins: equal-width over
+ * the pooled range, or for whole numbers over a short range, bins aligned to them (`integers`).
+ */
 export function numericDistribution(
   reference: Float64Array,
   current: Float64Array,
@@ -27,6 +59,18 @@ export function numericDistribution(
 ): Extract<Distribution, { kind: "histogram" }> {
   if (reference.length === 0 && current.length === 0)
     return { kind: "histogram", edges: [], reference: [], current: [], missing };
+  const { min, max, integers } = pooledRange(reference, current);
+  if (integers && max - min < bins * INTEGER_VALUES_PER_BIN) {
+    const edges = integerEdges(min, max, bins);
+    return {
+      kind: "histogram",
+      edges: Array.from(edges),
+      reference: Array.from(histogram(reference, edges)),
+      current: Array.from(histogram(current, edges)),
+      integers: true,
+      missing,
+    };
+  }
   const h = sharedHistogram(reference, current, bins);
   return {
     kind: "histogram",

@@ -114,6 +114,8 @@ export const DistributionSchema = z
       edges: z.array(z.number()),
       reference: z.array(z.number().int()),
       current: z.array(z.number().int()),
+      /** Whole numbers: the edges sit halfway between them, bin i holds ⌈edges[i]⌉..⌊edges[i+1]⌋. */
+      integers: z.boolean().optional(),
       missing: SampleCounts,
     }),
     z.object({

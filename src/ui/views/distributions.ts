@@ -41,7 +41,22 @@ function edgeFormat(edges: readonly number[]): (n: number) => string {
 
 const sum = (xs: readonly number[]) => xs.reduce((s, x) => s + x, 0);
 
+/** The whole numbers between two edges halfway between them: "4" or "4 – 5". */
+function integerBin(lo: number, hi: number): string {
+  const first = Math.ceil(lo);
+  const last = Math.floor(hi);
+  return first === last ? String(first) : `${first} – ${last}`;
+}
+
 function binsOf(d: Distribution): { label: string; reference: number; current: number }[] {
+  if (d.kind === "histogram" && d.integers) {
+    // Bins of whole numbers: name the first and last number each holds.
+    return d.reference.map((reference, i) => ({
+      label: integerBin(d.edges[i]!, d.edges[i + 1]!),
+      reference,
+      current: d.current[i]!,
+    }));
+  }
   if (d.kind === "histogram") {
     const f = edgeFormat(d.edges);
     // Bins are half-open, [lo, hi), the last closed: "lo – hi" reads well and the API says which.
@@ -70,11 +85,14 @@ export function distributionView(name: string, d: Distribution): DistributionVie
     referenceShare: share(b.reference, totals.reference),
     currentShare: share(b.current, totals.current),
   }));
-  const f = d.kind === "histogram" ? edgeFormat(d.edges) : undefined;
-  const range =
-    f && d.kind === "histogram" && d.edges.length > 1
-      ? { from: f(d.edges[0]!), to: f(d.edges.at(-1)!) }
-      : null;
+  let range: DistributionView["range"] = null;
+  if (d.kind === "histogram" && d.edges.length > 1) {
+    const [lo, hi] = [d.edges[0]!, d.edges.at(-1)!];
+    const f = edgeFormat(d.edges);
+    range = d.integers
+      ? { from: String(Math.ceil(lo)), to: String(Math.floor(hi)) }
+      : { from: f(lo), to: f(hi) };
+  }
   return {
     kind: d.kind,
     bins,

@@ -37,8 +37,26 @@ describe("numericDistribution", () => {
     expect(psi.kind).toBe("histogram");
     expect(d.reference.map((n) => n / ref.length)).toEqual(Array.from(psi.reference));
     expect(d.current.map((n) => n / cur.length)).toEqual(Array.from(psi.current));
-    const onEdges = numericDistribution(Float64Array.of(0, 10), Float64Array.of(5), none, 2);
-    expect(onEdges).toMatchObject({ edges: [0, 5, 10], reference: [1, 1], current: [0, 1] });
+    const onEdges = numericDistribution(Float64Array.of(0.5, 10.5), Float64Array.of(5.5), none, 2);
+    expect(onEdges).toMatchObject({ edges: [0.5, 5.5, 10.5], reference: [1, 1], current: [0, 1] });
+    expect(onEdges.integers).toBeUndefined();
+  });
+
+  it("whole numbers over a short range: bins aligned to them, each holding as many values", () => {
+    // Hours 0..23, every hour 10 times in the reference; the current only at night.
+    const hours = Float64Array.from({ length: 240 }, (_, i) => i % 24);
+    const night = Float64Array.from({ length: 60 }, (_, i) => i % 6);
+    const d = numericDistribution(hours, night, none);
+    expect(d.integers).toBe(true);
+    // 24 values in at most 20 bins: 2 per bin, 12 bins, edges halfway between hours.
+    expect(d.edges).toEqual(Array.from({ length: 13 }, (_, i) => -0.5 + 2 * i));
+    expect(d.reference).toEqual(new Array(12).fill(20)); // flat, no sawtooth
+    expect(d.current).toEqual([20, 20, 20, 0, 0, 0, 0, 0, 0, 0, 0, 0]);
+    // A wide integer range (income in dollars) is binned like any numbers.
+    const wide = numericDistribution(Float64Array.of(1000, 52_000, 99_000), Float64Array.of(5000), none);
+    expect(wide.integers).toBeUndefined();
+    expect(wide.edges).toHaveLength(DISTRIBUTION_BINS + 1);
+    expect(sum(wide.reference)).toBe(3);
   });
 
   it("a constant column is one bin around the value", () => {
