@@ -168,6 +168,8 @@ describeEachDatabase("UI dataset pages", (db) => {
     expect(second.html).not.toContain("bulk/t099");
     expect(second.html).not.toContain('rel="next"');
     expect(second.html).toContain('href="/datasets?namespace=bulk">First page');
+    const none = await page("/datasets?namespace=nowhere");
+    expect(none.html).toContain("No datasets in namespace nowhere.");
     // A hand-edited cursor is dropped (first page), not an error page.
     const forged = await page("/datasets?namespace=bulk&cursor=%3Cx%3E");
     expect(forged.status).toBe(200);

@@ -46,7 +46,9 @@ export async function datasetListPage(c: UiContext) {
         </label>
         <button type="submit">Filter</button>
       </form>
-      {datasets.length || cursor ? (
+      {datasets.length === 0 && (cursor || namespace) ? (
+        <p class="muted">{cursor ? "No more datasets." : `No datasets in namespace ${namespace}.`}</p>
+      ) : datasets.length ? (
         <div class="table">
           <table data-testid="dataset-list">
             <thead>
