@@ -134,6 +134,19 @@ describeEachDatabase("UI dataset pages", (db) => {
     );
     expect(deep).toContain("4 hops upstream");
     expect(deep).toContain("src");
+    // A dataset seen in lineage only (no schema facet) has its page too; an unknown one is a 404.
+    const src = await page(`/datasets/src?namespace=${encodeURIComponent(NS)}`);
+    expect(src.status).toBe(200);
+    expect(src.html).toContain("No schema yet");
+    expect(columns(section(src.html, "lineage-graph"))).toEqual([
+      "This dataset",
+      "src",
+      "1 hop downstream",
+      "load_raw",
+      "2 hops downstream",
+      "raw",
+    ]);
+    expect((await page(`/datasets/nope?namespace=${encodeURIComponent(NS)}`)).status).toBe(404);
     const bad = await page(`/datasets/staging?namespace=${encodeURIComponent(NS)}&depth=99`);
     expect(bad.status).toBe(200);
     expect(text(section(bad.html, "lineage-graph"))).not.toContain("src");
@@ -155,6 +168,8 @@ describeEachDatabase("UI dataset pages", (db) => {
     expect(second.html).not.toContain("bulk/t099");
     expect(second.html).not.toContain('rel="next"');
     expect(second.html).toContain('href="/datasets?namespace=bulk">First page');
+    const none = await page("/datasets?namespace=nowhere");
+    expect(none.html).toContain("No datasets in namespace nowhere.");
     // A hand-edited cursor is dropped (first page), not an error page.
     const forged = await page("/datasets?namespace=bulk&cursor=%3Cx%3E");
     expect(forged.status).toBe(200);

@@ -673,6 +673,9 @@ describe("dataset lineage", () => {
       cursor: "WyJhIiwiYiJd",
     });
     expect(datasetListQuery({ cursor: "<script>" })).toEqual({ filters: {} });
+    // Long names make long cursors: kept whole.
+    const long = "a".repeat(2000);
+    expect(datasetListQuery({ cursor: long }).cursor).toBe(long);
   });
 });
 

@@ -46,7 +46,9 @@ export async function datasetListPage(c: UiContext) {
         </label>
         <button type="submit">Filter</button>
       </form>
-      {datasets.length || cursor ? (
+      {datasets.length === 0 && (cursor || namespace) ? (
+        <p class="muted">{cursor ? "No more datasets." : `No datasets in namespace ${namespace}.`}</p>
+      ) : datasets.length ? (
         <div class="table">
           <table data-testid="dataset-list">
             <thead>
@@ -115,17 +117,23 @@ export async function datasetPage(c: UiContext) {
   const namespace = q.namespace ?? "default";
   const ref = { namespace, name };
   const base = `/api/v1/datasets/${encodeURIComponent(name)}`;
-  const latest = await api.find<SchemaView>(`${base}/schema`, { namespace });
-  if (!latest) return notFoundPage(c, "dataset");
-  const diff = diffVersions(c.req.query(), latest.latestVersion);
   const depth = lineageDepth(c.req.query());
-  const [changes, impact, graph, diffResult] = await Promise.all([
+  // The lineage read 404s only for an unknown dataset; one seen in lineage alone has no schema yet
+  // and still gets its page (the graph is what there is to show).
+  const [latest, graph] = await Promise.all([
+    api.find<SchemaView>(`${base}/schema`, { namespace }),
+    api.find<LineageGraph>(`${base}/lineage`, { namespace, depth }),
+  ]);
+  if (!graph) return notFoundPage(c, "dataset");
+  const latestVersion = latest?.latestVersion ?? 0;
+  const schemaFields = latest?.schema.fields ?? [];
+  const diff = diffVersions(c.req.query(), latestVersion);
+  const [changes, impact, diffResult] = await Promise.all([
     api.get<{ versions: DatasetVersion[] }>(`${base}/changes`, { namespace, limit: 50 }),
     api.get<{ impacted: ImpactNode[]; unknownFields: string[]; truncated: boolean }>(`${base}/impact`, {
       namespace,
       fields: q.field,
     }),
-    api.get<LineageGraph>(`${base}/lineage`, { namespace, depth }),
     diff ? versionDiff(c, base, namespace, diff) : Promise.resolve(undefined),
   ]);
   const versions = versionRows(changes.versions);
@@ -141,15 +149,17 @@ export async function datasetPage(c: UiContext) {
         {namespace}/{name}
       </h1>
       <p class="muted">
-        Version {latest.latestVersion} · seen {utc(latest.observedAt)} · from {latest.source}
+        {latest
+          ? `Version ${latest.latestVersion} · seen ${utc(latest.observedAt)} · from ${latest.source}`
+          : "No schema yet: seen in lineage only"}
       </p>
       <LineageGraphView graph={graph} name={name} namespace={namespace} />
       <FieldLineageTable
         rows={fieldLineageRows(
           graph,
-          latest.schema.fields.map((f) => f.name),
+          schemaFields.map((f) => f.name),
         )}
-        types={new Map(latest.schema.fields.map((f) => [f.name, f]))}
+        types={new Map(schemaFields.map((f) => [f.name, f]))}
         dataset={ref}
         selected={q.field}
       />
@@ -228,10 +238,10 @@ export async function datasetPage(c: UiContext) {
             </table>
           </div>
         ) : (
-          <p class="muted">One version so far.</p>
+          <p class="muted">{latestVersion === 0 ? "No schema versions yet." : "One version so far."}</p>
         )}
       </section>
-      {latest.latestVersion > 1 ? (
+      {latestVersion > 1 ? (
         <section aria-labelledby="diff">
           <h2 id="diff">Compare versions</h2>
           <form
@@ -243,23 +253,11 @@ export async function datasetPage(c: UiContext) {
             <input type="hidden" name="namespace" value={namespace} />
             <label>
               From
-              <input
-                name="from"
-                type="number"
-                min={1}
-                max={latest.latestVersion}
-                value={String(diff?.from ?? "")}
-              />
+              <input name="from" type="number" min={1} max={latestVersion} value={String(diff?.from ?? "")} />
             </label>
             <label>
               To
-              <input
-                name="to"
-                type="number"
-                min={1}
-                max={latest.latestVersion}
-                value={String(diff?.to ?? "")}
-              />
+              <input name="to" type="number" min={1} max={latestVersion} value={String(diff?.to ?? "")} />
             </label>
             <button type="submit">Compare</button>
           </form>
@@ -284,7 +282,7 @@ export async function datasetPage(c: UiContext) {
               {diffResult.changes.length ? <ChangesTable changes={diffResult.changes} /> : null}
             </>
           ) : (
-            <p class="muted">Pick two different versions between 1 and {latest.latestVersion}.</p>
+            <p class="muted">Pick two different versions between 1 and {latestVersion}.</p>
           )}
         </section>
       ) : null}
@@ -406,51 +404,57 @@ function FieldLineageTable(props: {
   return (
     <section aria-labelledby="fields">
       <h2 id="fields">Fields</h2>
-      <div class="table">
-        <table data-testid="field-lineage">
-          <thead>
-            <tr>
-              <th scope="col">Field</th>
-              <th scope="col" class="hide-narrow">
-                Type
-              </th>
-              <th scope="col">Made from</th>
-              <th scope="col">Read by</th>
-            </tr>
-          </thead>
-          <tbody>
-            {props.rows.map((r) => {
-              const t = props.types.get(r.field);
-              return (
-                <tr>
-                  <th scope="row">
-                    <a
-                      href={datasetUrl(props.dataset, { field: r.field })}
-                      aria-current={props.selected === r.field ? "true" : undefined}
-                      title="Impact of a change to this field"
-                    >
-                      <code>{r.field}</code>
-                    </a>
-                    {r.unknown ? <span class="muted"> (not in the current version)</span> : null}
-                  </th>
-                  <td class="hide-narrow">
-                    {t ? (
-                      <span class="muted">
-                        {t.type}
-                        {t.nullable === false ? " not null" : ""}
-                      </span>
-                    ) : (
-                      "—"
-                    )}
-                  </td>
-                  <td>{links(r.from)}</td>
-                  <td>{links(r.to)}</td>
-                </tr>
-              );
-            })}
-          </tbody>
-        </table>
-      </div>
+      {props.rows.length === 0 ? (
+        <p class="muted">
+          No fields known yet: a schema (a snapshot, or an OpenLineage schema facet) adds them.
+        </p>
+      ) : (
+        <div class="table">
+          <table data-testid="field-lineage">
+            <thead>
+              <tr>
+                <th scope="col">Field</th>
+                <th scope="col" class="hide-narrow">
+                  Type
+                </th>
+                <th scope="col">Made from</th>
+                <th scope="col">Read by</th>
+              </tr>
+            </thead>
+            <tbody>
+              {props.rows.map((r) => {
+                const t = props.types.get(r.field);
+                return (
+                  <tr>
+                    <th scope="row">
+                      <a
+                        href={datasetUrl(props.dataset, { field: r.field })}
+                        aria-current={props.selected === r.field ? "true" : undefined}
+                        title="Impact of a change to this field"
+                      >
+                        <code>{r.field}</code>
+                      </a>
+                      {r.unknown ? <span class="muted"> (not in the current schema)</span> : null}
+                    </th>
+                    <td class="hide-narrow">
+                      {t ? (
+                        <span class="muted">
+                          {t.type}
+                          {t.nullable === false ? " not null" : ""}
+                        </span>
+                      ) : (
+                        "—"
+                      )}
+                    </td>
+                    <td>{links(r.from)}</td>
+                    <td>{links(r.to)}</td>
+                  </tr>
+                );
+              })}
+            </tbody>
+          </table>
+        </div>
+      )}
     </section>
   );
 }

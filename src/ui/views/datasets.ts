@@ -1,4 +1,4 @@
-import { type Filters, isCursor, isName, pickFilters } from "./query.ts";
+import { type Filters, isName, pickFilters } from "./query.ts";
 import type { DatasetVersion } from "./types.ts";
 
 export interface DatasetRef {
@@ -65,7 +65,9 @@ export function datasetListQuery(query: Record<string, string | undefined>): {
   cursor?: string;
 } {
   const filters = pickFilters(query, { namespace: isName });
-  const cursor = query.cursor && isCursor(query.cursor) ? query.cursor : undefined;
+  // The API's dataset cursor is base64url of the last (namespace, name): longer than isCursor's
+  // bound when the names are long, and dropping it would send "Next" back to page one.
+  const cursor = query.cursor && /^[A-Za-z0-9_-]{1,6000}$/.test(query.cursor) ? query.cursor : undefined;
   return { filters, cursor };
 }
 
