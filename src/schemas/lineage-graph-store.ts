@@ -1,5 +1,6 @@
 import { sql } from "drizzle-orm";
 import type { Db } from "../db/client.ts";
+import { rowsOf } from "../db/rows.ts";
 import type { NodeInfo } from "./impact-paths.ts";
 import {
   assembleLineageGraph,
@@ -9,9 +10,6 @@ import {
   MAX_LINEAGE_NODES,
   type ReachedRow,
 } from "./lineage-graph.ts";
-
-const rowsOf = <T>(result: unknown): T[] =>
-  (Array.isArray(result) ? result : (result as { rows: unknown[] }).rows) as T[];
 
 /**
  * The lineage around a dataset, `depth` hops each way (see lineage-graph.ts for the answer).
