@@ -30,6 +30,8 @@ export class PreparePiecePool {
     const thread = this.leastBusy();
     const id = this.nextId++;
     return new Promise<PieceOutput>((resolve, reject) => {
+      // A thread keeps the process alive only while it owes an answer.
+      if (thread.pending.size === 0) thread.worker.ref();
       thread.pending.set(id, { resolve, reject });
       thread.worker.postMessage({ id, input });
     });
@@ -50,12 +52,12 @@ export class PreparePiecePool {
     const worker = new Worker(new URL("./prepare-thread.mjs", import.meta.url), {
       resourceLimits: { maxYoungGenerationSizeMb: YOUNG_GENERATION_MB },
     });
-    worker.unref();
     const thread: Thread = { worker, pending: new Map() };
     worker.on("message", ({ id, output, error }: { id: number; output?: PieceOutput; error?: string }) => {
       const task = thread.pending.get(id);
       if (!task) return;
       thread.pending.delete(id);
+      if (thread.pending.size === 0) worker.unref();
       if (output) task.resolve(output);
       else task.reject(new Error(`prediction prepare thread: ${error ?? "no answer"}`));
     });
@@ -69,6 +71,9 @@ export class PreparePiecePool {
     worker.on("error", fail);
     worker.on("messageerror", fail);
     worker.on("exit", (code) => fail(new Error(`prediction prepare thread exited with code ${code}`)));
+    // Idle threads must not keep the process alive. After the listeners: adding a "message"
+    // listener refs the thread's port again.
+    worker.unref();
     this.threads.push(thread);
     return thread;
   }

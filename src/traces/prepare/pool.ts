@@ -45,6 +45,8 @@ export class PreparePool {
     const thread = this.leastBusy();
     const id = this.nextId++;
     return new Promise<PreparedExport>((resolve, reject) => {
+      // A thread keeps the process alive only while it owes an answer.
+      if (thread.pending.size === 0) thread.worker.ref();
       thread.pending.set(id, { resolve, reject });
       // The body is this request's own buffer: handed over, not copied.
       const { buffer, byteOffset, byteLength } = request.body;
@@ -66,12 +68,12 @@ export class PreparePool {
     const worker = new Worker(new URL("./thread.mjs", import.meta.url), {
       resourceLimits: { maxYoungGenerationSizeMb: YOUNG_GENERATION_MB },
     });
-    worker.unref();
     const thread: Thread = { worker, pending: new Map() };
     worker.on("message", ({ id, prepared, error }: Reply) => {
       const task = thread.pending.get(id);
       if (!task) return;
       thread.pending.delete(id);
+      if (thread.pending.size === 0) worker.unref();
       if (prepared) task.resolve(prepared);
       else if (error?.status && error.code) {
         task.reject(new ApiError(error.status, error.code, error.message, error.details, error.retryAfter));
@@ -87,6 +89,9 @@ export class PreparePool {
     worker.on("error", fail);
     worker.on("messageerror", fail);
     worker.on("exit", (code) => fail(new Error(`prepare thread exited with code ${code}`)));
+    // Idle threads must not keep the process alive. After the listeners: adding a "message"
+    // listener refs the thread's port again.
+    worker.unref();
     this.threads.push(thread);
     return thread;
   }

@@ -3,6 +3,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { ApiError } from "../../../src/http/errors.ts";
 import { type ExportRequest, prepareExport } from "../../../src/traces/prepare/export.ts";
 import { PreparePool } from "../../../src/traces/prepare/pool.ts";
+import { runOwnProcess } from "../../helpers/own-process.ts";
 import { hexId, jsonRequest, nowNs, protobufRequest, span } from "../otlp-builders.ts";
 
 const DAY_NS = 86_400_000_000_000n;
@@ -87,5 +88,20 @@ describe("PreparePool", () => {
     await pool.close();
     await expect(pending).rejects.toThrow(/prepare thread exited/);
     await expect(pool.run(request(protobufRequest([span()])))).resolves.toMatchObject({ received: 1 });
+  });
+});
+
+describe("PreparePool threads and the process", () => {
+  it("keep it alive while an answer is owed, and let it end once idle", () => {
+    // Nothing but the pending answer holds this process: it must wait for it, print it, then exit.
+    const out = runOwnProcess(`
+      import { PreparePool } from "@src/traces/prepare/pool.ts";
+      const pool = new PreparePool(1);
+      const answer = await pool.run({ projectId: "00000000-0000-4000-8000-000000000001",
+        body: new Uint8Array([1, 2, 3]), encoding: "protobuf", limit: 1024, nowMs: Date.now(), retentionDays: 7,
+      }).then(() => "prepared", (e) => e.status);
+      console.log(answer);
+    `);
+    expect(out, out.stderr).toMatchObject({ status: 0, signal: null, stdout: "400\n" });
   });
 });
