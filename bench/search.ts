@@ -190,5 +190,5 @@ console.log(
 console.log("|---|---|---|---|---|---|---|---|---|---|---|---|");
 for (const r of rows)
   console.log(
-    `| ${r.kind} | ${r.docs} | ${r.chunks} | ${r.chunksPerSecond.toFixed(0)} (${r.indexSeconds.toFixed(0)} s) | ${(r.chunks / r.copySeconds).toFixed(0)} (${r.copySeconds.toFixed(0)} s), ${(r.copySeconds / r.indexSeconds).toFixed(2)}× | ${r.p50.toFixed(1)} | ${r.p95.toFixed(1)} | ${r.vectorP50.toFixed(1)} / ${r.vectorP95.toFixed(1)} | ${r.textP50.toFixed(1)} / ${r.textP95.toFixed(1)} | ${r.recall10.toFixed(3)} / ${r.tieRecall10.toFixed(3)} | ${(100 * r.exactTies).toFixed(0)}% | ${r.devTop1.toFixed(3)} |`,
+    `| ${r.kind} | ${r.docs} | ${r.chunks} | ${r.chunksPerSecond.toFixed(0)} (${r.indexSeconds.toFixed(0)} s) | ${Number.isNaN(r.copySeconds) ? "–" : `${(r.chunks / r.copySeconds).toFixed(0)} (${r.copySeconds.toFixed(0)} s), ${(r.copySeconds / r.indexSeconds).toFixed(2)}×`} | ${r.p50.toFixed(1)} | ${r.p95.toFixed(1)} | ${r.vectorP50.toFixed(1)} / ${r.vectorP95.toFixed(1)} | ${r.textP50.toFixed(1)} / ${r.textP95.toFixed(1)} | ${r.recall10.toFixed(3)} / ${r.tieRecall10.toFixed(3)} | ${(100 * r.exactTies).toFixed(0)}% | ${r.devTop1.toFixed(3)} |`,
   );

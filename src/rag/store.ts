@@ -469,20 +469,30 @@ export async function chunksMissingEmbedding(
   }));
 }
 
-/** Idempotent: a retried batch does not duplicate (primary key chunk_id, embedder). */
+/**
+ * One statement for the batch. Idempotent: a retried batch does not duplicate (primary key
+ * chunk_id, embedder); a chunk deleted meanwhile is skipped.
+ */
 export async function saveEmbeddings(
   database: Database,
   embedderId: string,
   rows: { chunkId: number; projectId: string; kind: string; vector: number[] }[],
 ): Promise<void> {
+  if (!rows.length) return;
   const id = safeEmbedderId(embedderId);
-  for (const r of rows) {
-    await database.query(sql`
-      insert into chunk_embeddings (chunk_id, embedder, project_id, kind, embedding)
-      select ${r.chunkId}, ${id}, ${r.projectId}, ${r.kind}, ${vectorLiteral(r.vector)}::vector
-      where exists (select 1 from chunks where id = ${r.chunkId})
-      on conflict (chunk_id, embedder) do update set embedding = excluded.embedding`);
-  }
+  const input = rows.map((r) => ({
+    chunk_id: r.chunkId,
+    project_id: r.projectId,
+    kind: r.kind,
+    embedding: vectorLiteral(r.vector),
+  }));
+  await database.query(sql`
+    insert into chunk_embeddings (chunk_id, embedder, project_id, kind, embedding)
+    select t.chunk_id, ${id}, t.project_id, t.kind, t.embedding::vector
+    from json_to_recordset(${JSON.stringify(input)}::json)
+      as t(chunk_id bigint, project_id uuid, kind text, embedding text)
+    where exists (select 1 from chunks c where c.id = t.chunk_id)
+    on conflict (chunk_id, embedder) do update set embedding = excluded.embedding`);
 }
 
 /** Records that this process uses the embedder now (see embedderReady and pruneUnusedEmbeddings). */
