@@ -40,6 +40,19 @@ export interface ServiceStats {
   p99Ms: number | null;
 }
 
+/** GET /api/v1/services/red: the window's ServiceStats, and each bucket's. */
+export interface RedBucket {
+  from: string;
+  to: string;
+  services: ServiceStats[];
+}
+export interface ServiceRed {
+  from: string;
+  to: string;
+  services: ServiceStats[];
+  buckets: RedBucket[];
+}
+
 export interface TraceSummary {
   traceId: string;
   rootService: string;
