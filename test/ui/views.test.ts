@@ -74,9 +74,10 @@ describe("overview", () => {
   it("counts active incidents by kind and severity, zeros included; drifted monitors name their features", () => {
     const m = overviewModel({
       active: [
-        incident({ kind: "exception", severity: "error" }),
-        incident({ kind: "exception", severity: "error" }),
-        incident({ kind: "alert", severity: "critical" }),
+        { kind: "exception", severity: "error", status: "open", count: 2 },
+        { kind: "exception", severity: "error", status: "acknowledged", count: 1 },
+        { kind: "exception", severity: "warning", status: "open", count: 4 },
+        { kind: "alert", severity: "critical", status: "open", count: 1 },
       ],
       services: [
         { service: "a", requests: 10, errors: 0, errorRate: 0, p50Ms: 1, p95Ms: 2, p99Ms: 3 },
@@ -98,14 +99,14 @@ describe("overview", () => {
       datasets: [],
       runs: [],
     });
-    expect(m.activeTotal).toBe(3);
+    expect(m.activeTotal).toBe(8);
     expect(m.matrix.find((r) => r.kind === "exception")).toEqual({
       kind: "exception",
-      counts: [0, 2, 0, 0],
-      total: 2,
+      counts: [0, 3, 4, 0],
+      total: 7,
     });
     expect(m.matrix.find((r) => r.kind === "schema")!.total).toBe(0);
-    expect(m.severityTotals).toEqual([1, 2, 0, 0]);
+    expect(m.severityTotals).toEqual([1, 3, 4, 0]);
     expect(m.services.map((s) => s.service)).toEqual(["b", "a"]); // worst error rate first
     expect(m.monitors.map((x) => [x.verdict, x.driftedFeatures])).toEqual([
       ["drifted", ["age"]],
