@@ -61,14 +61,16 @@ export async function hybridSearch(
       filter,
     );
   };
-  // The text leg and the snippets share one tsquery.
-  const tsquery = options.textQuery ?? (await textQuery(database, input.query));
-  const runText = async (): Promise<LegRow[]> =>
-    legs === "vector" ? [] : textLeg(database, projectId, tsquery, n, filter);
+  // The text leg and the snippets share one tsquery, worked out while the vector leg runs.
+  const tsquery = options.textQuery ? Promise.resolve(options.textQuery) : textQuery(database, input.query);
+  const runText = async (): Promise<LegRow[]> => {
+    const q = await tsquery; // awaited here either way: a failure is the search's, never unhandled
+    return legs === "vector" ? [] : textLeg(database, projectId, q, n, filter);
+  };
   const [v, t] = await Promise.all([runVector(), runText()]);
   const fusion = { k: options.rrfK ?? DEFAULT_RRF_K, weights: options.weights ?? DEFAULT_WEIGHTS };
   const byChunk = fuse(v, t, { ...fusion, perDocument: true });
-  const at = { query: input.query, tsquery };
+  const at = { query: input.query, tsquery: await tsquery };
   if (input.perDocument) return present(database, projectId, at, byChunk.slice(0, k));
   const docs = fuse(v, t, fusion).slice(0, k);
   return present(database, projectId, at, docs, byChunk);
