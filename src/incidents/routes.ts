@@ -9,7 +9,14 @@ import { IdParam } from "../http/params.ts";
 import { addLink, addNote, changeStatus, setSeverity } from "./actions.ts";
 import { announceIncidentChanges } from "./events.ts";
 import { Incident, IncidentEvent, IncidentKind, IncidentStatus, Severity } from "./model.ts";
-import { decodeCursor, encodeCursor, getIncident, incidentTimeline, listIncidents } from "./store.ts";
+import {
+  countIncidents,
+  decodeCursor,
+  encodeCursor,
+  getIncident,
+  incidentTimeline,
+  listIncidents,
+} from "./store.ts";
 
 /**
  * Adds kind-specific context to an incident's detail (e.g. sample spans for exceptions) without the
@@ -68,6 +75,71 @@ export function incidentRoutes(deps: AppDeps, enrichers: IncidentEnrichers = {})
       const last = rows.at(-1);
       return c.json(
         { incidents: rows, nextCursor: rows.length === q.limit && last ? encodeCursor(last) : null },
+        200,
+      );
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: "get",
+      path: "/api/v1/incidents/counts",
+      tags: ["incidents"],
+      summary: "How many incidents there are per kind, severity and status (no cap, unlike a page)",
+      request: {
+        query: z.object({
+          status: z
+            .string()
+            .optional()
+            .transform((v, ctx) => {
+              const list = v ? [...new Set(v.split(","))] : [];
+              for (const s of list) {
+                if (!IncidentStatus.safeParse(s).success) {
+                  ctx.addIssue({ code: "custom", message: `unknown status ${JSON.stringify(s)}` });
+                  return z.NEVER;
+                }
+              }
+              return list;
+            })
+            .openapi({
+              type: "string",
+              description: "Comma-separated statuses to count (default: all), e.g. open,acknowledged",
+            }),
+        }),
+      },
+      responses: {
+        200: {
+          description: "One row per kind, severity and status that has incidents",
+          content: {
+            "application/json": {
+              schema: z.object({
+                counts: z.array(
+                  z.object({
+                    kind: IncidentKind,
+                    severity: Severity,
+                    status: IncidentStatus,
+                    count: z.number().int(),
+                  }),
+                ),
+              }),
+            },
+          },
+        },
+        ...CommonErrorResponses,
+      },
+    }),
+    async (c) => {
+      const { status } = c.req.valid("query");
+      const counts = await countIncidents(database.db, c.get("project").id, status);
+      return c.json(
+        {
+          counts: counts.map((r) => ({
+            ...r,
+            kind: r.kind as IncidentKind,
+            severity: r.severity as Severity,
+            status: r.status as IncidentStatus,
+          })),
+        },
         200,
       );
     },

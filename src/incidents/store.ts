@@ -1,4 +1,4 @@
-import { and, desc, eq, gte, lt, or, type SQL, sql } from "drizzle-orm";
+import { and, desc, eq, gte, inArray, lt, or, type SQL, sql } from "drizzle-orm";
 import type { Db } from "../db/client.ts";
 import { incidentEvents, incidents } from "../db/schema/index.ts";
 import type { Incident, IncidentEvent } from "./model.ts";
@@ -58,6 +58,28 @@ export async function listIncidents(db: Db, projectId: string, f: IncidentFilter
     .orderBy(desc(incidents.lastSeen), desc(incidents.id))
     .limit(f.limit);
   return rows.map(toIncident);
+}
+
+/** Incidents per kind, severity and status (only the given statuses, when some are). */
+export async function countIncidents(
+  db: Db,
+  projectId: string,
+  statuses?: string[],
+): Promise<Array<{ kind: string; severity: string; status: string; count: number }>> {
+  const where: SQL[] = [eq(incidents.projectId, projectId)];
+  if (statuses?.length) where.push(inArray(incidents.status, statuses));
+  const rows = await db
+    .select({
+      kind: incidents.kind,
+      severity: incidents.severity,
+      status: incidents.status,
+      count: sql<number | string>`count(*)`,
+    })
+    .from(incidents)
+    .where(and(...where))
+    .groupBy(incidents.kind, incidents.severity, incidents.status)
+    .orderBy(incidents.kind, incidents.severity, incidents.status);
+  return rows.map((r) => ({ ...r, count: Number(r.count) }));
 }
 
 export async function getIncident(db: Db, projectId: string, id: string): Promise<Incident | undefined> {

@@ -5,7 +5,7 @@ import type { Embedder } from "./embedders/types.ts";
 import type { Llm } from "./llm.ts";
 import type { Citation, DocumentKind, SearchResult } from "./model.ts";
 import { hybridSearch } from "./search.ts";
-import { chunkDetails } from "./store.ts";
+import { chunkDetails, textQuery } from "./store.ts";
 
 export interface AskInput {
   question: string;
@@ -26,19 +26,22 @@ export async function retrieveSources(
   projectId: string,
   input: AskInput,
 ): Promise<Sources> {
+  // The search and the sources' text share the question's tsquery.
+  const tsquery = await textQuery(database, input.question);
   const results = (
-    await hybridSearch(database, embedder, projectId, {
-      query: input.question,
-      k: input.k ?? 5,
-      kinds: input.kinds,
-      perDocument: true,
-    })
+    await hybridSearch(
+      database,
+      embedder,
+      projectId,
+      { query: input.question, k: input.k ?? 5, kinds: input.kinds, perDocument: true },
+      { textQuery: tsquery },
+    )
   ).filter((r) => isRelevant(r, embedder.id === BUILTIN_EMBEDDER_ID ? Number.POSITIVE_INFINITY : 0.5));
   const details = await chunkDetails(
     database,
     projectId,
     results.map((r) => r.chunkId),
-    input.question,
+    tsquery,
   );
   const sources = results.map((r, i) => ({
     n: i + 1,

@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { sql } from "drizzle-orm";
 import type { Config } from "../config.ts";
 import type { Database } from "../db/client.ts";
@@ -11,8 +12,9 @@ import type { Embedder } from "./embedders/types.ts";
 import { indexDocument } from "./index-document.ts";
 import { parseMarkdown } from "./markdown.ts";
 import type { SearchResult } from "./model.ts";
+import { ResultCache } from "./result-cache.ts";
 import { hybridSearch } from "./search.ts";
-import { getDocument, type StoredDocument } from "./store.ts";
+import { getDocument, type StoredDocument, textQuery } from "./store.ts";
 import { terms } from "./tokens.ts";
 
 export const incidentPath = (id: string) => `incidents/${id}`;
@@ -76,12 +78,25 @@ export async function indexChangedIncidents(
 /**
  * The enricher for an incident's detail: its 3 most similar past incidents and 3 suggested
  * runbooks, by hybrid search on the incident's own text. Wire into incidentRoutes' enrichers.
+ * Answers are cached per incident text and version of the project's incident and runbook
+ * documents (see ragIncidentContext): an incident page is opened again and again, the documents
+ * change far less often.
  */
 export function ragIncidentEnricher(config: Config) {
   const embedder = embedderFor(config);
+  const cache = new ResultCache<IncidentContext>(CONTEXT_CACHE_ENTRIES, CONTEXT_CACHE_TTL_MS);
   return (database: Database, incident: Incident & { projectId: string }) =>
-    ragIncidentContext(database, incident, embedder);
+    ragIncidentContext(database, incident, embedder, cache);
 }
+
+/** Cached incident contexts per process, and how long one is trusted (see ResultCache). */
+const CONTEXT_CACHE_ENTRIES = 500;
+const CONTEXT_CACHE_TTL_MS = 5 * 60_000;
+
+export type IncidentContext = {
+  similar: SearchResult[];
+  runbooks: SearchResult[];
+};
 
 /**
  * What an incident is searched by: its title, source and the values (not the keys: "annotations",
@@ -98,27 +113,57 @@ export function incidentQuery(incident: Incident): string {
   return [...values].join("\n").slice(0, 2000);
 }
 
+/**
+ * With a cache, the answer is keyed by the incident's search text and the version of what it
+ * searches: the count and latest update of the project's incident and runbook documents (an
+ * upsert, a new document and a deletion each change it; vectors are written with their
+ * document). What the version cannot see — vectors the embed job adds later for a document the
+ * embedder failed on — the cache's TTL bounds.
+ */
 export async function ragIncidentContext(
   database: Database,
   incident: Incident & { projectId: string },
   embedder: Embedder = new BuiltinEmbedder(),
-): Promise<{ similar: SearchResult[]; runbooks: SearchResult[] }> {
+  cache?: ResultCache<IncidentContext>,
+): Promise<IncidentContext> {
   const projectId = incident.projectId;
   const query = incidentQuery(incident);
-  const self = await database.query<{ id: string }>(
-    sql`select id from documents where project_id = ${projectId} and kind = 'incident' and path = ${incidentPath(incident.id)}`,
+  const [corpus] = await database.query<{ self: string | null; n: number | string; at: string | null }>(
+    sql`select (select id from documents
+                 where project_id = ${projectId} and kind = 'incident' and path = ${incidentPath(incident.id)}) as self,
+               count(*) as n, max(updated_at)::text as at
+          from documents where project_id = ${projectId} and kind in ('incident', 'runbook')`,
   );
+  const key = createHash("sha256")
+    .update(
+      JSON.stringify([
+        projectId,
+        incident.id,
+        embedder.id,
+        query,
+        corpus?.self,
+        String(corpus?.n),
+        corpus?.at,
+      ]),
+    )
+    .digest("base64url");
+  const cached = cache?.get(key);
+  if (cached) return cached;
+  // Both searches are of the same text: its tsquery is worked out once.
+  const tsquery = await textQuery(database, query);
   const [similar, runbooks] = await Promise.all([
     hybridSearch(
       database,
       embedder,
       projectId,
       { query, k: 3, kinds: ["incident"] },
-      { excludeDocumentIds: self.map((s) => s.id) },
+      { excludeDocumentIds: corpus?.self ? [corpus.self] : [], textQuery: tsquery },
     ),
-    hybridSearch(database, embedder, projectId, { query, k: 3, kinds: ["runbook"] }),
+    hybridSearch(database, embedder, projectId, { query, k: 3, kinds: ["runbook"] }, { textQuery: tsquery }),
   ]);
-  return { similar, runbooks };
+  const context = { similar, runbooks };
+  cache?.set(key, context);
+  return context;
 }
 
 /**

@@ -5,7 +5,7 @@ import type { SearchInput, SearchResult } from "./model.ts";
 import { embedderReady } from "./ready.ts";
 import { highlight } from "./snippet.ts";
 import type { LegFilter, LegRow } from "./store.ts";
-import { type ChunkDetail, chunkDetails, textLeg, vectorLeg } from "./store.ts";
+import { type ChunkDetail, chunkDetails, type TextQuery, textLeg, textQuery, vectorLeg } from "./store.ts";
 import { terms } from "./tokens.ts";
 
 export interface SearchOptions {
@@ -15,6 +15,8 @@ export interface SearchOptions {
   weights?: { vector: number; text: number };
   excludeDocumentIds?: string[];
   onVectorError?: (error: unknown) => void;
+  /** The query's tsquery (textQuery), when the caller already has it: several searches of one text. */
+  textQuery?: TextQuery;
 }
 
 /** Candidates each leg hands to fusion: deep enough that fusion can promote a document ranked low in one leg. */
@@ -59,14 +61,19 @@ export async function hybridSearch(
       filter,
     );
   };
-  const runText = async (): Promise<LegRow[]> =>
-    legs === "vector" ? [] : textLeg(database, projectId, input.query, n, filter);
+  // The text leg and the snippets share one tsquery, worked out while the vector leg runs.
+  const tsquery = options.textQuery ? Promise.resolve(options.textQuery) : textQuery(database, input.query);
+  const runText = async (): Promise<LegRow[]> => {
+    const q = await tsquery; // awaited here either way: a failure is the search's, never unhandled
+    return legs === "vector" ? [] : textLeg(database, projectId, q, n, filter);
+  };
   const [v, t] = await Promise.all([runVector(), runText()]);
   const fusion = { k: options.rrfK ?? DEFAULT_RRF_K, weights: options.weights ?? DEFAULT_WEIGHTS };
   const byChunk = fuse(v, t, { ...fusion, perDocument: true });
-  if (input.perDocument) return present(database, projectId, input.query, byChunk.slice(0, k));
+  const at = { query: input.query, tsquery: await tsquery };
+  if (input.perDocument) return present(database, projectId, at, byChunk.slice(0, k));
   const docs = fuse(v, t, fusion).slice(0, k);
-  return present(database, projectId, input.query, docs, byChunk);
+  return present(database, projectId, at, docs, byChunk);
 }
 
 /**
@@ -106,7 +113,7 @@ function pickPassages(
 async function present(
   database: Database,
   projectId: string,
-  query: string,
+  { query, tsquery }: { query: string; tsquery: TextQuery },
   top: Fused[],
   byChunk?: Fused[],
 ): Promise<SearchResult[]> {
@@ -116,7 +123,7 @@ async function present(
     database,
     projectId,
     [...new Set([...top, ...candidates].map((f) => f.chunkId))],
-    query,
+    tsquery,
   );
   const fused = byChunk ? pickPassages(top, candidates, details, query) : top;
   const out: SearchResult[] = [];

@@ -372,18 +372,36 @@ const orQuery = (text: string) =>
       where n = 1 or cumulative * total.rows <= ${TEXT_LEG_ROW_BUDGET})`;
 
 /**
+ * The text leg's tsquery for a query (orQuery), as text: worked out once and handed to textLeg and
+ * chunkDetails (and to the searches of one incident), as its statistics lookup costs more than the
+ * ranking on a small corpus.
+ */
+export async function textQuery(database: Database, query: string): Promise<TextQuery> {
+  const [row] = await database.query<{ q: string }>(sql`select ${orQuery(queryText(query))}::text as q`);
+  return { tsquery: row?.q ?? "" };
+}
+
+/** A query's tsquery as textQuery works it out. */
+export interface TextQuery {
+  tsquery: string;
+}
+
+const tsquerySql = (query: string | TextQuery) =>
+  typeof query === "string" ? orQuery(queryText(query)) : sql`(select ${query.tsquery}::tsquery)`;
+
+/**
  * Full-text leg: ts_rank over title (A), headings (B) and body (D), normalised by log length
  * (flag 1) so long sections do not win by size alone.
  */
 export async function textLeg(
   database: Database,
   projectId: string,
-  query: string,
+  query: string | TextQuery,
   limit: number,
   filter: LegFilter = {},
 ): Promise<LegRow[]> {
   const rows = await database.query<{ id: number; document_id: string; score: number }>(sql`
-    with q as materialized (select ${orQuery(queryText(query))} as q)
+    with q as materialized (select ${tsquerySql(query)} as q)
     select c.id, c.document_id, ts_rank('{0.1, 0.2, 0.5, 1.0}', c.tsv, q.q, 1) as score
     from chunks c, q
     where c.project_id = ${projectId} and c.tsv @@ q.q${filterSql("c", filter)}
@@ -412,11 +430,11 @@ export async function chunkDetails(
   database: Database,
   projectId: string,
   chunkIds: number[],
-  query: string,
+  query: string | TextQuery,
 ): Promise<Map<number, ChunkDetail>> {
   if (!chunkIds.length) return new Map();
   const rows = await database.query<Row>(sql`
-    with q as (select ${orQuery(queryText(query))} as q)
+    with q as (select ${tsquerySql(query)} as q)
     select c.id, c.document_id, d.kind, d.path, d.title, c.heading_path, c.content,
       ts_headline('english', translate(c.content, ${MARK_START + MARK_END}, ''), q.q,
         ${`StartSel=${MARK_START}, StopSel=${MARK_END}, MaxWords=40, MinWords=15, MaxFragments=2, FragmentDelimiter=" … "`}) as snippet

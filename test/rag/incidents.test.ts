@@ -1,8 +1,15 @@
 import { expect, it } from "vitest";
 import { loadConfig } from "../../src/config.ts";
+import { getIncident } from "../../src/incidents/read.ts";
 import { addEvent, recordOccurrence } from "../../src/incidents/record.ts";
 import { BuiltinEmbedder } from "../../src/rag/embedders/builtin.ts";
-import { indexChangedIncidents, type ragIncidentContext, ragTopRunbook } from "../../src/rag/incidents.ts";
+import {
+  type IncidentContext,
+  indexChangedIncidents,
+  ragIncidentContext,
+  ragTopRunbook,
+} from "../../src/rag/incidents.ts";
+import { ResultCache } from "../../src/rag/result-cache.ts";
 import { useApp } from "../helpers/app.ts";
 import { describeEachDatabase } from "../helpers/db.ts";
 import { SOME_RUNBOOKS } from "./runbooks.ts";
@@ -83,7 +90,7 @@ describeEachDatabase("rag over incidents", (db) => {
     // Through the incident detail route, where app.ts wires the enricher in.
     const res = await t.request(`/api/v1/incidents/${ids.crash2}`);
     const { context: ctx } = (await res.json()) as {
-      context: Awaited<ReturnType<typeof ragIncidentContext>>;
+      context: IncidentContext;
     };
     expect(ctx.similar.length).toBeGreaterThan(0);
     expect(ctx.similar.length).toBeLessThanOrEqual(3);
@@ -91,6 +98,56 @@ describeEachDatabase("rag over incidents", (db) => {
     expect(ctx.similar.some((s) => s.path === `incidents/${ids.crash2}`)).toBe(false);
     expect(ctx.runbooks).toHaveLength(3);
     expect(ctx.runbooks[0]!.path).toBe("kubernetes/KubePodCrashLooping.md");
+  });
+
+  it("caches an incident's context until its text or the project's incident and runbook documents change", async () => {
+    const cache = new ResultCache<IncidentContext>(10, 60_000);
+    const incident = {
+      ...(await getIncident(db.database.db, t.projectId, ids.crash2!))!,
+      projectId: t.projectId,
+    };
+    const first = await ragIncidentContext(db.database, incident, embedder, cache);
+    expect(first).toEqual(await ragIncidentContext(db.database, incident, embedder));
+    // Unchanged: the cached answer, for the one query that reads the documents' version.
+    const used: string[] = [];
+    const counted = new Proxy(db.database, {
+      get(target, prop, receiver) {
+        if (prop === "query" || prop === "execute" || prop === "db") used.push(String(prop));
+        return Reflect.get(target, prop, receiver);
+      },
+    });
+    expect(await ragIncidentContext(counted, incident, embedder, cache)).toBe(first);
+    expect(used).toEqual(["query"]);
+
+    // A new runbook, then its deletion: each a new answer, the one a fresh search gives.
+    const added = await t.post("/api/v1/documents", {
+      kind: "runbook",
+      path: "kubernetes/worker-crashloop.md",
+      content:
+        "# Billing worker CrashLoopBackOff\n\nThe billing worker pod crash loops when its queue is gone.",
+    });
+    expect(added.status).toBe(201);
+    const withRunbook = await ragIncidentContext(db.database, incident, embedder, cache);
+    expect(withRunbook).not.toBe(first);
+    expect(withRunbook).toEqual(await ragIncidentContext(db.database, incident, embedder));
+    expect(withRunbook.runbooks.map((r) => r.path)).toContain("kubernetes/worker-crashloop.md");
+    const { id } = (await added.json()) as { id: string };
+    expect((await t.request(`/api/v1/documents/${id}`, { method: "DELETE" })).status).toBe(204);
+    const after = await ragIncidentContext(db.database, incident, embedder, cache);
+    expect(after.runbooks.map((r) => r.path)).not.toContain("kubernetes/worker-crashloop.md");
+    expect(after).toEqual(first);
+
+    // Another incident text is another key.
+    const renamed = {
+      ...incident,
+      title: "NodeFilesystemSpaceFillingUp",
+      sample: { annotations: { description: "Filesystem on /var is 95% full" } },
+      labels: {},
+    };
+    const other = await ragIncidentContext(db.database, renamed, embedder, cache);
+    expect(other).toEqual(await ragIncidentContext(db.database, renamed, embedder));
+    expect(other.runbooks[0]!.path).not.toBe(first.runbooks[0]!.path);
+    expect(cache.size).toBe(3);
   });
 
   it("names the top runbook for a notification, and none for unrelated text", async () => {

@@ -23,13 +23,7 @@ import {
 import { driftSeries, featureScore, performanceRows, reportFeatures } from "../../src/ui/views/monitors.ts";
 import { overviewModel } from "../../src/ui/views/overview.ts";
 import { pageUrl } from "../../src/ui/views/query.ts";
-import {
-  buckets,
-  redCharts,
-  traceListQuery,
-  type WaterfallSpan,
-  waterfall,
-} from "../../src/ui/views/traces.ts";
+import { redCharts, traceListQuery, type WaterfallSpan, waterfall } from "../../src/ui/views/traces.ts";
 import type { Incident, Report } from "../../src/ui/views/types.ts";
 
 const incident = (over: Partial<Incident> = {}): Incident => ({
@@ -91,9 +85,10 @@ describe("overview", () => {
   it("counts active incidents by kind and severity, zeros included; drifted monitors name their features", () => {
     const m = overviewModel({
       active: [
-        incident({ kind: "exception", severity: "error" }),
-        incident({ kind: "exception", severity: "error" }),
-        incident({ kind: "alert", severity: "critical" }),
+        { kind: "exception", severity: "error", status: "open", count: 2 },
+        { kind: "exception", severity: "error", status: "acknowledged", count: 1 },
+        { kind: "exception", severity: "warning", status: "open", count: 4 },
+        { kind: "alert", severity: "critical", status: "open", count: 1 },
       ],
       services: [
         { service: "a", requests: 10, errors: 0, errorRate: 0, p50Ms: 1, p95Ms: 2, p99Ms: 3 },
@@ -115,14 +110,14 @@ describe("overview", () => {
       datasets: [],
       runs: [],
     });
-    expect(m.activeTotal).toBe(3);
+    expect(m.activeTotal).toBe(8);
     expect(m.matrix.find((r) => r.kind === "exception")).toEqual({
       kind: "exception",
-      counts: [0, 2, 0, 0],
-      total: 2,
+      counts: [0, 3, 4, 0],
+      total: 7,
     });
     expect(m.matrix.find((r) => r.kind === "schema")!.total).toBe(0);
-    expect(m.severityTotals).toEqual([1, 2, 0, 0]);
+    expect(m.severityTotals).toEqual([1, 3, 4, 0]);
     expect(m.services.map((s) => s.service)).toEqual(["b", "a"]); // worst error rate first
     expect(m.monitors.map((x) => [x.verdict, x.driftedFeatures])).toEqual([
       ["drifted", ["age"]],
@@ -247,18 +242,25 @@ describe("incident detail", () => {
 
 describe("traces", () => {
   it("RED series per service and bucket: rate per minute, error %, p95; a bucket without requests is a gap", () => {
-    const windows = buckets(Date.parse("2026-01-01T01:00:00Z"), 1, 2);
-    expect(windows.map((w) => [w.from, w.to])).toEqual([
-      ["2026-01-01T00:00:00.000Z", "2026-01-01T00:30:00.000Z"],
-      ["2026-01-01T00:30:00.000Z", "2026-01-01T01:00:00.000Z"],
-    ]);
-    const red = redCharts(windows, [
-      [{ service: "a", requests: 60, errors: 6, errorRate: 0.1, p50Ms: 5, p95Ms: 20, p99Ms: 30 }],
-      [
-        { service: "a", requests: 30, errors: 0, errorRate: 0, p50Ms: 5, p95Ms: 10, p99Ms: 30 },
-        { service: "b", requests: 3, errors: 3, errorRate: 1, p50Ms: 5, p95Ms: 99, p99Ms: 99 },
-      ],
-    ]);
+    const a = { service: "a", errors: 0, errorRate: 0, p50Ms: 5, p99Ms: 30 };
+    const buckets = [
+      {
+        from: "2026-01-01T00:00:00.000Z",
+        to: "2026-01-01T00:30:00.000Z",
+        services: [{ ...a, requests: 60, errors: 6, errorRate: 0.1, p95Ms: 20 }],
+      },
+      {
+        from: "2026-01-01T00:30:00.000Z",
+        to: "2026-01-01T01:00:00.000Z",
+        services: [
+          { ...a, requests: 30, p95Ms: 10 },
+          { service: "b", requests: 3, errors: 3, errorRate: 1, p50Ms: 5, p95Ms: 99, p99Ms: 99 },
+        ],
+      },
+    ];
+    const red = redCharts(buckets);
+    // A point at its bucket's end.
+    expect(red.x).toEqual([Date.parse(buckets[0]!.to) / 1000, Date.parse(buckets[1]!.to) / 1000]);
     expect(red.services).toEqual(["a", "b"]);
     expect(red.rate).toEqual([
       { label: "a", values: [2, 1] },
@@ -266,7 +268,13 @@ describe("traces", () => {
     ]);
     expect(red.errorRate[0]!.values).toEqual([10, 0]);
     expect(red.p95[1]!.values).toEqual([null, 99]);
-    expect(redCharts(windows, [[], []], "a").services).toEqual([]);
+    expect(redCharts(buckets, "b").rate).toEqual([{ label: "b", values: [null, 0.1] }]);
+    expect(
+      redCharts(
+        buckets.map((b) => ({ ...b, services: [] })),
+        "a",
+      ).services,
+    ).toEqual([]);
   });
 
   it("a waterfall places spans by their nanosecond start and marks errors and exception events", () => {

@@ -1,7 +1,7 @@
 import { Badge, EmptyState } from "../layout.tsx";
 import { ago, formatMs, formatPercent } from "../views/format.ts";
 import { type OverviewModel, overviewModel, SEVERITIES } from "../views/overview.ts";
-import type { Dataset, Incident, Monitor, Report, RetrainingRun, ServiceStats } from "../views/types.ts";
+import type { Dataset, IncidentCount, Monitor, Report, RetrainingRun, ServiceStats } from "../views/types.ts";
 import { render, type UiContext } from "./common.tsx";
 import { demoCommand } from "./empty-commands.ts";
 
@@ -11,9 +11,8 @@ export async function overviewPage(c: UiContext) {
   const api = c.get("api");
   const now = Date.now();
   const from = new Date(now - OVERVIEW_HOURS * 3600_000).toISOString();
-  const [open, acked, services, monitors, datasets, runs] = await Promise.all([
-    api.get<{ incidents: Incident[] }>("/api/v1/incidents", { status: "open", limit: 500 }),
-    api.get<{ incidents: Incident[] }>("/api/v1/incidents", { status: "acknowledged", limit: 500 }),
+  const [active, services, monitors, datasets, runs] = await Promise.all([
+    api.get<{ counts: IncidentCount[] }>("/api/v1/incidents/counts", { status: "open,acknowledged" }),
     api.get<{ services: ServiceStats[] }>("/api/v1/services", { from }),
     api.get<{ monitors: Monitor[] }>("/api/v1/monitors"),
     api.get<{ datasets: Dataset[] }>("/api/v1/datasets", { limit: 200 }),
@@ -27,7 +26,7 @@ export async function overviewPage(c: UiContext) {
     ),
   );
   const model = overviewModel({
-    active: [...open.incidents, ...acked.incidents],
+    active: active.counts,
     services: services.services,
     monitors: monitors.monitors,
     latestReports: new Map(latest),

@@ -2,7 +2,6 @@ import { Badge, Chart, EmptyState, Pager } from "../layout.tsx";
 import { formatMs, formatPercent, utc } from "../views/format.ts";
 import { pageUrl } from "../views/query.ts";
 import {
-  buckets,
   redCharts,
   TRACE_STATUSES,
   traceListQuery,
@@ -10,20 +9,19 @@ import {
   WINDOW_HOURS,
   waterfall,
 } from "../views/traces.ts";
-import type { ServiceStats, TraceSummary } from "../views/types.ts";
+import type { ServiceRed, TraceSummary } from "../views/types.ts";
 import { originOf, render, type UiContext } from "./common.tsx";
 import { tracesCommand } from "./empty-commands.ts";
 import { notFoundPage } from "./incidents.tsx";
 
-/** Points per RED chart: each is one /api/v1/services aggregate. */
+/** Points per RED chart. */
 export const RED_BUCKETS = 12;
 
 export async function traceListPage(c: UiContext) {
   const api = c.get("api");
   const q = traceListQuery(c.req.query(), Date.now());
   const { hours: _h, to: _t, ...apiFilters } = q.filters;
-  const windows = buckets(Date.parse(q.to), q.hours, RED_BUCKETS);
-  const [page, totals, ...perBucket] = await Promise.all([
+  const [page, totals] = await Promise.all([
     api.get<{ traces: TraceSummary[]; nextCursor: string | null }>("/api/v1/traces", {
       ...apiFilters,
       from: q.from,
@@ -31,14 +29,10 @@ export async function traceListPage(c: UiContext) {
       cursor: q.cursor,
       limit: 50,
     }),
-    api.get<{ services: ServiceStats[] }>("/api/v1/services", { from: q.from, to: q.to }),
-    ...windows.map((w) =>
-      api
-        .get<{ services: ServiceStats[] }>("/api/v1/services", { from: w.from, to: w.to })
-        .then((r) => r.services),
-    ),
+    // The window's per-service figures and the charts' buckets, in one query.
+    api.get<ServiceRed>("/api/v1/services/red", { from: q.from, to: q.to, buckets: RED_BUCKETS }),
   ]);
-  const red = redCharts(windows, perBucket as ServiceStats[][], q.filters.service);
+  const red = redCharts(totals.buckets, q.filters.service);
   const pinned = { ...q.filters, to: q.to };
   const next = page.nextCursor ? pageUrl("/traces", pinned, { cursor: page.nextCursor }) : null;
   const services = totals.services.filter((s) => !q.filters.service || s.service === q.filters.service);

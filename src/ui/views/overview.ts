@@ -1,6 +1,6 @@
 import type {
   Dataset,
-  Incident,
+  IncidentCount,
   IncidentKind,
   Monitor,
   Report,
@@ -13,8 +13,8 @@ export const KINDS: IncidentKind[] = ["exception", "alert", "drift", "schema", "
 export const SEVERITIES: Severity[] = ["critical", "error", "warning", "info"];
 
 export interface OverviewInput {
-  /** Incidents not resolved (open and acknowledged). */
-  active: Incident[];
+  /** How many incidents are not resolved (open and acknowledged), per kind, severity and status. */
+  active: IncidentCount[];
   services: ServiceStats[];
   monitors: Monitor[];
   latestReports: Map<string, Report | undefined>;
@@ -41,8 +41,8 @@ export interface OverviewModel {
 
 export function overviewModel(input: OverviewInput): OverviewModel {
   const matrix = KINDS.map((kind) => {
-    const counts = SEVERITIES.map(
-      (s) => input.active.filter((i) => i.kind === kind && i.severity === s).length,
+    const counts = SEVERITIES.map((s) =>
+      input.active.filter((i) => i.kind === kind && i.severity === s).reduce((n, i) => n + i.count, 0),
     );
     return { kind, counts, total: counts.reduce((a, b) => a + b, 0) };
   });
@@ -69,7 +69,7 @@ export function overviewModel(input: OverviewInput): OverviewModel {
     .sort((a, b) => b.updatedAt.localeCompare(a.updatedAt))
     .slice(0, 8);
   return {
-    activeTotal: input.active.length,
+    activeTotal: input.active.reduce((n, i) => n + i.count, 0),
     matrix,
     severityTotals,
     services,

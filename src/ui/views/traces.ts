@@ -1,5 +1,5 @@
 import { type Filters, isCursor, isIsoDate, isName, isPositiveNumber, pickFilters } from "./query.ts";
-import type { ServiceStats } from "./types.ts";
+import type { RedBucket, ServiceStats } from "./types.ts";
 
 export const WINDOW_HOURS = ["1", "3", "6", "24"] as const;
 export const TRACE_STATUSES = ["ok", "error", "unset"] as const;
@@ -28,23 +28,6 @@ export function traceListQuery(
   };
 }
 
-/** `count` equal windows ending at `to`, oldest first. */
-export function buckets(
-  toMs: number,
-  hours: number,
-  count: number,
-): Array<{ from: string; to: string; at: number }> {
-  const width = (hours * 3600_000) / count;
-  return Array.from({ length: count }, (_v, i) => {
-    const start = toMs - (count - i) * width;
-    return {
-      from: new Date(start).toISOString(),
-      to: new Date(start + width).toISOString(),
-      at: (start + width) / 1000,
-    };
-  });
-}
-
 export interface Series {
   label: string;
   values: Array<number | null>;
@@ -59,29 +42,25 @@ export interface RedCharts {
 }
 
 /**
- * Rate (requests per minute), error rate (%) and p95 (ms) per service per bucket: the RED charts.
- * A bucket without requests of a service has no error rate or p95 (a gap, not a zero).
+ * Rate (requests per minute), error rate (%) and p95 (ms) per service per bucket: the RED charts,
+ * from GET /api/v1/services/red's buckets. A bucket without requests of a service has no error
+ * rate or p95 (a gap, not a zero); a point sits at its bucket's end.
  */
-export function redCharts(
-  windows: Array<{ at: number; from: string; to: string }>,
-  perBucket: ServiceStats[][],
-  only?: string,
-): RedCharts {
+export function redCharts(buckets: RedBucket[], only?: string): RedCharts {
   const names = new Set<string>();
-  for (const b of perBucket) for (const s of b) if (!only || s.service === only) names.add(s.service);
+  for (const b of buckets) for (const s of b.services) if (!only || s.service === only) names.add(s.service);
   const services = [...names].sort();
   const series = (pick: (s: ServiceStats, minutes: number) => number | null) =>
     services.map((name) => ({
       label: name,
-      values: perBucket.map((b, i) => {
-        const s = b.find((x) => x.service === name);
-        const w = windows[i]!;
-        const minutes = (Date.parse(w.to) - Date.parse(w.from)) / 60_000;
+      values: buckets.map((b) => {
+        const s = b.services.find((x) => x.service === name);
+        const minutes = (Date.parse(b.to) - Date.parse(b.from)) / 60_000;
         return s ? pick(s, minutes) : null;
       }),
     }));
   return {
-    x: windows.map((w) => w.at),
+    x: buckets.map((b) => Date.parse(b.to) / 1000),
     services,
     rate: series((s, minutes) => Number((s.requests / minutes).toFixed(3))),
     errorRate: series((s) => (s.requests ? Number((s.errorRate * 100).toFixed(2)) : null)),

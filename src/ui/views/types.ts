@@ -42,6 +42,27 @@ export interface ServiceStats {
   p99Ms: number | null;
 }
 
+/** GET /api/v1/incidents/counts: one row per kind, severity and status. */
+export interface IncidentCount {
+  kind: IncidentKind;
+  severity: Severity;
+  status: IncidentStatus;
+  count: number;
+}
+
+/** GET /api/v1/services/red: the window's ServiceStats, and each bucket's. */
+export interface RedBucket {
+  from: string;
+  to: string;
+  services: ServiceStats[];
+}
+export interface ServiceRed {
+  from: string;
+  to: string;
+  services: ServiceStats[];
+  buckets: RedBucket[];
+}
+
 export interface TraceSummary {
   traceId: string;
   rootService: string;
