@@ -9,7 +9,8 @@
  * the two measured back to back. On PostgreSQL (a fresh database of BENCH_DATABASE_URL, default the
  * test server) and on the embedded database (a data directory in a temp dir; its COPY baseline runs
  * after the server has stopped, from this process, through `/dev/blob`). Prints rows/s, the ratio
- * (target ≥ 0.6×) and the server's peak RSS (VmHWM).
+ * (target ≥ 0.6×), the server's peak RSS (VmHWM) and the CPU time its process (every thread) spent on
+ * the request: a figure that holds when other work shares the machine, as wall times do not.
  * Env: BENCH_ROWS (100000), BENCH_ONLY (postgres | pglite), BENCH_SERVER_NODE_ARGS.
  */
 import { type ChildProcess, spawn } from "node:child_process";
@@ -156,6 +157,15 @@ async function stopServer(child: ChildProcess): Promise<void> {
   await exited;
 }
 
+/** CPU seconds (user + system, every thread) the process has used so far. */
+function cpuSeconds(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
+}
+/** USER_HZ: the unit of /proc CPU times, 100 on every Linux Node.js runs on. */
+const CLOCK_TICKS = 100;
+
 function peakRssMb(pid: number): number {
   const status = readFileSync(`/proc/${pid}/status`, "utf8");
   return Number(/VmHWM:\s+(\d+) kB/.exec(status)?.[1] ?? 0) / 1024;
@@ -221,6 +231,7 @@ interface Result {
   ratio: number;
   flagged: number;
   rssMb: number;
+  serverCpuSeconds: number;
 }
 
 async function ingest(base: string, rows: Row[], v: Variant) {
@@ -263,7 +274,9 @@ async function onPostgres(): Promise<Result[]> {
       for (const [k, v] of VARIANTS.entries()) {
         const rows = makeRows(ROWS, `pg${k}`, 100 + k);
         console.error(`PostgreSQL: ${v.name}, ${ROWS} rows`);
+        const cpu0 = cpuSeconds(server.pid!);
         const run = await ingest(started.base, rows, v);
+        const serverCpuSeconds = cpuSeconds(server.pid!) - cpu0;
         const chunks = copyText(randomUUID(), rows);
         const t0 = performance.now();
         await copyIn(database.db, "predictions_copy", COPY_COLUMNS, chunks);
@@ -276,6 +289,7 @@ async function onPostgres(): Promise<Result[]> {
           ratio: copySeconds / run.seconds,
           flagged: run.flagged,
           rssMb: peakRssMb(server.pid!),
+          serverCpuSeconds,
         });
       }
     } finally {
@@ -295,8 +309,15 @@ async function onPostgres(): Promise<Result[]> {
  */
 async function onPglite(): Promise<Result[]> {
   const dir = mkdtempSync(join(tmpdir(), "vigil-bench-"));
-  const runs: { v: Variant; rows: Row[]; seconds: number; bytes: number; flagged: number; rss: number }[] =
-    [];
+  const runs: {
+    v: Variant;
+    rows: Row[];
+    seconds: number;
+    bytes: number;
+    flagged: number;
+    rss: number;
+    cpu: number;
+  }[] = [];
   try {
     const started = await startServer({ DATABASE_URL: "", VIGIL_DATA_DIR: dir });
     try {
@@ -305,8 +326,10 @@ async function onPglite(): Promise<Result[]> {
       for (const [k, v] of VARIANTS.entries()) {
         const rows = makeRows(ROWS, `lite${k}`, 200 + k);
         console.error(`PGlite: ${v.name}, ${ROWS} rows`);
+        const cpu0 = cpuSeconds(started.child.pid!);
         const run = await ingest(started.base, rows, v);
-        runs.push({ v, rows, ...run, rss: peakRssMb(started.child.pid!) });
+        const cpu = cpuSeconds(started.child.pid!) - cpu0;
+        runs.push({ v, rows, ...run, rss: peakRssMb(started.child.pid!), cpu });
       }
     } finally {
       await stopServer(started.child);
@@ -335,6 +358,7 @@ async function onPglite(): Promise<Result[]> {
           ratio: copySeconds / run.seconds,
           flagged: run.flagged,
           rssMb: run.rss,
+          serverCpuSeconds: run.cpu,
         });
       }
       return results;
@@ -349,7 +373,7 @@ async function onPglite(): Promise<Result[]> {
 function print(title: string, results: Result[]) {
   console.log(`\n${title}`);
   console.log(
-    "  variant             body MB   ingest rows/s   COPY rows/s   ratio   flagged   server peak RSS",
+    "  variant             body MB   ingest rows/s   COPY rows/s   ratio   flagged   server peak RSS   server CPU",
   );
   for (const r of results) {
     console.log(
@@ -357,7 +381,7 @@ function print(title: string, results: Result[]) {
         r.copyRowsPerSecond,
       ).padStart(
         13,
-      )} ${`${fmt(r.ratio, 2)}×`.padStart(7)} ${String(r.flagged).padStart(9)} ${`${fmt(r.rssMb)} MB`.padStart(17)}`,
+      )} ${`${fmt(r.ratio, 2)}×`.padStart(7)} ${String(r.flagged).padStart(9)} ${`${fmt(r.rssMb)} MB`.padStart(17)} ${`${fmt(r.serverCpuSeconds, 2)} s`.padStart(12)}`,
     );
   }
 }
