@@ -2,62 +2,13 @@ import { expect, it } from "vitest";
 import { createApiKey } from "../../src/auth/store.ts";
 import { useApp } from "../helpers/app.ts";
 import { describeEachDatabase } from "../helpers/db.ts";
+import { NS, runEventBuilder } from "./openlineage-events.ts";
 
 // Response bodies are checked by value; a loose type keeps the assertions readable.
 // biome-ignore lint/suspicious/noExplicitAny: test bodies
 type Json = Record<string, any>;
 
-const PRODUCER = "https://github.com/OpenLineage/OpenLineage/tree/1.40.0/client/python";
-const NS = "postgres://warehouse:5432";
-
-let runs = 0;
-/** A COMPLETE run event: job reads `inputs`, writes `outputs`; lineage = output field → [input, field][]. */
-function runEvent(
-  job: string,
-  inputs: string[],
-  outputs: { name: string; fields?: string[]; lineage?: Record<string, [string, string][]> }[],
-  ns = NS,
-) {
-  runs++;
-  return {
-    eventType: "COMPLETE",
-    eventTime: new Date(Date.UTC(2026, 0, 1, 0, 0, runs)).toISOString(),
-    producer: PRODUCER,
-    schemaURL: "https://openlineage.io/spec/2-0-2/OpenLineage.json#/$defs/RunEvent",
-    run: { runId: `00000000-0000-4000-8000-${String(runs).padStart(12, "0")}` },
-    job: { namespace: "etl", name: job },
-    inputs: inputs.map((name) => ({ namespace: ns, name })),
-    outputs: outputs.map((o) => ({
-      namespace: ns,
-      name: o.name,
-      facets: {
-        ...(o.fields
-          ? {
-              schema: {
-                _producer: PRODUCER,
-                _schemaURL: "https://openlineage.io/spec/facets/1-2-0/SchemaDatasetFacet.json",
-                fields: o.fields.map((name) => ({ name, type: "string" })),
-              },
-            }
-          : {}),
-        ...(o.lineage
-          ? {
-              columnLineage: {
-                _producer: PRODUCER,
-                _schemaURL: "https://openlineage.io/spec/facets/1-2-0/ColumnLineageDatasetFacet.json",
-                fields: Object.fromEntries(
-                  Object.entries(o.lineage).map(([out, ins]) => [
-                    out,
-                    { inputFields: ins.map(([name, field]) => ({ namespace: ns, name, field })) },
-                  ]),
-                ),
-              },
-            }
-          : {}),
-      },
-    })),
-  };
-}
+const runEvent = runEventBuilder();
 
 /** `kind:name` of each listed node, with its depth: what a test compares. */
 const names = (nodes: Json[]) => nodes.map((n) => `${n.depth} ${n.kind}:${n.name}`);
