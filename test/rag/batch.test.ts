@@ -147,3 +147,21 @@ describeEachDatabase("rag document batches", (db) => {
     expect(spec.paths["/api/v1/documents/batch"]).toBeDefined();
   });
 });
+
+describeEachDatabase("rag document batches above the body limit", (db) => {
+  const t = useApp(db, { env: { VIGIL_BODY_LIMIT: "64kb" }, project: "rag-batch-limit" });
+
+  it("refuses a batch larger than VIGIL_BODY_LIMIT with a JSON 413, storing none of it", async () => {
+    const documents = Array.from({ length: 20 }, (_, i) =>
+      doc(`limit/${i}.md`, `# ${i}\n\n${"word ".repeat(1000)}`),
+    );
+    const res = await t.post("/api/v1/documents/batch", { documents });
+    expect(res.status).toBe(413);
+    expect(((await res.json()) as ErrorBody).error.code).toBe("payload_too_large");
+    const list = await t.request("/api/v1/documents?pathPrefix=limit/");
+    expect(((await list.json()) as { documents: unknown[] }).documents).toEqual([]);
+    // The same documents in batches under the limit go through.
+    for (const part of [documents.slice(0, 10), documents.slice(10)])
+      expect((await t.post("/api/v1/documents/batch", { documents: part })).status).toBe(200);
+  });
+});
