@@ -154,6 +154,11 @@ export async function upsertDocuments(
       source_updated_at: input.sourceUpdatedAt?.toISOString() ?? null,
     };
   });
+  const keys = rows.map((r) => key(r.kind, r.path));
+  // One upsert cannot write a row twice ("ON CONFLICT … cannot affect row a second time").
+  const dup = keys.find((k, i) => keys.indexOf(k) !== i);
+  if (dup !== undefined)
+    throw new Error(`document ${JSON.stringify(dup.replace("\u0000", ":"))} twice in a batch`);
   const existing = new Map(
     (
       await database.query<{ id: string; kind: string; path: string; content_hash: string }>(sql`
@@ -187,15 +192,7 @@ export async function upsertDocuments(
 
   return database.db.transaction(async (tx) => {
     // Rows in (kind, path) order: two batches sharing documents lock them in the same order.
-    const order = [...changed].sort((a, b) =>
-      rows[a]!.kind === rows[b]!.kind
-        ? rows[a]!.path < rows[b]!.path
-          ? -1
-          : 1
-        : rows[a]!.kind < rows[b]!.kind
-          ? -1
-          : 1,
-    );
+    const order = [...changed].sort((a, b) => (keys[a]! < keys[b]! ? -1 : 1));
     const docs = rowsOf<{ id: string; kind: string; path: string; inserted: boolean }>(
       await tx.execute(sql`
         insert into documents (project_id, kind, path, title, content, content_hash, metadata, source_updated_at)

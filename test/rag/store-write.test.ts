@@ -192,4 +192,13 @@ describeEachDatabase("rag document write path", (db) => {
     expect(errors).toHaveLength(1);
     expect(await counts(out[0]!.id)).toEqual({ chunks: 2, vectors: 0, orphans: 0 });
   });
+
+  it("refuses a batch holding one document twice, writing nothing", async () => {
+    const twice = [
+      { kind: "runbook" as const, path: "twice.md", content: "# One" },
+      { kind: "runbook" as const, path: "twice.md", content: "# Two" },
+    ];
+    await expect(indexDocuments(db.database, embedder, projectId, twice)).rejects.toThrow(/twice in a batch/);
+    expect(await getDocument(db.database, projectId, { kind: "runbook", path: "twice.md" })).toBeUndefined();
+  });
 });
