@@ -3,12 +3,14 @@
  * receives 400 runbook-sized documents of 12 sections each, built from the real runbooks of
  * test/rag/fixtures (sections of three runbooks per document, corpus words mixed into every
  * paragraph so no two chunks are alike), from one client posting one document a request, one at
- * a time — what `vigil ingest runbooks` does. Then, in the same run, the very chunk and embedding
+ * a time ("single"), and then, on a fresh database, the same documents in batches of BENCH_BATCH
+ * (50) a request to POST /api/v1/documents/batch ("bulk": what `vigil ingest runbooks` does). After
+ * each, in the same run, the very chunk and embedding
  * rows the server stored are loaded by raw `COPY … FROM STDIN` into copies of `chunks` and
  * `chunk_embeddings` with the same indexes (HNSW included): the ratio is of the two. On PostgreSQL
  * (a fresh database of BENCH_DATABASE_URL, default the test server) and on the embedded database
  * (a data directory; its COPY runs from this process after the server has stopped).
- * Env: BENCH_DOCS (400), BENCH_ONLY (postgres | pglite).
+ * Env: BENCH_DOCS (400), BENCH_BATCH (50), BENCH_ONLY (postgres | pglite), BENCH_MODE (single | bulk).
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
@@ -27,7 +29,10 @@ const ADMIN_URL =
   process.env.TEST_DATABASE_URL ||
   "postgres://postgres@127.0.0.1:5432/postgres";
 const DOCS = Number(process.env.BENCH_DOCS || 400);
+const BATCH = Number(process.env.BENCH_BATCH || 50);
 const ONLY = process.env.BENCH_ONLY;
+const MODE = process.env.BENCH_MODE;
+type Mode = "single" | "bulk";
 const KEY = `vgl_bench_${randomBytes(12).toString("hex")}`;
 
 async function freePort(): Promise<number> {
@@ -74,11 +79,11 @@ async function stopServer(child: ChildProcess): Promise<void> {
 
 const agent = new Agent({ keepAlive: true });
 
-function post(base: string, body: unknown): Promise<{ status: number; text: string }> {
+function post(base: string, path: string, body: unknown): Promise<{ status: number; text: string }> {
   const payload = Buffer.from(JSON.stringify(body));
   return new Promise((resolve, reject) => {
     const req = request(
-      `${base}/api/v1/documents`,
+      `${base}${path}`,
       {
         method: "POST",
         agent,
@@ -102,22 +107,37 @@ function post(base: string, body: unknown): Promise<{ status: number; text: stri
   });
 }
 
-/** Posts the documents one at a time; returns the chunks stored and the seconds it took. */
-async function postAll(base: string, docs: { path: string; content: string }[]) {
+type Outcome = { status: string; chunks: number; embedded: boolean };
+
+/**
+ * Posts the documents one at a time (single) or BATCH a request (bulk); returns the chunks stored
+ * and the seconds it took.
+ */
+async function postAll(base: string, docs: { path: string; content: string }[], mode: Mode) {
   let chunks = 0;
   const t0 = performance.now();
-  for (const d of docs) {
-    const res = await post(base, { kind: "runbook", path: d.path, content: d.content });
-    if (res.status !== 201) throw new Error(`${d.path}: ${res.status} ${res.text.slice(0, 300)}`);
-    const out = JSON.parse(res.text) as { chunks: number; embedded: boolean };
-    if (!out.embedded) throw new Error(`${d.path}: not embedded`);
-    chunks += out.chunks;
+  const size = mode === "single" ? 1 : BATCH;
+  for (let i = 0; i < docs.length; i += size) {
+    const batch = docs.slice(i, i + size).map((d) => ({ kind: "runbook", path: d.path, content: d.content }));
+    const res =
+      mode === "single"
+        ? await post(base, "/api/v1/documents", batch[0])
+        : await post(base, "/api/v1/documents/batch", { documents: batch });
+    if (res.status !== (mode === "single" ? 201 : 200))
+      throw new Error(`${batch[0]!.path}: ${res.status} ${res.text.slice(0, 300)}`);
+    const body = JSON.parse(res.text) as Outcome | { documents: Outcome[] };
+    for (const out of "documents" in body ? body.documents : [body]) {
+      if (out.status !== "added" || !out.embedded)
+        throw new Error(`${batch[0]!.path}: ${JSON.stringify(out)}`);
+      chunks += out.chunks;
+    }
   }
   return { chunks, seconds: (performance.now() - t0) / 1000 };
 }
 
 interface Result {
   database: string;
+  mode: Mode;
   docs: number;
   chunks: number;
   indexSeconds: number;
@@ -127,7 +147,7 @@ interface Result {
 const measured = Array.from({ length: DOCS }, (_, i) => makeDocument(i, "bench/"));
 const warmup = Array.from({ length: 10 }, (_, i) => makeDocument(DOCS + i, "warm/"));
 
-async function onPostgres(): Promise<Result> {
+async function onPostgres(mode: Mode): Promise<Result> {
   const name = `vigil_bench_docs_${randomBytes(4).toString("hex")}`;
   const admin = postgres(ADMIN_URL, { max: 1, onnotice: () => {} });
   await admin.unsafe(`create database ${name}`);
@@ -137,9 +157,9 @@ async function onPostgres(): Promise<Result> {
   try {
     const started = await startServer({ DATABASE_URL: url.toString() });
     server = started.child;
-    await postAll(started.base, warmup);
-    console.error(`PostgreSQL: ${DOCS} documents`);
-    const run = await postAll(started.base, measured);
+    await postAll(started.base, warmup, mode);
+    console.error(`PostgreSQL, ${mode}: ${DOCS} documents`);
+    const run = await postAll(started.base, measured, mode);
     const database = await openDatabase({ url: url.toString(), poolSize: 1 });
     try {
       await createCopyTables(database);
@@ -149,6 +169,7 @@ async function onPostgres(): Promise<Result> {
       const copySeconds = await timeCopy(database, rows);
       return {
         database: "PostgreSQL",
+        mode,
         docs: DOCS,
         chunks: run.chunks,
         indexSeconds: run.seconds,
@@ -164,15 +185,15 @@ async function onPostgres(): Promise<Result> {
   }
 }
 
-async function onPglite(): Promise<Result> {
+async function onPglite(mode: Mode): Promise<Result> {
   const dir = mkdtempSync(join(tmpdir(), "vigil-bench-docs-"));
   try {
     const started = await startServer({ DATABASE_URL: "", VIGIL_DATA_DIR: dir });
     let run: { chunks: number; seconds: number };
     try {
-      await postAll(started.base, warmup);
-      console.error(`PGlite: ${DOCS} documents`);
-      run = await postAll(started.base, measured);
+      await postAll(started.base, warmup, mode);
+      console.error(`PGlite, ${mode}: ${DOCS} documents`);
+      run = await postAll(started.base, measured, mode);
     } finally {
       await stopServer(started.child);
     }
@@ -185,7 +206,14 @@ async function onPglite(): Promise<Result> {
       await timeCopy(database, await storedRows(database, "warm/"));
       console.error("PGlite: COPY baseline");
       const copySeconds = await timeCopy(database, rows);
-      return { database: "PGlite", docs: DOCS, chunks: run.chunks, indexSeconds: run.seconds, copySeconds };
+      return {
+        database: "PGlite",
+        mode,
+        docs: DOCS,
+        chunks: run.chunks,
+        indexSeconds: run.seconds,
+        copySeconds,
+      };
     } finally {
       await database.close();
     }
@@ -198,16 +226,21 @@ const loadavg = () => readFileSync("/proc/loadavg", "utf8").split(" ").slice(0, 
 const loadBefore = loadavg();
 console.error(`load average ${loadBefore}`);
 const results: Result[] = [];
-if (ONLY !== "pglite") results.push(await onPostgres());
-if (ONLY !== "postgres") results.push(await onPglite());
+const modes: Mode[] = MODE === "single" || MODE === "bulk" ? [MODE] : ["single", "bulk"];
+for (const mode of modes) {
+  if (ONLY !== "pglite") results.push(await onPostgres(mode));
+  if (ONLY !== "postgres") results.push(await onPglite(mode));
+}
 console.log(
-  `\n${DOCS} documents of ${SECTIONS} sections, one client, one document a request; target ≥ 0.5× COPY`,
+  `\n${DOCS} documents of ${SECTIONS} sections, one client; single: one document a request, bulk: ${BATCH} a request; target ≥ 0.5× COPY`,
 );
-console.log("| database | documents | chunks | indexing chunks/s (s) | raw COPY chunks/s (s) | ratio |");
-console.log("|---|---|---|---|---|---|");
+console.log(
+  "| database | mode | documents | chunks | indexing chunks/s (s) | raw COPY chunks/s (s) | ratio |",
+);
+console.log("|---|---|---|---|---|---|---|");
 for (const r of results)
   console.log(
-    `| ${r.database} | ${r.docs} | ${r.chunks} | ${(r.chunks / r.indexSeconds).toFixed(0)} (${r.indexSeconds.toFixed(1)}) | ${(
+    `| ${r.database} | ${r.mode} | ${r.docs} | ${r.chunks} | ${(r.chunks / r.indexSeconds).toFixed(0)} (${r.indexSeconds.toFixed(1)}) | ${(
       r.chunks / r.copySeconds
     ).toFixed(0)} (${r.copySeconds.toFixed(1)}) | ${(r.copySeconds / r.indexSeconds).toFixed(2)}× |`,
   );

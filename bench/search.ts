@@ -7,7 +7,10 @@
  * the HNSW recall@10 of the vector leg against an exact scan, and each leg timed alone (the rest
  * of a search is fusion and the snippets query). Baseline of the build: the rows it stored, by raw
  * COPY into copies of chunks / chunk_embeddings with the same indexes (HNSW included).
+ * Documents are indexed in batches (--batch, one transaction each, as POST /api/v1/documents/batch
+ * does; --batch 1 is one document a transaction), --concurrency batches at a time on PostgreSQL.
  *   --chunks N (default 50000)  --queries N (default 200)  --only postgres|pglite  --skip-copy
+ *   --batch N (default 50)  --concurrency N (default 4)
  */
 import { parseArgs } from "node:util";
 import postgres from "postgres";
@@ -15,7 +18,7 @@ import { createApiKey } from "../src/auth/store.ts";
 import { type Database, openDatabase } from "../src/db/client.ts";
 import { migrate } from "../src/db/migrate.ts";
 import { BUILTIN_DIMENSIONS, BuiltinEmbedder } from "../src/rag/embedders/builtin.ts";
-import { indexDocument } from "../src/rag/index-document.ts";
+import { indexDocuments } from "../src/rag/index-document.ts";
 import { hybridSearch } from "../src/rag/search.ts";
 import { textLeg, vectorLeg, vectorLiteral } from "../src/rag/store.ts";
 import { createCopyTables, storedRows, timeCopy } from "./rag-copy.ts";
@@ -27,6 +30,7 @@ const { values } = parseArgs({
     queries: { type: "string", default: "200" },
     only: { type: "string" },
     concurrency: { type: "string", default: "4" },
+    batch: { type: "string", default: "50" },
     "skip-copy": { type: "boolean", default: false },
   },
 });
@@ -63,23 +67,30 @@ async function bench(kind: "postgres" | "pglite") {
   const { projectId } = await createApiKey(database.db, "bench");
   const embedder = new BuiltinEmbedder();
 
-  // Indexing through the real path, `concurrency` documents at a time (PGlite serialises anyway).
+  // Indexing through the real path, `concurrency` batches at a time (PGlite serialises anyway).
   let chunks = 0;
   let docs = 0;
   const started = performance.now();
   const conc = kind === "postgres" ? Number(values.concurrency) : 1;
+  const size = Math.max(1, Number(values.batch));
   for (let r = 0; chunks < TARGET; r++) {
-    const batch = runbooks.map((rb) => (r === 0 ? rb : variant(rb, r)));
-    for (let i = 0; i < batch.length && chunks < TARGET; i += conc) {
-      const outs = await Promise.all(
-        batch.slice(i, i + conc).map((d) =>
-          indexDocument(database, embedder, projectId, {
-            kind: "runbook",
-            path: d.path,
-            content: d.content,
-          }),
-        ),
-      );
+    const round = runbooks.map((rb) => (r === 0 ? rb : variant(rb, r)));
+    for (let i = 0; i < round.length && chunks < TARGET; i += conc * size) {
+      const groups = Array.from({ length: conc }, (_, g) =>
+        round.slice(i + g * size, i + (g + 1) * size),
+      ).filter((g) => g.length);
+      const outs = (
+        await Promise.all(
+          groups.map((g) =>
+            indexDocuments(
+              database,
+              embedder,
+              projectId,
+              g.map((d) => ({ kind: "runbook" as const, path: d.path, content: d.content })),
+            ),
+          ),
+        )
+      ).flat();
       for (const o of outs) chunks += o.chunks;
       docs += outs.length;
     }

@@ -6,6 +6,37 @@ import type { Citation, SearchResult } from "./model.ts";
 import { readRunbookDir } from "./runbooks.ts";
 import { snippetToText } from "./snippet.ts";
 
+/** Files a request of `vigil ingest runbooks` carries, at most (the server takes up to 200). */
+export const INGEST_BATCH_FILES = 50;
+/** Bytes of content a request carries, about (well under the default 16 MB body limit). */
+export const INGEST_BATCH_BYTES = 4 * 1024 * 1024;
+
+/**
+ * The files in request-sized batches, in order: up to INGEST_BATCH_FILES files and about
+ * INGEST_BATCH_BYTES of content each (a larger file goes alone).
+ */
+export function ingestBatches<T extends { content: string }>(
+  files: T[],
+  maxFiles = INGEST_BATCH_FILES,
+  maxBytes = INGEST_BATCH_BYTES,
+): T[][] {
+  const out: T[][] = [];
+  let current: T[] = [];
+  let bytes = 0;
+  for (const f of files) {
+    const size = Buffer.byteLength(f.content);
+    if (current.length && (current.length >= maxFiles || bytes + size > maxBytes)) {
+      out.push(current);
+      current = [];
+      bytes = 0;
+    }
+    current.push(f);
+    bytes += size;
+  }
+  if (current.length) out.push(current);
+  return out;
+}
+
 /**
  * `vigil ingest runbooks DIR`, `vigil search`, `vigil ask`: clients of a running Vigil over HTTP
  * (VIGIL_URL, VIGIL_API_KEY), since the embedded database is locked by the server process.
@@ -16,7 +47,9 @@ export function registerRagCommands(program: Command): void {
     program.command("ingest").description("Send data to a running Vigil (VIGIL_URL, VIGIL_API_KEY)");
   ingest
     .command("runbooks")
-    .description("Add or update every Markdown runbook under DIR (path = file path relative to DIR)")
+    .description(
+      "Add or update every Markdown runbook under DIR (path = file path relative to DIR), in batches",
+    )
     .argument("<dir>")
     .option("--kind <kind>", "document kind", "runbook")
     .option("--prefix <prefix>", "prefix for document paths", "")
@@ -32,19 +65,26 @@ export function registerRagCommands(program: Command): void {
         noTTYOutput: false,
       });
       bar.start(files.length, 0, { file: "" });
-      for (const f of files) {
+      for (const batch of ingestBatches(files)) {
         try {
-          const r = await client.post<{ status: "added" | "updated" | "unchanged" }>("/api/v1/documents", {
-            kind: opts.kind,
-            path: `${opts.prefix}${f.path}`,
-            content: f.content,
-          });
-          counts[r.status]++;
+          const r = await client.post<{ documents: { status: "added" | "updated" | "unchanged" }[] }>(
+            "/api/v1/documents/batch",
+            {
+              documents: batch.map((f) => ({
+                kind: opts.kind,
+                path: `${opts.prefix}${f.path}`,
+                content: f.content,
+              })),
+            },
+          );
+          for (const d of r.documents) counts[d.status]++;
         } catch (error) {
-          counts.failed++;
-          process.stderr.write(`\n${f.path}: ${(error as Error).message}\n`);
+          // A batch is stored whole or not at all: every file of it failed.
+          counts.failed += batch.length;
+          const names = batch.length > 1 ? `${batch[0]!.path} … ${batch.at(-1)!.path}` : batch[0]!.path;
+          process.stderr.write(`\n${names}: ${(error as Error).message}\n`);
         }
-        bar.increment(1, { file: f.path });
+        bar.increment(batch.length, { file: batch.at(-1)!.path });
       }
       bar.stop();
       console.log(

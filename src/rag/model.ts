@@ -15,6 +15,33 @@ export const DocumentInput = z
   .openapi("DocumentInput");
 export type DocumentInput = z.infer<typeof DocumentInput>;
 
+/** Documents a batch request may hold (the body limit, VIGIL_BODY_LIMIT, bounds it too). */
+export const MAX_BATCH_DOCUMENTS = 200;
+
+export const DocumentBatchInput = z
+  .object({
+    documents: z
+      .array(DocumentInput)
+      .min(1)
+      .max(MAX_BATCH_DOCUMENTS)
+      .superRefine((docs, ctx) => {
+        // Two versions of one document in a batch is a client mistake, not an order to pick one.
+        const first = new Map<string, number>();
+        docs.forEach((d, i) => {
+          const key = `${d.kind}\u0000${d.path}`;
+          const seen = first.get(key);
+          if (seen === undefined) first.set(key, i);
+          else
+            ctx.addIssue({
+              code: "custom",
+              path: [i, "path"],
+              message: `duplicate ${d.kind} path ${JSON.stringify(d.path)} (also item ${seen})`,
+            });
+        });
+      }),
+  })
+  .openapi("DocumentBatchInput");
+
 export const SearchFilters = z
   .object({
     /** Only documents whose path starts with this. */

@@ -1,17 +1,27 @@
 import { createRoute, z } from "@hono/zod-openapi";
+import type { Context } from "hono";
 import { streamSSE } from "hono/streaming";
 import type { AppDeps } from "../deps.ts";
-import { createRouter } from "../http/env.ts";
+import { type AppEnv, createRouter } from "../http/env.ts";
 import { notFound } from "../http/errors.ts";
 import { CommonErrorResponses, json } from "../http/openapi.ts";
 import { IdParam } from "../http/params.ts";
 import { groundedPrompt, NOT_FOUND } from "./answer.ts";
 import { ask, retrieveSources, usedCitations } from "./ask.ts";
 import { embedderFor } from "./embedders/select.ts";
-import { indexDocument } from "./index-document.ts";
+import { type IndexOutcome, indexDocuments } from "./index-document.ts";
 import { RAG_EMBED_JOB } from "./jobs.ts";
 import { llmFor } from "./llm.ts";
-import { Citation, DocumentInput, DocumentKind, documentKinds, SearchInput, SearchResult } from "./model.ts";
+import {
+  Citation,
+  DocumentBatchInput,
+  DocumentInput,
+  DocumentKind,
+  documentKinds,
+  MAX_BATCH_DOCUMENTS,
+  SearchInput,
+  SearchResult,
+} from "./model.ts";
 import { hybridSearch } from "./search.ts";
 import { deleteDocument, getDocument, listDocuments } from "./store.ts";
 
@@ -29,6 +39,15 @@ const DocumentSummary = z
   })
   .openapi("DocumentSummary");
 const Document = DocumentSummary.extend({ content: z.string() }).openapi("Document");
+
+const IndexResult = z
+  .object({
+    id: z.string(),
+    status: z.enum(["added", "updated", "unchanged"]),
+    chunks: z.number().int(),
+    embedded: z.boolean(),
+  })
+  .openapi("IndexResult");
 
 const AskInput = z
   .object({
@@ -51,6 +70,21 @@ export function ragRoutes(deps: AppDeps) {
   const embedder = embedderFor(config);
   const llm = llmFor(config);
 
+  /** The single and the batch POST: index in one transaction; vectors missing → the embed job. */
+  const index = async (c: Context<AppEnv>, inputs: DocumentInput[]): Promise<IndexOutcome[]> => {
+    const out = await indexDocuments(database, embedder, c.get("project").id, inputs, (error) =>
+      c.get("log").warn({ err: error, embedder: embedder.id }, "embedder failed; stored without vectors"),
+    );
+    // Vectors missing (embedder down): the documents are committed; the embed job adds them later.
+    if (out.some((o) => !o.embedded)) {
+      // The 5-minute schedule of the same job is the backstop if the queue cannot take it now.
+      await deps.jobs
+        .send(RAG_EMBED_JOB, {}, { singletonKey: RAG_EMBED_JOB })
+        .catch((error) => c.get("log").warn({ err: error }, "could not enqueue re-embed"));
+    }
+    return out;
+  };
+
   app.openapi(
     createRoute({
       method: "post",
@@ -59,43 +93,36 @@ export function ragRoutes(deps: AppDeps) {
       summary: "Add or update a document (upsert by kind + path; unchanged content is not re-indexed)",
       request: { body: { required: true, content: { "application/json": { schema: DocumentInput } } } },
       responses: {
-        200: json(
-          z.object({
-            id: z.string(),
-            status: z.enum(["added", "updated", "unchanged"]),
-            chunks: z.number().int(),
-            embedded: z.boolean(),
-          }),
-          "Updated or unchanged",
-        ),
-        201: json(
-          z.object({
-            id: z.string(),
-            status: z.literal("added"),
-            chunks: z.number().int(),
-            embedded: z.boolean(),
-          }),
-          "Added",
-        ),
+        200: json(IndexResult, "Updated or unchanged"),
+        201: json(IndexResult.extend({ status: z.literal("added") }), "Added"),
         ...CommonErrorResponses,
       },
     }),
     async (c) => {
-      const input = c.req.valid("json");
-      const projectId = c.get("project").id;
-      const out = await indexDocument(database, embedder, projectId, input, (error) =>
-        c.get("log").warn({ err: error, embedder: embedder.id }, "embedder failed; stored without vectors"),
-      );
-      // Vectors missing (embedder down): the document is committed; the embed job adds them later.
-      if (!out.embedded) {
-        // The 5-minute schedule of the same job is the backstop if the queue cannot take it now.
-        await deps.jobs
-          .send(RAG_EMBED_JOB, {}, { singletonKey: RAG_EMBED_JOB })
-          .catch((error) => c.get("log").warn({ err: error }, "could not enqueue re-embed"));
-      }
-      if (out.status === "added") return c.json({ ...out, status: "added" as const }, 201);
-      return c.json(out, 200);
+      const [out] = await index(c, [c.req.valid("json")]);
+      if (out!.status === "added") return c.json({ ...out!, status: "added" as const }, 201);
+      return c.json(out!, 200);
     },
+  );
+
+  app.openapi(
+    createRoute({
+      method: "post",
+      path: "/api/v1/documents/batch",
+      tags: ["rag"],
+      summary: `Add or update up to ${MAX_BATCH_DOCUMENTS} documents in one transaction (all stored or none)`,
+      description:
+        "Each document as in POST /api/v1/documents; (kind, path) must be unique within the batch " +
+        "(a duplicate is a 400 naming it). Results in input order.",
+      request: {
+        body: { required: true, content: { "application/json": { schema: DocumentBatchInput } } },
+      },
+      responses: {
+        200: json(z.object({ documents: z.array(IndexResult) }), "One result per document, in input order"),
+        ...CommonErrorResponses,
+      },
+    }),
+    async (c) => c.json({ documents: await index(c, c.req.valid("json").documents) }, 200),
   );
 
   app.openapi(

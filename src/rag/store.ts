@@ -117,75 +117,148 @@ function toDocument(r: Row): StoredDocument {
 
 export type UpsertStatus = "added" | "updated" | "unchanged";
 
+/** One document of an upsert: its input and its prepared (titled, chunked) form. */
+export interface UpsertItem {
+  input: DocumentInput & { sourceUpdatedAt?: Date };
+  prepared: { title: string; chunks: PreparedChunk[] };
+}
+
+/** Embeds every chunk text (in order), or answers undefined when the embedder is unavailable. */
+export type EmbedTexts = (texts: string[]) => Promise<{ embedder: string; vectors: number[][] } | undefined>;
+
 /**
- * Upsert by (project, kind, path). Same content hash → nothing is touched. Otherwise the document's
- * chunks are replaced in one transaction, with the given embeddings (one per chunk, same order) —
- * or without, when the embedder is unavailable: the embed job fills them in later, so an accepted
- * document is never lost for want of a vector.
+ * Upsert by (project, kind, path) of a batch of documents, (kind, path) unique within it. Same
+ * content hash → that document is not touched. The others are written in ONE transaction — one
+ * statement for their document rows, one for their chunks, one COPY for their vectors — so the
+ * batch is stored whole or not at all (a vector the database refuses rolls back every document).
+ * Without vectors when the embedder is unavailable: the embed job fills them in later, so an
+ * accepted document is never lost for want of a vector. Answers in input order.
  */
-export async function upsertDocument(
+export async function upsertDocuments(
   database: Database,
   projectId: string,
-  input: DocumentInput & { sourceUpdatedAt?: Date },
-  prepared: { title: string; chunks: PreparedChunk[] },
-  embed: ((texts: string[]) => Promise<{ embedder: string; vectors: number[][] } | undefined>) | undefined,
-): Promise<{ id: string; status: UpsertStatus; chunks: number }> {
-  const metadata = input.metadata ?? {};
-  const hash = contentHash(input.kind, prepared.title, input.content, metadata);
-  const [existing] = await database.query<{ id: string; content_hash: string }>(
-    sql`select id, content_hash from documents
-        where project_id = ${projectId} and kind = ${input.kind} and path = ${input.path}`,
+  items: UpsertItem[],
+  embed: EmbedTexts | undefined,
+): Promise<{ id: string; status: UpsertStatus; chunks: number }[]> {
+  if (!items.length) return [];
+  const key = (kind: string, path: string) => `${kind}\u0000${path}`;
+  const rows = items.map(({ input, prepared }) => {
+    const metadata = input.metadata ?? {};
+    return {
+      kind: input.kind,
+      path: input.path,
+      title: prepared.title,
+      content: input.content,
+      content_hash: contentHash(input.kind, prepared.title, input.content, metadata),
+      metadata,
+      source_updated_at: input.sourceUpdatedAt?.toISOString() ?? null,
+    };
+  });
+  const keys = rows.map((r) => key(r.kind, r.path));
+  // One upsert cannot write a row twice ("ON CONFLICT … cannot affect row a second time").
+  const dup = keys.find((k, i) => keys.indexOf(k) !== i);
+  if (dup !== undefined)
+    throw new Error(`document ${JSON.stringify(dup.replace("\u0000", ":"))} twice in a batch`);
+  const existing = new Map(
+    (
+      await database.query<{ id: string; kind: string; path: string; content_hash: string }>(sql`
+        select d.id, d.kind, d.path, d.content_hash
+        from documents d join json_to_recordset(${JSON.stringify(rows.map(({ kind, path }) => ({ kind, path })))}::json)
+          as t(kind text, path text) on d.kind = t.kind and d.path = t.path
+        where d.project_id = ${projectId}`)
+    ).map((r) => [key(r.kind, r.path), r]),
   );
-  if (existing && existing.content_hash === hash) {
-    if (input.sourceUpdatedAt)
-      await database.query(
-        sql`update documents set source_updated_at = ${input.sourceUpdatedAt.toISOString()} where id = ${existing.id}`,
-      );
-    return { id: existing.id, status: "unchanged", chunks: prepared.chunks.length };
+  const out: { id: string; status: UpsertStatus; chunks: number }[] = new Array(items.length);
+  const changed: number[] = [];
+  for (let i = 0; i < items.length; i++) {
+    const before = existing.get(key(rows[i]!.kind, rows[i]!.path));
+    if (before && before.content_hash === rows[i]!.content_hash) {
+      const at = items[i]!.input.sourceUpdatedAt;
+      if (at)
+        await database.query(
+          sql`update documents set source_updated_at = ${at.toISOString()} where id = ${before.id}`,
+        );
+      out[i] = { id: before.id, status: "unchanged", chunks: items[i]!.prepared.chunks.length };
+    } else changed.push(i);
   }
+  if (!changed.length) return out;
+
   // Embedding happens outside the transaction: a remote embedder must not hold locks.
-  const embedded = embed ? await embed(prepared.chunks.map((c) => c.texts.embedding)) : undefined;
+  const texts = changed.flatMap((i) => items[i]!.prepared.chunks.map((c) => c.texts.embedding));
+  const embedded = embed ? await embed(texts) : undefined;
+  if (embedded && embedded.vectors.length !== texts.length)
+    throw new Error(`embedder returned ${embedded.vectors.length} vectors for ${texts.length} chunks`);
+  const embedderId = embedded ? safeEmbedderId(embedded.embedder) : undefined;
 
   return database.db.transaction(async (tx) => {
-    const [doc] = rowsOf<{ id: string; inserted: boolean; content_hash_before: string | null }>(
+    // Rows in (kind, path) order: two batches sharing documents lock them in the same order.
+    const order = [...changed].sort((a, b) => (keys[a]! < keys[b]! ? -1 : 1));
+    const docs = rowsOf<{ id: string; kind: string; path: string; inserted: boolean }>(
       await tx.execute(sql`
         insert into documents (project_id, kind, path, title, content, content_hash, metadata, source_updated_at)
-        values (${projectId}, ${input.kind}, ${input.path}, ${prepared.title}, ${input.content}, ${hash},
-                ${JSON.stringify(metadata)}::jsonb, ${input.sourceUpdatedAt?.toISOString() ?? null})
+        select ${projectId}, t.kind, t.path, t.title, t.content, t.content_hash, t.metadata, t.source_updated_at
+        from json_to_recordset(${JSON.stringify(order.map((i) => rows[i]))}::json)
+          as t(kind text, path text, title text, content text, content_hash text, metadata jsonb,
+               source_updated_at timestamptz)
         on conflict (project_id, kind, path) do update set
           title = excluded.title, content = excluded.content, content_hash = excluded.content_hash,
           metadata = excluded.metadata, source_updated_at = excluded.source_updated_at, updated_at = now()
-        returning id, (xmax = 0) as inserted`),
+        returning id, kind, path, (xmax = 0) as inserted`),
     );
-    const id = doc!.id;
-    await tx.execute(sql`delete from chunks where document_id = ${id}`);
-    // One multi-row statement per table: a runbook is a handful of chunks, a bulk ingest is
-    // thousands of documents, and round trips dominate otherwise.
-    const values = prepared.chunks.map(
-      (
-        c,
-      ) => sql`(${id}, ${projectId}, ${input.kind}, ${c.ord}, ${JSON.stringify(c.headingPath)}::jsonb, ${c.content},
-        setweight(to_tsvector('english', ${c.texts.title}), 'A') ||
-        setweight(to_tsvector('english', ${c.texts.headings}), 'B') ||
-        setweight(to_tsvector('english', ${c.texts.body}), 'D'))`,
+    const written = new Map(docs.map((d) => [key(d.kind, d.path), d]));
+    const idOf = (i: number) => written.get(key(rows[i]!.kind, rows[i]!.path))!.id;
+    const updatedIds = docs.filter((d) => !d.inserted).map((d) => d.id);
+    if (updatedIds.length)
+      await tx.execute(
+        sql`delete from chunks where document_id in (${sql.join(
+          updatedIds.map((id) => sql`${id}::uuid`),
+          sql`, `,
+        )})`,
+      );
+    // One statement for every chunk of the batch: the tsvector is the server's to compute.
+    const chunkRows = changed.flatMap((i) =>
+      items[i]!.prepared.chunks.map((c) => ({
+        document_id: idOf(i),
+        kind: rows[i]!.kind,
+        ord: c.ord,
+        heading_path: c.headingPath,
+        content: c.content,
+        title: c.texts.title,
+        headings: c.texts.headings,
+        body: c.texts.body,
+      })),
     );
-    const inserted = rowsOf<{ id: number; ord: number }>(
+    const inserted = rowsOf<{ id: number; document_id: string; ord: number }>(
       await tx.execute(sql`
         insert into chunks (document_id, project_id, kind, ord, heading_path, content, tsv)
-        values ${sql.join(values, sql`, `)}
-        returning id, ord`),
+        select t.document_id, ${projectId}, t.kind, t.ord, t.heading_path, t.content,
+          setweight(to_tsvector('english', t.title), 'A') ||
+          setweight(to_tsvector('english', t.headings), 'B') ||
+          setweight(to_tsvector('english', t.body), 'D')
+        from json_to_recordset(${JSON.stringify(chunkRows)}::json)
+          as t(document_id uuid, kind text, ord int, heading_path jsonb, content text, title text,
+               headings text, body text)
+        returning id, document_id, ord`),
     );
-    const idByOrd = new Map(inserted.map((r) => [Number(r.ord), Number(r.id)]));
-    const ids = prepared.chunks.map((c) => idByOrd.get(c.ord)!);
-    if (embedded) {
-      const embedder = safeEmbedderId(embedded.embedder);
-      await copyIn(tx, "chunk_embeddings", EMBEDDING_COLUMNS, [
-        embeddingCopyRows(embedder, projectId, input.kind, ids, embedded.vectors),
-      ]);
+    const chunkId = new Map(inserted.map((r) => [`${r.document_id}:${r.ord}`, Number(r.id)]));
+    let v = 0;
+    const copyText: string[] = [];
+    for (const i of changed) {
+      const id = idOf(i);
+      const ids = items[i]!.prepared.chunks.map((c) => chunkId.get(`${id}:${c.ord}`)!);
+      if (embedded && embedderId) {
+        const vectors = embedded.vectors.slice(v, v + ids.length);
+        copyText.push(embeddingCopyRows(embedderId, projectId, rows[i]!.kind, ids, vectors));
+      }
+      v += ids.length;
+      const before = existing.get(key(rows[i]!.kind, rows[i]!.path));
+      // A concurrent upsert of the same path may have inserted first: then this is an update.
+      const status: UpsertStatus =
+        written.get(key(rows[i]!.kind, rows[i]!.path))!.inserted && !before ? "added" : "updated";
+      out[i] = { id, status, chunks: ids.length };
     }
-    // A concurrent upsert of the same path may have inserted first: then this is an update.
-    const status: UpsertStatus = doc!.inserted && !existing ? "added" : "updated";
-    return { id, status, chunks: ids.length };
+    if (copyText.length) await copyIn(tx, "chunk_embeddings", EMBEDDING_COLUMNS, copyText);
+    return out;
   });
 }
 

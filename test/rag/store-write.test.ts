@@ -3,7 +3,7 @@ import { expect, it } from "vitest";
 import { createApiKey } from "../../src/auth/store.ts";
 import { BUILTIN_DIMENSIONS, BuiltinEmbedder } from "../../src/rag/embedders/builtin.ts";
 import type { Embedder } from "../../src/rag/embedders/types.ts";
-import { indexDocument } from "../../src/rag/index-document.ts";
+import { indexDocument, indexDocuments } from "../../src/rag/index-document.ts";
 import { getDocument, vectorLeg } from "../../src/rag/store.ts";
 import { describeEachDatabase } from "../helpers/db.ts";
 
@@ -134,5 +134,71 @@ describeEachDatabase("rag document write path", (db) => {
       sql`select count(*)::int as n from chunks where project_id = ${projectId}`,
     );
     expect(left!.n).toBe(3);
+  });
+
+  it("a batch is stored whole or not at all: one refused vector rolls back every document", async () => {
+    const before = await getDocument(db.database, projectId, { kind: "runbook", path: "disk.md" });
+    const ids = await chunkIds(before!.id);
+    const poisoned = new PoisonedEmbedder("walrus");
+    const batch = [
+      { kind: "runbook" as const, path: "batch-a.md", content: "# A\n\n## Step\n\nRestart the gateway.\n" },
+      { kind: "runbook" as const, path: "disk.md", content: v2.replace("storage team", "platform team") },
+      { kind: "runbook" as const, path: "batch-b.md", content: "# B\n\n## Step\n\nFeed the walrus.\n" },
+    ];
+    await expect(indexDocuments(db.database, poisoned, projectId, batch)).rejects.toThrow();
+    expect(
+      await getDocument(db.database, projectId, { kind: "runbook", path: "batch-a.md" }),
+    ).toBeUndefined();
+    expect(
+      await getDocument(db.database, projectId, { kind: "runbook", path: "batch-b.md" }),
+    ).toBeUndefined();
+    const after = await getDocument(db.database, projectId, { kind: "runbook", path: "disk.md" });
+    expect(after!.content).toBe(v2);
+    expect(await chunkIds(after!.id)).toEqual(ids);
+
+    // The same batch without the poison: every document stored, each with its own vectors.
+    const out = await indexDocuments(db.database, embedder, projectId, batch);
+    expect(out.map((o) => o.status)).toEqual(["added", "updated", "added"]);
+    expect(out[1]!.id).toBe(before!.id);
+    for (const o of out)
+      expect(await counts(o.id)).toEqual({ chunks: o.chunks, vectors: o.chunks, orphans: 0 });
+    expect(await nearest("feed the walrus")).toContain("walrus");
+    expect(await nearest("restart the gateway")).toContain("gateway");
+  });
+
+  it("a batch stored while the embedder is down has every chunk, no vector, and says so", async () => {
+    const down: Embedder = {
+      id: embedder.id,
+      dimensions: async () => BUILTIN_DIMENSIONS,
+      embed: async () => {
+        throw new Error("embedder down");
+      },
+    };
+    const errors: unknown[] = [];
+    const out = await indexDocuments(
+      db.database,
+      down,
+      projectId,
+      [
+        { kind: "runbook", path: "down-a.md", content: "# A\n\n## One\n\nx\n\n## Two\n\ny\n" },
+        { kind: "runbook", path: "batch-a.md", content: "# A\n\n## Step\n\nRestart the gateway.\n" },
+      ],
+      (e) => errors.push(e),
+    );
+    expect(out.map((o) => [o.status, o.embedded])).toEqual([
+      ["added", false],
+      ["unchanged", true],
+    ]);
+    expect(errors).toHaveLength(1);
+    expect(await counts(out[0]!.id)).toEqual({ chunks: 2, vectors: 0, orphans: 0 });
+  });
+
+  it("refuses a batch holding one document twice, writing nothing", async () => {
+    const twice = [
+      { kind: "runbook" as const, path: "twice.md", content: "# One" },
+      { kind: "runbook" as const, path: "twice.md", content: "# Two" },
+    ];
+    await expect(indexDocuments(db.database, embedder, projectId, twice)).rejects.toThrow(/twice in a batch/);
+    expect(await getDocument(db.database, projectId, { kind: "runbook", path: "twice.md" })).toBeUndefined();
   });
 });
