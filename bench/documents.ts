@@ -12,17 +12,17 @@
  * (a data directory; its COPY runs from this process after the server has stopped).
  * Env: BENCH_DOCS (400), BENCH_BATCH (50), BENCH_ONLY (postgres | pglite), BENCH_MODE (single | bulk).
  */
-import { type ChildProcess, spawn } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { Agent, request } from "node:http";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import postgres from "postgres";
 import { openDatabase } from "../src/db/client.ts";
 import { makeDocument, SECTIONS } from "./documents-corpus.ts";
 import { createCopyTables, storedRows, timeCopy } from "./rag-copy.ts";
+import { startServer, stopServer } from "./vigil-server.ts";
 
 const ADMIN_URL =
   process.env.BENCH_DATABASE_URL ||
@@ -34,48 +34,6 @@ const ONLY = process.env.BENCH_ONLY;
 const MODE = process.env.BENCH_MODE;
 type Mode = "single" | "bulk";
 const KEY = `vgl_bench_${randomBytes(12).toString("hex")}`;
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer().listen(0, "127.0.0.1", () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
-
-async function startServer(env: Record<string, string>): Promise<{ child: ChildProcess; base: string }> {
-  const port = await freePort();
-  // An empty value removes the variable (no DATABASE_URL: the embedded database).
-  const merged: Record<string, string | undefined> = { ...process.env, ...env };
-  for (const [k, v] of Object.entries(merged)) if (v === "") delete merged[k];
-  const child = spawn(process.execPath, [join(import.meta.dirname, "../bin/vigil.js"), "serve"], {
-    env: {
-      ...merged,
-      PORT: String(port),
-      HOST: "127.0.0.1",
-      VIGIL_API_KEY: KEY,
-      LOG_LEVEL: "warn",
-      VIGIL_RUN_JOBS: "false",
-    },
-    stdio: ["ignore", "ignore", "inherit"],
-  });
-  const base = `http://127.0.0.1:${port}`;
-  for (let i = 0; i < 600; i++) {
-    try {
-      if ((await fetch(`${base}/readyz`)).ok) return { child, base };
-    } catch {}
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error("the Vigil server did not become ready");
-}
-
-async function stopServer(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null) return;
-  const exited = new Promise((r) => child.once("exit", r));
-  child.kill("SIGTERM");
-  await exited;
-}
 
 const agent = new Agent({ keepAlive: true });
 
@@ -155,7 +113,7 @@ async function onPostgres(mode: Mode): Promise<Result> {
   url.pathname = `/${name}`;
   let server: ChildProcess | undefined;
   try {
-    const started = await startServer({ DATABASE_URL: url.toString() });
+    const started = await startServer(KEY, { DATABASE_URL: url.toString() });
     server = started.child;
     await postAll(started.base, warmup, mode);
     console.error(`PostgreSQL, ${mode}: ${DOCS} documents`);
@@ -188,7 +146,7 @@ async function onPostgres(mode: Mode): Promise<Result> {
 async function onPglite(mode: Mode): Promise<Result> {
   const dir = mkdtempSync(join(tmpdir(), "vigil-bench-docs-"));
   try {
-    const started = await startServer({ DATABASE_URL: "", VIGIL_DATA_DIR: dir });
+    const started = await startServer(KEY, { DATABASE_URL: "", VIGIL_DATA_DIR: dir });
     let run: { chunks: number; seconds: number };
     try {
       await postAll(started.base, warmup, mode);

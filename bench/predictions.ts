@@ -13,11 +13,10 @@
  * the request: a figure that holds when other work shares the machine, as wall times do not.
  * Env: BENCH_ROWS (100000), BENCH_ONLY (postgres | pglite), BENCH_SERVER_NODE_ARGS.
  */
-import { type ChildProcess, spawn } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import { randomBytes, randomUUID } from "node:crypto";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { Agent, request } from "node:http";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
@@ -27,6 +26,7 @@ import { copyIn } from "../src/db/copy.ts";
 import { BatchSummary, compileContract } from "../src/predictions/contract-check.ts";
 import { copyRows, PREDICTION_COLUMNS } from "../src/predictions/prepare.ts";
 import { normal, rng } from "./predictions-synthetic.ts";
+import { startServer, stopServer } from "./vigil-server.ts";
 
 const ADMIN_URL =
   process.env.BENCH_DATABASE_URL ||
@@ -35,6 +35,8 @@ const ADMIN_URL =
 const ROWS = Number(process.env.BENCH_ROWS || 100_000);
 const ONLY = process.env.BENCH_ONLY;
 const KEY = `vgl_bench_${randomBytes(12).toString("hex")}`;
+/** BENCH_SERVER_NODE_ARGS: extra node flags for the server (e.g. --cpu-prof). */
+const NODE_ARGS = (process.env.BENCH_SERVER_NODE_ARGS ?? "").split(" ").filter(Boolean);
 const MODEL = "bench";
 
 const fmt = (n: number, digits = 0) =>
@@ -107,54 +109,6 @@ function copyText(projectId: string, rows: Row[]): string[] {
     chunks.push(copyRows(rows.slice(i, i + 1000), projectId, "api", now, checks));
   }
   return chunks;
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer().listen(0, "127.0.0.1", () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
-
-async function startServer(env: Record<string, string>): Promise<{ child: ChildProcess; base: string }> {
-  const port = await freePort();
-  const nodeArgs = (process.env.BENCH_SERVER_NODE_ARGS ?? "").split(" ").filter(Boolean);
-  // An empty value removes the variable (no DATABASE_URL: the embedded database).
-  const merged: Record<string, string | undefined> = { ...process.env, ...env };
-  for (const [k, v] of Object.entries(merged)) if (v === "") delete merged[k];
-  const child = spawn(
-    process.execPath,
-    [...nodeArgs, join(import.meta.dirname, "../bin/vigil.js"), "serve"],
-    {
-      env: {
-        ...merged,
-        PORT: String(port),
-        HOST: "127.0.0.1",
-        VIGIL_API_KEY: KEY,
-        LOG_LEVEL: "warn",
-        VIGIL_RUN_JOBS: "false",
-        VIGIL_BODY_LIMIT: "256mb",
-      },
-      stdio: ["ignore", "ignore", "inherit"],
-    },
-  );
-  const base = `http://127.0.0.1:${port}`;
-  for (let i = 0; i < 600; i++) {
-    try {
-      if ((await fetch(`${base}/readyz`)).ok) return { child, base };
-    } catch {}
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error("the Vigil server did not become ready");
-}
-
-async function stopServer(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null) return;
-  const exited = new Promise((r) => child.once("exit", r));
-  child.kill("SIGTERM");
-  await exited;
 }
 
 /** CPU seconds (user + system, every thread) the process has used so far. */
@@ -264,7 +218,11 @@ async function onPostgres(): Promise<Result[]> {
   let server: ChildProcess | undefined;
   const results: Result[] = [];
   try {
-    const started = await startServer({ DATABASE_URL: url.toString() });
+    const started = await startServer(
+      KEY,
+      { DATABASE_URL: url.toString(), VIGIL_BODY_LIMIT: "256mb" },
+      NODE_ARGS,
+    );
     server = started.child;
     await putContract(started.base);
     await ingest(started.base, makeRows(2000, "warm", 1), VARIANTS[0]!); // connections, JIT
@@ -319,7 +277,11 @@ async function onPglite(): Promise<Result[]> {
     cpu: number;
   }[] = [];
   try {
-    const started = await startServer({ DATABASE_URL: "", VIGIL_DATA_DIR: dir });
+    const started = await startServer(
+      KEY,
+      { DATABASE_URL: "", VIGIL_DATA_DIR: dir, VIGIL_BODY_LIMIT: "256mb" },
+      NODE_ARGS,
+    );
     try {
       await putContract(started.base);
       await ingest(started.base, makeRows(2000, "warm", 1), VARIANTS[0]!);
