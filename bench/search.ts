@@ -11,6 +11,7 @@
  * does; --batch 1 is one document a transaction), --concurrency batches at a time on PostgreSQL.
  *   --chunks N (default 50000)  --queries N (default 200)  --only postgres|pglite  --skip-copy
  *   --batch N (default 50)  --concurrency N (default 4)
+ *   --ef-search 600,800  also the recall@10 (ids) with these hnsw.ef_search values, same graph
  */
 import { parseArgs } from "node:util";
 import postgres from "postgres";
@@ -32,6 +33,7 @@ const { values } = parseArgs({
     concurrency: { type: "string", default: "4" },
     batch: { type: "string", default: "50" },
     "skip-copy": { type: "boolean", default: false },
+    "ef-search": { type: "string", default: "" },
   },
 });
 const TARGET = Number(values.chunks);
@@ -128,6 +130,9 @@ async function bench(kind: "postgres" | "pglite") {
   const vlat: number[] = [];
   const tlat: number[] = [];
   let exactTies = 0;
+  const efSweep = values["ef-search"]!.split(",").filter(Boolean).map(Number);
+  const efHits = efSweep.map(() => 0);
+  const efLat = efSweep.map((): number[] => []);
   const cast = `::vector(${BUILTIN_DIMENSIONS})`;
   for (const q of queries) {
     const [v] = await embedder.embed([q]);
@@ -160,7 +165,19 @@ async function bench(kind: "postgres" | "pglite") {
     // neighbour (+1e-3) — the replicated corpus is full of exact ties that id-recall punishes.
     const d10 = Math.max(...exact.map((e) => Number(e.distance)));
     tieHits += approx.filter((a) => 1 - a.score <= d10 + 1e-3).length / Math.max(1, exact.length);
+    for (const [j, ef] of efSweep.entries()) {
+      const t2 = performance.now();
+      const other = (
+        await vectorLeg(database, projectId, { id: embedder.id, dims: BUILTIN_DIMENSIONS }, v!, 50, {}, ef)
+      ).slice(0, 10);
+      efLat[j]!.push(performance.now() - t2);
+      efHits[j]! += other.filter((a) => truth.has(a.chunkId)).length / Math.max(1, truth.size);
+    }
   }
+  for (const [j, ef] of efSweep.entries())
+    console.log(
+      `[${kind}] ef_search ${ef}: recall@10 (ids) ${(efHits[j]! / queries.length).toFixed(3)}, vector leg p50 / p95 ${pct(efLat[j]!, 50).toFixed(1)} / ${pct(efLat[j]!, 95).toFixed(1)} ms`,
+    );
   // Baseline of the build: the very rows it stored, by raw COPY into copies of the two tables
   // with the same indexes (HNSW included), in one transaction.
   let copySeconds = Number.NaN;
