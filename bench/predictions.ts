@@ -11,7 +11,8 @@
  * after the server has stopped, from this process, through `/dev/blob`). Prints rows/s, the ratio
  * (target ≥ 0.6×), the server's peak RSS (VmHWM) and the CPU time its process (every thread) spent on
  * the request: a figure that holds when other work shares the machine, as wall times do not.
- * Env: BENCH_ROWS (100000), BENCH_ONLY (postgres | pglite), BENCH_SERVER_NODE_ARGS.
+ * Env: BENCH_ROWS (100000), BENCH_ONLY (postgres | pglite), BENCH_SERVER_NODE_ARGS,
+ * BENCH_VARIANTS (some of ndjson,array,ndjson-gzip,array-gzip; default all).
  */
 import type { ChildProcess } from "node:child_process";
 import { randomBytes, randomUUID } from "node:crypto";
@@ -158,16 +159,21 @@ function send(
 }
 
 interface Variant {
+  key: string;
   name: string;
   array: boolean;
   gzip: boolean;
 }
-const VARIANTS: Variant[] = [
-  { name: "NDJSON", array: false, gzip: false },
-  { name: "JSON array", array: true, gzip: false },
-  { name: "NDJSON, gzip", array: false, gzip: true },
-  { name: "JSON array, gzip", array: true, gzip: true },
+const ALL_VARIANTS: Variant[] = [
+  { key: "ndjson", name: "NDJSON", array: false, gzip: false },
+  { key: "array", name: "JSON array", array: true, gzip: false },
+  { key: "ndjson-gzip", name: "NDJSON, gzip", array: false, gzip: true },
+  { key: "array-gzip", name: "JSON array, gzip", array: true, gzip: true },
 ];
+const wanted = (process.env.BENCH_VARIANTS ?? "").split(",").filter(Boolean);
+for (const w of wanted)
+  if (!ALL_VARIANTS.some((v) => v.key === w)) throw new Error(`BENCH_VARIANTS: unknown variant ${w}`);
+const VARIANTS = wanted.length ? ALL_VARIANTS.filter((v) => wanted.includes(v.key)) : ALL_VARIANTS;
 
 function body(rows: Row[], v: Variant): Buffer {
   const text = v.array
