@@ -1,21 +1,23 @@
 import type { Database } from "../src/db/client.ts";
 import { copyIn } from "../src/db/copy.ts";
+import { BinaryCopyWriter } from "../src/db/copy-binary.ts";
+import { addEmbeddingRows, EMBEDDING_COLUMNS } from "../src/rag/store.ts";
 
 /**
  * The raw-COPY baseline of document indexing: the chunk and embedding rows that indexing stored
- * (read back as they are, tsvector and vector in their text forms) loaded by `COPY … FROM STDIN`
- * into `chunks_copy` / `chunk_embeddings_copy`, copies of the two tables with the same indexes
- * (GIN on tsv, the HNSW partial index, the btrees).
+ * (read back as they are) loaded by `COPY … FROM STDIN` into `chunks_copy` /
+ * `chunk_embeddings_copy`, copies of the two tables with the same indexes (GIN on tsv, the HNSW
+ * partial index, the btrees): chunks in text form (the tsvector as text), vectors in binary form,
+ * as indexing sends them.
  */
 const CHUNK_COLUMNS = ["id", "document_id", "project_id", "kind", "ord", "heading_path", "content", "tsv"];
-const EMBEDDING_COLUMNS = ["chunk_id", "embedder", "project_id", "kind", "embedding"];
 
 const escapes: Record<string, string> = { "\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r" };
 const field = (v: unknown) => String(v).replace(/[\\\t\n\r]/g, (c) => escapes[c]!);
 
 export interface CopyRows {
   chunks: string[];
-  embeddings: string[];
+  embeddings: Uint8Array;
   count: number;
 }
 
@@ -43,9 +45,22 @@ export async function storedRows(database: Database, prefix: string): Promise<Co
       );
     return out;
   };
+  const binary = (rows: Record<string, unknown>[]) => {
+    const copy = new BinaryCopyWriter(rows.length * 2200);
+    for (const r of rows)
+      addEmbeddingRows(
+        copy,
+        String(r.embedder),
+        String(r.project_id),
+        String(r.kind),
+        [Number(r.chunk_id)],
+        [JSON.parse(String(r.embedding)) as number[]],
+      );
+    return copy.finish();
+  };
   return {
     chunks: text(chunks, CHUNK_COLUMNS),
-    embeddings: text(embeddings, EMBEDDING_COLUMNS),
+    embeddings: binary(embeddings),
     count: chunks.length,
   };
 }
@@ -63,7 +78,7 @@ export async function timeCopy(database: Database, rows: CopyRows): Promise<numb
   const t0 = performance.now();
   await database.db.transaction(async (tx) => {
     await copyIn(tx, "chunks_copy", CHUNK_COLUMNS, rows.chunks);
-    await copyIn(tx, "chunk_embeddings_copy", EMBEDDING_COLUMNS, rows.embeddings);
+    await copyIn(tx, "chunk_embeddings_copy", EMBEDDING_COLUMNS, [rows.embeddings], { format: "binary" });
   });
   return (performance.now() - t0) / 1000;
 }

@@ -2,6 +2,7 @@ import { createHash } from "node:crypto";
 import { type SQL, sql } from "drizzle-orm";
 import type { Database } from "../db/client.ts";
 import { copyIn } from "../db/copy.ts";
+import { BinaryCopyWriter } from "../db/copy-binary.ts";
 import { rowsOf } from "../db/rows.ts";
 import { canonicalJsonIndexKeysFirst } from "../lib/canonical-json.ts";
 import { chunkMarkdown, parseMarkdown } from "./markdown.ts";
@@ -35,23 +36,22 @@ export function safeEmbedderId(id: string): string {
 export const EMBEDDING_COLUMNS = ["chunk_id", "embedder", "project_id", "kind", "embedding"] as const;
 
 /**
- * The COPY text of one document's vectors (one per chunk id, same order). Every field is free of
- * COPY's special characters: ids and the project are numbers and a uuid, the kind an enum value,
- * the embedder id passed safeEmbedderId, and a vector literal holds digits, signs, dots and commas.
+ * Appends the binary COPY rows (EMBEDDING_COLUMNS) of one document's vectors, one per chunk id in
+ * the same order. Binary, not text: a vector's text form cost more to write here and to parse on
+ * the server (strtof per component, slow in PGlite's WebAssembly) than the row's HNSW insert.
  */
-export function embeddingCopyRows(
+export function addEmbeddingRows(
+  copy: BinaryCopyWriter,
   embedder: string,
   projectId: string,
   kind: string,
   chunkIds: readonly number[],
   vectors: readonly ArrayLike<number>[],
-): string {
+): void {
   if (vectors.length !== chunkIds.length)
     throw new Error(`embedder returned ${vectors.length} vectors for ${chunkIds.length} chunks`);
-  const prefix = `\t${embedder}\t${projectId}\t${kind}\t`;
-  let text = "";
-  for (let i = 0; i < chunkIds.length; i++) text += `${chunkIds[i]}${prefix}${vectorLiteral(vectors[i]!)}\n`;
-  return text;
+  for (let i = 0; i < chunkIds.length; i++)
+    copy.row(5).int8(chunkIds[i]!).text(embedder).uuid(projectId).text(kind).vector(vectors[i]!);
 }
 
 export function contentHash(kind: string, title: string, content: string, metadata: unknown): string {
@@ -242,14 +242,23 @@ export async function upsertDocuments(
     );
     const chunkId = new Map(inserted.map((r) => [`${r.document_id}:${r.ord}`, Number(r.id)]));
     let v = 0;
-    const copyText: string[] = [];
+    // Sized for the vectors (4 bytes a component) and each row's other fields.
+    const copy =
+      embedded && embedderId && texts.length
+        ? new BinaryCopyWriter(texts.length * (4 * (embedded.vectors[0]?.length ?? 0) + 128))
+        : undefined;
     for (const i of changed) {
       const id = idOf(i);
       const ids = items[i]!.prepared.chunks.map((c) => chunkId.get(`${id}:${c.ord}`)!);
-      if (embedded && embedderId) {
-        const vectors = embedded.vectors.slice(v, v + ids.length);
-        copyText.push(embeddingCopyRows(embedderId, projectId, rows[i]!.kind, ids, vectors));
-      }
+      if (copy)
+        addEmbeddingRows(
+          copy,
+          embedderId!,
+          projectId,
+          rows[i]!.kind,
+          ids,
+          embedded!.vectors.slice(v, v + ids.length),
+        );
       v += ids.length;
       const before = existing.get(key(rows[i]!.kind, rows[i]!.path));
       // A concurrent upsert of the same path may have inserted first: then this is an update.
@@ -257,7 +266,7 @@ export async function upsertDocuments(
         written.get(key(rows[i]!.kind, rows[i]!.path))!.inserted && !before ? "added" : "updated";
       out[i] = { id, status, chunks: ids.length };
     }
-    if (copyText.length) await copyIn(tx, "chunk_embeddings", EMBEDDING_COLUMNS, copyText);
+    if (copy) await copyIn(tx, "chunk_embeddings", EMBEDDING_COLUMNS, [copy.finish()], { format: "binary" });
     return out;
   });
 }
