@@ -11,17 +11,15 @@
  * Prints the server's peak RSS too. Env: BENCH_DATABASE_URL (default the test server),
  * BENCH_SECONDS (20), BENCH_CONCURRENCY (4), BENCH_PACED_SHARE (0.8), BENCH_SERVER_NODE_ARGS (extra node flags for the server).
  */
-import { type ChildProcess, spawn } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import { randomBytes, randomUUID } from "node:crypto";
-import { readFileSync } from "node:fs";
 import { Agent, request } from "node:http";
-import { createServer } from "node:net";
-import { join } from "node:path";
 import { monitorEventLoopDelay } from "node:perf_hooks";
 import postgres from "postgres";
 import { decodeProtobufRequest } from "../src/traces/otlp/protobuf.ts";
 import { validateSpans } from "../src/traces/prepare/validate.ts";
 import { makeBatch } from "./ingest-spans.ts";
+import { peakRssMb, serverNodeArgs, startServer, stopServer } from "./vigil-server.ts";
 
 const ADMIN_URL =
   process.env.BENCH_DATABASE_URL ||
@@ -39,52 +37,6 @@ const pct = (sorted: number[], p: number) =>
   sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
 const fmt = (n: number, digits = 0) =>
   n.toLocaleString("en-US", { maximumFractionDigits: digits, minimumFractionDigits: digits });
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer().listen(0, "127.0.0.1", () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
-
-async function startServer(url: string): Promise<{ child: ChildProcess; base: string }> {
-  const port = await freePort();
-  // BENCH_SERVER_NODE_ARGS, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof": profile the server alone.
-  const nodeArgs = (process.env.BENCH_SERVER_NODE_ARGS ?? "").split(" ").filter(Boolean);
-  const child = spawn(
-    process.execPath,
-    [...nodeArgs, join(import.meta.dirname, "../bin/vigil.js"), "serve"],
-    {
-      env: {
-        ...process.env,
-        DATABASE_URL: url,
-        PORT: String(port),
-        HOST: "127.0.0.1",
-        VIGIL_API_KEY: KEY,
-        LOG_LEVEL: "warn",
-        VIGIL_RUN_JOBS: "false",
-        VIGIL_DB_POOL_SIZE: "10",
-        VIGIL_BODY_LIMIT: "16mb",
-      },
-      stdio: ["ignore", "ignore", "inherit"],
-    },
-  );
-  const base = `http://127.0.0.1:${port}`;
-  for (let i = 0; i < 300; i++) {
-    try {
-      if ((await fetch(`${base}/readyz`)).ok) return { child, base };
-    } catch {}
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error("the Vigil server did not become ready");
-}
-
-function peakRssMb(pid: number): number {
-  const status = readFileSync(`/proc/${pid}/status`, "utf8");
-  return Number(/VmHWM:\s+(\d+) kB/.exec(status)?.[1] ?? 0) / 1024;
-}
 
 /** Keep-alive connections, as an exporter keeps them; node:http costs the sender less CPU than fetch. */
 const agent = new Agent({ keepAlive: true, maxSockets: 64 });
@@ -263,7 +215,11 @@ async function main() {
     const warm = generate(5);
     // Enough for the phase at up to ~80k spans/s (350 kB each); unused ones are simply not sent.
     const phase1 = generate(Math.ceil((SECONDS * 80_000) / BATCH));
-    const started = await startServer(url.toString());
+    const started = await startServer(
+      KEY,
+      { DATABASE_URL: url.toString(), VIGIL_DB_POOL_SIZE: "10", VIGIL_BODY_LIMIT: "16mb" },
+      serverNodeArgs(),
+    );
     server = started.child;
     for (const b of warm) await send(started.base, b); // partitions, connections, JIT
     (globalThis as { gc?: () => void }).gc?.();
@@ -287,7 +243,7 @@ async function main() {
     await drained(bench);
     const lagAfter = await lagBuckets(started.base);
     await bench.end({ timeout: 2 });
-    const rss = peakRssMb(server.pid!);
+    const rss = peakRssMb(started.child.pid!);
 
     console.error("phase 3: COPY baseline");
     const copy = await copyBaseline(url.toString(), phase1.slice(0, max.used));
@@ -328,11 +284,7 @@ OTLP ingest benchmark — ${BATCH} spans per protobuf request, loopback, Postgre
       }),
     );
   } finally {
-    if (server && server.exitCode === null) {
-      const exited = new Promise((r) => server!.once("exit", r));
-      server.kill("SIGTERM");
-      await exited;
-    }
+    if (server) await stopServer(server);
     await admin.unsafe(`drop database if exists ${name} with (force)`);
     await admin.end({ timeout: 2 });
   }

@@ -27,7 +27,7 @@ import { copyIn } from "../src/db/copy.ts";
 import { BatchSummary, compileContract } from "../src/predictions/contract-check.ts";
 import { copyRows, PREDICTION_COLUMNS } from "../src/predictions/prepare.ts";
 import { normal, rng } from "./predictions-synthetic.ts";
-import { startServer, stopServer } from "./vigil-server.ts";
+import { cpuSeconds, peakRssMb, serverNodeArgs, startServer, stopServer } from "./vigil-server.ts";
 
 const ADMIN_URL =
   process.env.BENCH_DATABASE_URL ||
@@ -36,8 +36,7 @@ const ADMIN_URL =
 const ROWS = Number(process.env.BENCH_ROWS || 100_000);
 const ONLY = process.env.BENCH_ONLY;
 const KEY = `vgl_bench_${randomBytes(12).toString("hex")}`;
-/** BENCH_SERVER_NODE_ARGS: extra node flags for the server (e.g. --cpu-prof). */
-const NODE_ARGS = (process.env.BENCH_SERVER_NODE_ARGS ?? "").split(" ").filter(Boolean);
+const NODE_ARGS = serverNodeArgs();
 const MODEL = "bench";
 
 const fmt = (n: number, digits = 0) =>
@@ -110,20 +109,6 @@ function copyText(projectId: string, rows: Row[]): string[] {
     chunks.push(copyRows(rows.slice(i, i + 1000), projectId, "api", now, checks));
   }
   return chunks;
-}
-
-/** CPU seconds (user + system, every thread) the process has used so far. */
-function cpuSeconds(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-  return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
-}
-/** USER_HZ: the unit of /proc CPU times, 100 on every Linux Node.js runs on. */
-const CLOCK_TICKS = 100;
-
-function peakRssMb(pid: number): number {
-  const status = readFileSync(`/proc/${pid}/status`, "utf8");
-  return Number(/VmHWM:\s+(\d+) kB/.exec(status)?.[1] ?? 0) / 1024;
 }
 
 const agent = new Agent({ keepAlive: true });

@@ -1,9 +1,10 @@
 /**
  * `vigil serve` as its own process for the benches that measure it over HTTP: a free loopback port,
  * the given environment (an empty value removes a variable: no DATABASE_URL is the embedded
- * database), jobs off, ready once /readyz answers.
+ * database), jobs off, ready once /readyz answers; and what the process used (peak RSS, CPU time).
  */
 import { type ChildProcess, spawn } from "node:child_process";
+import { readFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { join } from "node:path";
 
@@ -54,4 +55,24 @@ export async function stopServer(child: ChildProcess): Promise<void> {
   const exited = new Promise((r) => child.once("exit", r));
   child.kill("SIGTERM");
   await exited;
+}
+
+/** BENCH_SERVER_NODE_ARGS: extra node flags for the server alone (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof"). */
+export const serverNodeArgs = (): string[] =>
+  (process.env.BENCH_SERVER_NODE_ARGS ?? "").split(" ").filter(Boolean);
+
+/** The process's peak resident memory (VmHWM), in MB. */
+export function peakRssMb(pid: number): number {
+  const status = readFileSync(`/proc/${pid}/status`, "utf8");
+  return Number(/VmHWM:\s+(\d+) kB/.exec(status)?.[1] ?? 0) / 1024;
+}
+
+/** USER_HZ: the unit of /proc CPU times, 100 on every Linux Node.js runs on. */
+const CLOCK_TICKS = 100;
+
+/** CPU seconds the process (every thread) has used, user and system. */
+export function cpuSeconds(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
 }
