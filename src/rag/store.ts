@@ -573,8 +573,9 @@ export async function chunksMissingEmbedding(
 }
 
 /**
- * One statement for the batch. Idempotent: a retried batch does not duplicate (primary key
- * chunk_id, embedder); a chunk deleted meanwhile is skipped.
+ * The embed job's writes, one batch in one transaction: the vectors by binary COPY (as indexing
+ * writes them) into a temporary table, then one upsert from it. Idempotent: a retried batch does
+ * not duplicate (primary key chunk_id, embedder); a chunk deleted meanwhile is skipped.
  */
 export async function saveEmbeddings(
   database: Database,
@@ -583,19 +584,19 @@ export async function saveEmbeddings(
 ): Promise<void> {
   if (!rows.length) return;
   const id = safeEmbedderId(embedderId);
-  const input = rows.map((r) => ({
-    chunk_id: r.chunkId,
-    project_id: r.projectId,
-    kind: r.kind,
-    embedding: vectorLiteral(r.vector),
-  }));
-  await database.query(sql`
-    insert into chunk_embeddings (chunk_id, embedder, project_id, kind, embedding)
-    select t.chunk_id, ${id}, t.project_id, t.kind, t.embedding::vector
-    from json_to_recordset(${JSON.stringify(input)}::json)
-      as t(chunk_id bigint, project_id uuid, kind text, embedding text)
-    where exists (select 1 from chunks c where c.id = t.chunk_id)
-    on conflict (chunk_id, embedder) do update set embedding = excluded.embedding`);
+  const copy = new BinaryCopyWriter(rows.length * (4 * (rows[0]?.vector.length ?? 0) + 128));
+  for (const r of rows) addEmbeddingRows(copy, id, r.projectId, r.kind, [r.chunkId], [r.vector]);
+  await database.db.transaction(async (tx) => {
+    await tx.execute(
+      sql`create temporary table embeddings_in (like chunk_embeddings including defaults) on commit drop`,
+    );
+    await copyIn(tx, "embeddings_in", EMBEDDING_COLUMNS, [copy.finish()], { format: "binary" });
+    await tx.execute(sql`
+      insert into chunk_embeddings (chunk_id, embedder, project_id, kind, embedding)
+      select e.chunk_id, e.embedder, e.project_id, e.kind, e.embedding from embeddings_in e
+      where exists (select 1 from chunks c where c.id = e.chunk_id)
+      on conflict (chunk_id, embedder) do update set embedding = excluded.embedding`);
+  });
 }
 
 /** Records that this process uses the embedder now (see embedderReady and pruneUnusedEmbeddings). */

@@ -4,7 +4,7 @@ import { createApiKey } from "../../src/auth/store.ts";
 import { BUILTIN_DIMENSIONS, BuiltinEmbedder } from "../../src/rag/embedders/builtin.ts";
 import type { Embedder } from "../../src/rag/embedders/types.ts";
 import { indexDocument, indexDocuments } from "../../src/rag/index-document.ts";
-import { getDocument, vectorLeg } from "../../src/rag/store.ts";
+import { getDocument, saveEmbeddings, vectorLeg } from "../../src/rag/store.ts";
 import { describeEachDatabase } from "../helpers/db.ts";
 
 const v1 = `# DiskPressure
@@ -200,5 +200,33 @@ describeEachDatabase("rag document write path", (db) => {
     ];
     await expect(indexDocuments(db.database, embedder, projectId, twice)).rejects.toThrow(/twice in a batch/);
     expect(await getDocument(db.database, projectId, { kind: "runbook", path: "twice.md" })).toBeUndefined();
+  });
+
+  it("the embed job's writes: new vectors added, existing ones replaced, deleted chunks skipped", async () => {
+    const doc = await indexDocument(db.database, embedder, projectId, {
+      kind: "runbook",
+      path: "save-embeddings.md",
+      content: v1,
+    });
+    const [a, b] = await chunkIds(doc.id);
+    await db.database.query(sql`delete from chunk_embeddings where chunk_id = ${a!}`);
+    await db.database.query(sql`delete from chunks where id = ${b!}`);
+    const vector = (x: number) => Array.from({ length: BUILTIN_DIMENSIONS }, (_, i) => (i === 0 ? x : 0));
+    const stored = async () =>
+      (
+        await db.database.query<{ chunk_id: number; first: number }>(sql`
+          select chunk_id::int, (embedding::real[])[1] as first from chunk_embeddings
+          where chunk_id in (${a!}, ${b!}) order by chunk_id`)
+      ).map((r) => [Number(r.chunk_id), Number(r.first)]);
+    const save = (x: number) =>
+      saveEmbeddings(db.database, embedder.id, [
+        { chunkId: a!, projectId, kind: "runbook", vector: vector(x) },
+        { chunkId: b!, projectId, kind: "runbook", vector: vector(x) },
+      ]);
+    await save(0.5);
+    expect(await stored()).toEqual([[a!, 0.5]]);
+    await save(0.25); // the same batch again (a retry, or a re-embedding): replaced, not added
+    expect(await stored()).toEqual([[a!, 0.25]]);
+    expect(await counts(doc.id)).toMatchObject({ chunks: 1, vectors: 1, orphans: 0 });
   });
 });
