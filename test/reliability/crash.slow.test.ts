@@ -95,13 +95,16 @@ describe("kill -9 mid-ingest [postgres]", () => {
 
     let kills = 0;
     let clientsDone = false;
+    const totalBatches = SPAN_CLIENTS * SPAN_BATCHES + PREDICTION_CLIENTS * PREDICTION_BATCHES;
     const killer = async () => {
       while (kills < KILLS && !clientsDone) {
-        // Let some requests through after each start, then kill at a random moment among them.
-        const from = ackedBatches;
-        await waitFor("progress", async () => clientsDone || ackedBatches >= from + 5, 180_000);
+        // Kills spread over the workload (the k-th once k/(KILLS + 2) of it is acknowledged), each at
+        // a random moment after that: on a fast machine a fixed number of batches per start let the
+        // clients finish before the last kill.
+        const milestone = Math.ceil(((kills + 1) * totalBatches) / (KILLS + 2));
+        await waitFor("progress", async () => clientsDone || ackedBatches >= milestone, 180_000);
         if (clientsDone) break;
-        await sleep(Math.random() * 400);
+        await sleep(Math.random() * 100);
         await killHard(server);
         kills++;
         server = await startVigil("serve", env);
