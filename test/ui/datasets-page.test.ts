@@ -100,6 +100,22 @@ describeEachDatabase("UI dataset pages", (db) => {
       "raw",
     ]);
     expect((await page(`/datasets/nope?namespace=${encodeURIComponent(NS)}`)).status).toBe(404);
+    // Without the namespace: the one namespace that has the name, at the page's own URL (the rest kept).
+    const bare = await t.app.request(`${ORIGIN}/datasets/staging?depth=3&field=amount`, {
+      headers: { cookie },
+    });
+    expect(bare.status).toBe(302);
+    expect(bare.headers.get("location")).toBe(
+      `/datasets/staging?namespace=${encodeURIComponent(NS)}&depth=3&field=amount`,
+    );
+    expect((await page("/datasets/nope")).status).toBe(404);
+    // A name in two namespaces has no one page: the API's 409 message, on the UI's error page (400).
+    expect(
+      (await t.post("/api/v1/lineage", runEvent("copy", [], [{ name: "staging" }], "elsewhere"))).status,
+    ).toBe(201);
+    const ambiguous = await page("/datasets/staging");
+    expect(ambiguous.status).toBe(400);
+    expect(text(ambiguous.html)).toMatch(/exists in several namespaces/);
     const bad = await page(`/datasets/staging?namespace=${encodeURIComponent(NS)}&depth=99`);
     expect(bad.status).toBe(200);
     expect(text(section(bad.html, "lineage-graph"))).not.toContain("src");

@@ -114,9 +114,17 @@ export async function datasetPage(c: UiContext) {
   const api = c.get("api");
   const name = c.req.param("name") ?? "";
   const q = datasetQuery(c.req.query());
-  const namespace = q.namespace ?? "default";
-  const ref = { namespace, name };
   const base = `/api/v1/datasets/${encodeURIComponent(name)}`;
+  const namespace = c.req.query("namespace");
+  if (namespace === undefined) {
+    // A link without the namespace (typed, or from another tool): the API resolves the name as every
+    // dataset route does (`default`, else the one namespace that has it; a name in several is its
+    // 409), and the page moves to its own URL, which always names the namespace.
+    const found = await api.find<LineageGraph>(`${base}/lineage`, { depth: 1 });
+    if (!found) return notFoundPage(c, "dataset");
+    return c.redirect(datasetUrl(found.dataset, c.req.query()), 302);
+  }
+  const ref = { namespace, name };
   const depth = lineageDepth(c.req.query());
   // The lineage read 404s only for an unknown dataset; one seen in lineage alone has no schema yet
   // and still gets its page (the graph is what there is to show).
