@@ -163,7 +163,10 @@ describe("sealed App credentials", () => {
       /cannot be opened with this VIGIL_SECRET_KEY/,
     );
     const [v, iv, tag, data] = sealed.split(".");
-    const flipped = `${v}.${iv}.${tag}.${data!.slice(0, -2)}${data!.slice(-2) === "AA" ? "AB" : "AA"}`;
+    // One bit of the ciphertext flipped (in its bytes: editing base64 text may change only padding bits).
+    const bytes = Buffer.from(data!, "base64url");
+    bytes[bytes.length - 1]! ^= 1;
+    const flipped = `${v}.${iv}.${tag}.${bytes.toString("base64url")}`;
     expect(() => openSecrets(flipped, SECRET_KEY)).toThrow(/cannot be opened/);
   });
 });
