@@ -18,16 +18,12 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { Agent, request } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import postgres from "postgres";
 import { openDatabase } from "../src/db/client.ts";
 import { makeDocument, SECTIONS } from "./documents-corpus.ts";
 import { createCopyTables, storedRows, timeCopy } from "./rag-copy.ts";
+import { scratchDatabase } from "./scratch-database.ts";
 import { startServer, stopServer } from "./vigil-server.ts";
 
-const ADMIN_URL =
-  process.env.BENCH_DATABASE_URL ||
-  process.env.TEST_DATABASE_URL ||
-  "postgres://postgres@127.0.0.1:5432/postgres";
 const DOCS = Number(process.env.BENCH_DOCS || 400);
 const BATCH = Number(process.env.BENCH_BATCH || 50);
 const ONLY = process.env.BENCH_ONLY;
@@ -106,19 +102,15 @@ const measured = Array.from({ length: DOCS }, (_, i) => makeDocument(i, "bench/"
 const warmup = Array.from({ length: 10 }, (_, i) => makeDocument(DOCS + i, "warm/"));
 
 async function onPostgres(mode: Mode): Promise<Result> {
-  const name = `vigil_bench_docs_${randomBytes(4).toString("hex")}`;
-  const admin = postgres(ADMIN_URL, { max: 1, onnotice: () => {} });
-  await admin.unsafe(`create database ${name}`);
-  const url = new URL(ADMIN_URL);
-  url.pathname = `/${name}`;
+  const { url, drop } = await scratchDatabase("vigil_bench_docs");
   let server: ChildProcess | undefined;
   try {
-    const started = await startServer(KEY, { DATABASE_URL: url.toString() });
+    const started = await startServer(KEY, { DATABASE_URL: url });
     server = started.child;
     await postAll(started.base, warmup, mode);
     console.error(`PostgreSQL, ${mode}: ${DOCS} documents`);
     const run = await postAll(started.base, measured, mode);
-    const database = await openDatabase({ url: url.toString(), poolSize: 1 });
+    const database = await openDatabase({ url, poolSize: 1 });
     try {
       await createCopyTables(database);
       const rows = await storedRows(database, "bench/");
@@ -138,8 +130,7 @@ async function onPostgres(mode: Mode): Promise<Result> {
     }
   } finally {
     if (server) await stopServer(server);
-    await admin.unsafe(`drop database if exists ${name} with (force)`);
-    await admin.end({ timeout: 2 });
+    await drop();
   }
 }
 

@@ -8,14 +8,14 @@
  *   --chunks N (50000)  --queries N (200)  --params 16/64,24/100,24/200  --pglite
  */
 import { parseArgs } from "node:util";
-import postgres from "postgres";
 import { createApiKey } from "../src/auth/store.ts";
 import { type Database, openDatabase } from "../src/db/client.ts";
 import { migrate } from "../src/db/migrate.ts";
 import { BUILTIN_DIMENSIONS, BuiltinEmbedder } from "../src/rag/embedders/builtin.ts";
 import { indexDocument } from "../src/rag/index-document.ts";
 import { vectorLeg, vectorLiteral } from "../src/rag/store.ts";
-import { devQueries, runbooks, variant } from "./search-corpus.ts";
+import { scratchDatabase } from "./scratch-database.ts";
+import { runbooks, sampleQueries, variant } from "./search-corpus.ts";
 
 const { values } = parseArgs({
   options: {
@@ -35,17 +35,11 @@ let database: Database;
 let drop = async () => {};
 if (values.pglite) database = await openDatabase({});
 else {
-  const admin = process.env.TEST_DATABASE_URL || "postgres://postgres@127.0.0.1:5432/postgres";
-  const name = `vigil_bench_hnsw_${process.pid}`;
-  const sql = postgres(admin, { max: 1, onnotice: () => {} });
-  await sql.unsafe(`create database ${name}`);
-  const url = new URL(admin);
-  url.pathname = `/${name}`;
-  database = await openDatabase({ url: url.toString(), poolSize: 4 });
+  const scratch = await scratchDatabase("vigil_bench_hnsw");
+  database = await openDatabase({ url: scratch.url, poolSize: 4 });
   drop = async () => {
     await database.close();
-    await sql.unsafe(`drop database if exists ${name} with (force)`);
-    await sql.end();
+    await scratch.drop();
   };
 }
 await migrate(database);
@@ -65,16 +59,7 @@ for (let r = 0; chunks < TARGET; r++) {
   process.stderr.write(`\r${chunks} chunks`);
 }
 process.stderr.write("\n");
-await database.execute("analyze chunks");
-await database.execute("analyze chunk_embeddings");
-
-const sample = await database.execute<{ content: string }>(
-  `select content from chunks order by md5(id::text) limit ${Math.max(0, NQ - devQueries.length)}`,
-);
-const queries = [
-  ...devQueries.map((d) => d.query),
-  ...sample.map((s) => s.content.split(/\s+/).slice(0, 25).join(" ")),
-].slice(0, NQ);
+const queries = await sampleQueries(database, NQ);
 const vectors = await embedder.embed(queries);
 const truth: Set<number>[] = [];
 for (const v of vectors) {

@@ -19,12 +19,9 @@ import postgres from "postgres";
 import { decodeProtobufRequest } from "../src/traces/otlp/protobuf.ts";
 import { validateSpans } from "../src/traces/prepare/validate.ts";
 import { makeBatch } from "./ingest-spans.ts";
+import { scratchDatabase } from "./scratch-database.ts";
 import { peakRssMb, serverNodeArgs, startServer, stopServer } from "./vigil-server.ts";
 
-const ADMIN_URL =
-  process.env.BENCH_DATABASE_URL ||
-  process.env.TEST_DATABASE_URL ||
-  "postgres://postgres@127.0.0.1:5432/postgres";
 const SECONDS = Number(process.env.BENCH_SECONDS || 20);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY || 4);
 /** Phase 2 runs at this share of the max rate (the issue's target is stated at 0.8). */
@@ -204,11 +201,7 @@ async function copyBaseline(url: string, batches: Uint8Array[]) {
 }
 
 async function main() {
-  const name = `vigil_bench_${randomBytes(4).toString("hex")}`;
-  const admin = postgres(ADMIN_URL, { max: 1, onnotice: () => {} });
-  await admin.unsafe(`create database ${name}`);
-  const url = new URL(ADMIN_URL);
-  url.pathname = `/${name}`;
+  const { name, url, drop } = await scratchDatabase();
   let server: ChildProcess | undefined;
   try {
     console.error(`database ${name}; generating batches…`);
@@ -217,13 +210,13 @@ async function main() {
     const phase1 = generate(Math.ceil((SECONDS * 80_000) / BATCH));
     const started = await startServer(
       KEY,
-      { DATABASE_URL: url.toString(), VIGIL_DB_POOL_SIZE: "10", VIGIL_BODY_LIMIT: "16mb" },
+      { DATABASE_URL: url, VIGIL_DB_POOL_SIZE: "10", VIGIL_BODY_LIMIT: "16mb" },
       serverNodeArgs(),
     );
     server = started.child;
     for (const b of warm) await send(started.base, b); // partitions, connections, JIT
     (globalThis as { gc?: () => void }).gc?.();
-    const bench = postgres(url.toString(), { max: 1, onnotice: () => {} });
+    const bench = postgres(url, { max: 1, onnotice: () => {} });
     await drained(bench);
 
     console.error(`phase 1: max rate, ${CONCURRENCY} senders, ${SECONDS}s`);
@@ -246,12 +239,12 @@ async function main() {
     const rss = peakRssMb(started.child.pid!);
 
     console.error("phase 3: COPY baseline");
-    const copy = await copyBaseline(url.toString(), phase1.slice(0, max.used));
+    const copy = await copyBaseline(url, phase1.slice(0, max.used));
     const ratio = max.spansPerSecond / copy.rowsPerSecond;
 
     const statuses = (m: Map<number, number>) => [...m].map(([s, n]) => `${s}×${n}`).join(" ");
     console.log(`
-OTLP ingest benchmark — ${BATCH} spans per protobuf request, loopback, PostgreSQL at ${url.host}
+OTLP ingest benchmark — ${BATCH} spans per protobuf request, loopback, PostgreSQL at ${new URL(url).host}
   max rate            ${fmt(max.spansPerSecond)} spans/s written  (${CONCURRENCY} senders, ${fmt(max.seconds, 1)} s of which ${fmt(max.drainSeconds, 1)} s writing what was queued; ${max.used} batches: ${statuses(max.statuses)})
     latency           p50 ${fmt(pct(max.latencies, 50), 1)} ms  p99 ${fmt(pct(max.latencies, 99), 1)} ms
   at ${Math.round(PACED_SHARE * 100)}% (${fmt(target)} spans/s, paced, ${fmt(steady.seconds, 1)} s: ${statuses(steady.statuses)})
@@ -285,8 +278,7 @@ OTLP ingest benchmark — ${BATCH} spans per protobuf request, loopback, Postgre
     );
   } finally {
     if (server) await stopServer(server);
-    await admin.unsafe(`drop database if exists ${name} with (force)`);
-    await admin.end({ timeout: 2 });
+    await drop();
   }
 }
 

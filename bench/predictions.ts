@@ -21,18 +21,14 @@ import { Agent, request } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
-import postgres from "postgres";
 import { openDatabase } from "../src/db/client.ts";
 import { copyIn } from "../src/db/copy.ts";
 import { BatchSummary, compileContract } from "../src/predictions/contract-check.ts";
 import { copyRows, PREDICTION_COLUMNS } from "../src/predictions/prepare.ts";
 import { normal, rng } from "./predictions-synthetic.ts";
+import { ADMIN_URL, scratchDatabase } from "./scratch-database.ts";
 import { cpuSeconds, peakRssMb, serverNodeArgs, startServer, stopServer } from "./vigil-server.ts";
 
-const ADMIN_URL =
-  process.env.BENCH_DATABASE_URL ||
-  process.env.TEST_DATABASE_URL ||
-  "postgres://postgres@127.0.0.1:5432/postgres";
 const ROWS = Number(process.env.BENCH_ROWS || 100_000);
 const ONLY = process.env.BENCH_ONLY;
 const KEY = `vgl_bench_${randomBytes(12).toString("hex")}`;
@@ -201,23 +197,15 @@ async function putContract(base: string) {
 const COPY_TABLE = "create table predictions_copy (like predictions including all)";
 
 async function onPostgres(): Promise<Result[]> {
-  const name = `vigil_bench_${randomBytes(4).toString("hex")}`;
-  const admin = postgres(ADMIN_URL, { max: 1, onnotice: () => {} });
-  await admin.unsafe(`create database ${name}`);
-  const url = new URL(ADMIN_URL);
-  url.pathname = `/${name}`;
+  const { url, drop } = await scratchDatabase();
   let server: ChildProcess | undefined;
   const results: Result[] = [];
   try {
-    const started = await startServer(
-      KEY,
-      { DATABASE_URL: url.toString(), VIGIL_BODY_LIMIT: "256mb" },
-      NODE_ARGS,
-    );
+    const started = await startServer(KEY, { DATABASE_URL: url, VIGIL_BODY_LIMIT: "256mb" }, NODE_ARGS);
     server = started.child;
     await putContract(started.base);
     await ingest(started.base, makeRows(2000, "warm", 1), VARIANTS[0]!); // connections, JIT
-    const database = await openDatabase({ url: url.toString(), poolSize: 1 });
+    const database = await openDatabase({ url, poolSize: 1 });
     try {
       await database.execute(COPY_TABLE);
       for (const [k, v] of VARIANTS.entries()) {
@@ -246,8 +234,7 @@ async function onPostgres(): Promise<Result[]> {
     }
   } finally {
     if (server) await stopServer(server);
-    await admin.unsafe(`drop database if exists ${name} with (force)`);
-    await admin.end({ timeout: 2 });
+    await drop();
   }
   return results;
 }

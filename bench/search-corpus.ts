@@ -1,4 +1,5 @@
 import { readFileSync } from "node:fs";
+import type { Database } from "../src/db/client.ts";
 import { readRunbookDir } from "../src/rag/runbooks.ts";
 
 /**
@@ -34,4 +35,20 @@ export function variant(rb: { path: string; content: string }, r: number) {
     .replace(/^title: (.*)$/m, `title: $1 (${team} cluster ${r})`)
     .replace(/\n\n(?=[A-Za-z])/g, () => `\n\n${Array.from({ length: 6 }, pick).join(" ")}. `);
   return { path: `copies/${r}/${rb.path}`, content };
+}
+
+/**
+ * The bench's `n` queries, after the corpus is indexed (statistics refreshed first): the dev alerts,
+ * then the first 25 words of sections drawn at random (the same ones for the same corpus).
+ */
+export async function sampleQueries(database: Database, n: number): Promise<string[]> {
+  await database.execute("analyze chunks");
+  await database.execute("analyze chunk_embeddings");
+  const sample = await database.execute<{ content: string }>(
+    `select content from chunks order by md5(id::text) limit ${Math.max(0, n - devQueries.length)}`,
+  );
+  return [
+    ...devQueries.map((d) => d.query),
+    ...sample.map((s) => s.content.split(/\s+/).slice(0, 25).join(" ")),
+  ].slice(0, n);
 }

@@ -14,7 +14,6 @@
  *   --ef-search 600,800  also the recall@10 (ids) with these hnsw.ef_search values, same graph
  */
 import { parseArgs } from "node:util";
-import postgres from "postgres";
 import { createApiKey } from "../src/auth/store.ts";
 import { type Database, openDatabase } from "../src/db/client.ts";
 import { migrate } from "../src/db/migrate.ts";
@@ -23,7 +22,8 @@ import { indexDocuments } from "../src/rag/index-document.ts";
 import { hybridSearch } from "../src/rag/search.ts";
 import { textLeg, vectorLeg, vectorLiteral } from "../src/rag/store.ts";
 import { createCopyTables, storedRows, timeCopy } from "./rag-copy.ts";
-import { devQueries, runbooks, variant } from "./search-corpus.ts";
+import { scratchDatabase } from "./scratch-database.ts";
+import { devQueries, runbooks, sampleQueries, variant } from "./search-corpus.ts";
 
 const { values } = parseArgs({
   options: {
@@ -48,18 +48,11 @@ async function bench(kind: "postgres" | "pglite") {
   let database: Database;
   let drop = async () => {};
   if (kind === "postgres") {
-    const admin = process.env.TEST_DATABASE_URL || "postgres://postgres@127.0.0.1:5432/postgres";
-    const name = `vigil_bench_search_${process.pid}`;
-    const sql = postgres(admin, { max: 1, onnotice: () => {} });
-    await sql.unsafe(`drop database if exists ${name}`);
-    await sql.unsafe(`create database ${name}`);
-    const url = new URL(admin);
-    url.pathname = `/${name}`;
-    database = await openDatabase({ url: url.toString(), poolSize: 8 });
+    const scratch = await scratchDatabase("vigil_bench_search");
+    database = await openDatabase({ url: scratch.url, poolSize: 8 });
     drop = async () => {
       await database.close();
-      await sql.unsafe(`drop database if exists ${name} with (force)`);
-      await sql.end();
+      await scratch.drop();
     };
   } else {
     database = await openDatabase({});
@@ -100,17 +93,8 @@ async function bench(kind: "postgres" | "pglite") {
   }
   const indexSeconds = (performance.now() - started) / 1000;
   process.stderr.write("\n");
-  await database.execute("analyze chunks");
-  await database.execute("analyze chunk_embeddings");
-
   // Queries: the dev alerts plus chunk-like texts (first words of random sections).
-  const sample = await database.execute<{ content: string }>(
-    `select content from chunks order by md5(id::text) limit ${Math.max(0, NQ - devQueries.length)}`,
-  );
-  const queries = [
-    ...devQueries.map((d) => d.query),
-    ...sample.map((s) => s.content.split(/\s+/).slice(0, 25).join(" ")),
-  ].slice(0, NQ);
+  const queries = await sampleQueries(database, NQ);
   for (const q of queries.slice(0, 10)) await hybridSearch(database, embedder, projectId, { query: q }); // warm up
   const lat: number[] = [];
   let devTop1 = 0;
